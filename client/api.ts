@@ -1,0 +1,30 @@
+// Owns talking to the JSON API: same-origin fetch, errors surfaced as ApiError with the server's code and message.
+import type { ErrorBody } from './types';
+
+export class ApiError extends Error {
+  constructor(public readonly status: number, public readonly body: ErrorBody) {
+    super(body.message);
+  }
+}
+
+export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? { Accept: 'application/json' } : { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = (await res.json().catch(() => null)) as (T & { error?: ErrorBody }) | null;
+  if (!res.ok) throw new ApiError(res.status, data?.error ?? { code: 'http_' + res.status, message: res.statusText || 'error' });
+  return data as T;
+}
+
+/** A readable message from an error, listing field problems when the server named them. */
+export function describeError(err: unknown, fallback: string): string {
+  if (err instanceof ApiError) {
+    const d = err.body.details;
+    if (err.body.code === 'invalid_input' && Array.isArray(d)) return d.map((x: { message?: string }) => x.message).filter(Boolean).join(' ') || err.message;
+    return err.message;
+  }
+  return fallback;
+}

@@ -1,0 +1,238 @@
+// Owns the live article page: reads the server's data, joins the article's room, applies every
+// event exactly once (by comment id and seq), catches up after a reconnect, and keeps the reader in place.
+import { api, describeError } from './api';
+import { wireActions } from './actions';
+import { Compose } from './form';
+import { flash, Thread } from './thread';
+import type { Ack, CommentEvent, CommentJson, PageData } from './types';
+
+interface JoinResult {
+  seq: number;
+  presence: number;
+  commentCount: number;
+  commentsClosed: boolean;
+  reset: boolean;
+  changes: { seq: number; id: number; comment: CommentJson | null }[];
+}
+
+interface SocketLike {
+  on(event: string, fn: (...args: never[]) => void): void;
+  emit(event: string, payload: unknown, ack: (r: Ack<JoinResult>) => void): void;
+  connected: boolean;
+}
+
+declare const io: (opts?: Record<string, unknown>) => SocketLike;
+
+const data = JSON.parse(document.getElementById('yl-data')!.textContent!) as PageData;
+const t = data.strings;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
+
+let seq = data.seq;
+let hasIdentity = data.hasIdentity;
+let sort = data.sort;
+let nextCursor = data.nextCursor;
+const buffered: HTMLElement[] = [];
+
+const newBar = $('new-bar') as HTMLButtonElement;
+const statusEl = $('live-status')!;
+const countEl = $('comment-count')!;
+const presenceEl = $('presence')!;
+
+function status(msg: string): void {
+  statusEl.textContent = msg;
+  statusEl.hidden = msg === '';
+}
+
+/** Is the top of the thread on screen? If not, the reader is reading further down: do not move things. */
+function threadTopVisible(): boolean {
+  const r = thread.root.getBoundingClientRect();
+  return r.top >= -40;
+}
+
+function afterPinned(): ChildNode | null {
+  const pinned = thread.root.querySelectorAll(':scope > li.is-pinned');
+  return pinned.length ? pinned[pinned.length - 1].nextSibling : thread.root.firstChild;
+}
+
+function showNewBar(): void {
+  newBar.textContent = t.newComments.replace('{n}', String(buffered.length));
+  newBar.hidden = buffered.length === 0;
+}
+
+const thread = new Thread({
+  data,
+  root: $('thread') as HTMLOListElement,
+  onNewTopLevel(el, c) {
+    $('empty')?.remove();
+    if (c.pinned) {
+      thread.root.prepend(el);
+    } else if (sort === 'newest') {
+      // Our own comment, or a reader at the top of the thread: show it at once. Otherwise collect it.
+      if (c.mine || threadTopVisible()) {
+        thread.root.insertBefore(el, afterPinned());
+        flash(el);
+      } else {
+        buffered.unshift(el);
+        showNewBar();
+        return;
+      }
+    } else if (nextCursor === null || c.mine) {
+      // Oldest / top: a new comment belongs at the end; append quietly when the end is loaded.
+      thread.root.append(el);
+      if (c.mine) flash(el);
+    }
+  },
+});
+thread.adopt(data.comments);
+
+newBar.addEventListener('click', () => {
+  const anchor = afterPinned();
+  for (const el of buffered.splice(0).reverse()) {
+    thread.root.insertBefore(el, anchor);
+    flash(el);
+  }
+  showNewBar();
+  thread.root.scrollIntoView({ behavior: 'smooth', block: 'start' });
+});
+
+function setCount(n: number): void {
+  countEl.textContent = String(n);
+}
+
+function setClosed(closed: boolean): void {
+  const form = document.getElementById('compose');
+  let notice = $('closed-notice');
+  if (form) form.hidden = closed;
+  if (closed && !notice) {
+    notice = Object.assign(document.createElement('p'), { id: 'closed-notice', className: 'closed-notice', textContent: t.closedNotice });
+    $('form-slot')!.prepend(notice);
+  }
+  if (notice) notice.hidden = !closed;
+  if (!closed && !form) location.reload();
+}
+
+function applyEvent(e: CommentEvent, kind: 'created' | 'updated' | 'removed'): void {
+  if (e.article !== data.slug) return;
+  seq = Math.max(seq, e.seq);
+  setCount(e.count);
+  if (kind === 'removed' || e.comment === null) thread.remove(e.id, e.comment);
+  else thread.upsert(e.comment, 'live');
+}
+
+async function reloadFirstPage(): Promise<void> {
+  const page = await api<{ comments: CommentJson[]; nextCursor: string | null; seq: number; commentCount: number; commentsClosed: boolean }>(
+    'GET',
+    `/api/articles/${encodeURIComponent(data.slug)}/comments?sort=${sort}`,
+  );
+  buffered.length = 0;
+  showNewBar();
+  thread.clear();
+  thread.appendPage(page.comments);
+  seq = page.seq;
+  nextCursor = page.nextCursor;
+  setCount(page.commentCount);
+  setClosed(page.commentsClosed);
+  syncLoadMore();
+}
+
+const socket = io({ transports: ['websocket', 'polling'] });
+
+function join(): void {
+  socket.emit('join', { article: data.slug, since: seq }, (r) => {
+    if (!r.ok) return status(r.error.message);
+    status('');
+    const d = r.data;
+    presenceEl.textContent = t.presence.replace('{n}', String(d.presence));
+    presenceEl.hidden = false;
+    if (d.reset) {
+      void reloadFirstPage();
+      return;
+    }
+    for (const ch of d.changes) {
+      if (ch.comment === null) thread.remove(ch.id, null);
+      else thread.upsert(ch.comment, 'live', false);
+    }
+    seq = Math.max(seq, d.seq);
+    setCount(d.commentCount);
+    setClosed(d.commentsClosed);
+  });
+}
+
+socket.on('connect', join);
+socket.on('disconnect', () => status(t.offline));
+socket.on('comment:created', (e: CommentEvent) => applyEvent(e, 'created'));
+socket.on('comment:updated', (e: CommentEvent) => applyEvent(e, 'updated'));
+socket.on('comment:removed', (e: CommentEvent) => applyEvent(e, 'removed'));
+socket.on('reaction:updated', (e: { seq: number; article: string; commentId: number; likes: number; liked?: boolean }) => {
+  if (e.article !== data.slug) return;
+  seq = Math.max(seq, e.seq);
+  thread.setLikes(e.commentId, e.likes, e.liked);
+});
+socket.on('presence', (e: { count: number }) => {
+  presenceEl.textContent = t.presence.replace('{n}', String(e.count));
+  presenceEl.hidden = false;
+});
+socket.on('article:updated', (e: { seq: number; article: string; commentsClosed: boolean; commentCount: number }) => {
+  if (e.article !== data.slug) return;
+  seq = Math.max(seq, e.seq);
+  setClosed(e.commentsClosed);
+  setCount(e.commentCount);
+});
+
+const formEl = document.getElementById('compose') as HTMLFormElement | null;
+const compose = formEl
+  ? new Compose({
+      data,
+      form: formEl,
+      onPosted(c) {
+        thread.upsert(c, 'self');
+        document.getElementById(`c-${c.id}`)?.scrollIntoView({ block: 'nearest' });
+        // The first post created our identity: join again so our other tabs' room includes this one.
+        if (!hasIdentity) {
+          hasIdentity = true;
+          if (socket.connected) join();
+        }
+      },
+    })
+  : null;
+wireActions(data, thread, compose, status);
+
+// Sorting and paging without leaving the page (the links still work without JavaScript).
+function syncLoadMore(): void {
+  let more = $('load-more') as HTMLAnchorElement | null;
+  if (!nextCursor) return void more?.remove();
+  if (!more) {
+    more = Object.assign(document.createElement('a'), { id: 'load-more', className: 'btn load-more', textContent: t.loadMore });
+    thread.root.after(more);
+  }
+  more.href = `?sort=${sort}&cursor=${encodeURIComponent(nextCursor)}#comments`;
+}
+
+document.addEventListener('click', (e) => {
+  const a = (e.target as HTMLElement).closest<HTMLAnchorElement>('#load-more, .sort-link');
+  if (!a) return;
+  e.preventDefault();
+  const run = async () => {
+    if (a.id === 'load-more') {
+      a.textContent = t.loading;
+      const page = await api<{ comments: CommentJson[]; nextCursor: string | null }>(
+        'GET',
+        `/api/articles/${encodeURIComponent(data.slug)}/comments?sort=${sort}&cursor=${encodeURIComponent(nextCursor ?? '')}`,
+      );
+      thread.appendPage(page.comments);
+      nextCursor = page.nextCursor;
+      a.textContent = t.loadMore;
+      syncLoadMore();
+    } else {
+      sort = a.dataset.sort as PageData['sort'];
+      document.querySelectorAll('.sort-link').forEach((l) => {
+        l.classList.toggle('is-current', l === a);
+        if (l === a) l.setAttribute('aria-current', 'true');
+        else l.removeAttribute('aria-current');
+      });
+      history.replaceState(null, '', `?sort=${sort}#comments`);
+      await reloadFirstPage();
+    }
+  };
+  run().catch((err) => status(describeError(err, t.errorGeneric)));
+});

@@ -1,0 +1,163 @@
+// Owns the thread in the DOM: every comment rendered by the shared EJS template, placed where the
+// server would place it, upserted by id (so a comment never shows twice), removed or turned placeholder.
+import { renderCommentTemplate } from './comment-template.js';
+import type { CommentJson, PageData } from './types';
+
+export interface ThreadOptions {
+  data: PageData;
+  root: HTMLOListElement;
+  /** Decides what to do with a new top-level comment (the "N 条新评论" bar, quiet append, or skip). */
+  onNewTopLevel(node: HTMLElement, c: CommentJson): void;
+}
+
+export class Thread {
+  private readonly data: PageData;
+  readonly root: HTMLOListElement;
+  private readonly onNewTopLevel: ThreadOptions['onNewTopLevel'];
+  /** Latest JSON per visible comment: re-renders keep what only this reader knows (liked). */
+  readonly comments = new Map<number, CommentJson>();
+  /** Per root: the last reply id loaded in thread order ("展开" continues after it). */
+  readonly replyCursor = new Map<number, number>();
+
+  constructor(o: ThreadOptions) {
+    this.data = o.data;
+    this.root = o.root;
+    this.onNewTopLevel = o.onNewTopLevel;
+  }
+
+  render(c: CommentJson, more = 0): HTMLElement {
+    const html = renderCommentTemplate({
+      c,
+      t: this.data.strings,
+      nest: this.data.nest,
+      tz: this.data.tz,
+      now: Date.now(),
+      more,
+      childrenHtml: '',
+    });
+    const tpl = document.createElement('template');
+    tpl.innerHTML = html.trim();
+    return tpl.content.firstElementChild as HTMLElement;
+  }
+
+  node(id: number): HTMLElement | null {
+    return document.getElementById(`c-${id}`);
+  }
+
+  /** Indexes what the server rendered, so live events merge into it. */
+  adopt(list: CommentJson[]): void {
+    for (const c of list) {
+      this.comments.set(c.id, { ...c, replies: undefined });
+      for (const r of c.replies ?? []) this.comments.set(r.id, r);
+      const last = c.replies?.[c.replies.length - 1];
+      if (last) this.replyCursor.set(c.id, last.id);
+    }
+  }
+
+  /** The reply list a comment goes into: its parent's, or past the nesting limit, the list its parent sits in. */
+  private containerFor(c: CommentJson): HTMLElement | null {
+    if (c.parentId === null) return this.root;
+    const parent = this.node(c.parentId);
+    if (!parent) return null;
+    const depth = Number(parent.dataset.depth);
+    if (depth < this.data.nest) return parent.querySelector(':scope > ol.replies');
+    return parent.parentElement;
+  }
+
+  /**
+   * Inserts or replaces a comment. `from` says who knows best: 'self' (our own request's response)
+   * is authoritative for liked; a broadcast keeps the liked state this reader already has.
+   */
+  upsert(c: CommentJson, from: 'self' | 'live', highlight = true): void {
+    const known = this.comments.get(c.id);
+    const merged: CommentJson = from === 'live' && known ? { ...c, liked: known.liked, mine: c.mine || known.mine } : c;
+    this.comments.set(c.id, { ...merged, replies: undefined });
+    const existing = this.node(c.id);
+    if (existing) {
+      const fresh = this.render(merged);
+      const oldReplies = existing.querySelector(':scope > ol.replies');
+      const newReplies = fresh.querySelector(':scope > ol.replies');
+      if (oldReplies && newReplies) newReplies.replaceWith(oldReplies);
+      const more = existing.querySelector(':scope > .act-more-replies');
+      if (more) fresh.append(more);
+      existing.replaceWith(fresh);
+      return;
+    }
+    const el = this.render(merged);
+    if (c.parentId === null) {
+      this.onNewTopLevel(el, merged);
+      return;
+    }
+    const container = this.containerFor(merged);
+    if (!container) {
+      this.bumpHidden(merged);
+      return;
+    }
+    container.append(el);
+    if (highlight) flash(el);
+  }
+
+  /** A reply whose parent is not on the page: count it on its root's "展开 N 条回复". */
+  private bumpHidden(c: CommentJson): void {
+    const root = c.rootId === null ? null : this.node(c.rootId);
+    if (!root || c.status !== 'published') return;
+    let btn = root.querySelector<HTMLButtonElement>(':scope > .act-more-replies');
+    const n = Number(btn?.dataset.remaining ?? 0) + 1;
+    if (!btn) {
+      btn = document.createElement('button');
+      btn.type = 'button';
+      btn.className = 'act act-more-replies';
+      btn.dataset.act = 'more-replies';
+      root.append(btn);
+    }
+    btn.dataset.remaining = String(n);
+    btn.textContent = this.data.strings.expandReplies.replace('{n}', String(n));
+  }
+
+  /** Gone for good (null), or replaced by its placeholder. */
+  remove(id: number, placeholder: CommentJson | null): void {
+    if (placeholder) return this.upsert(placeholder, 'live', false);
+    this.comments.delete(id);
+    this.node(id)?.remove();
+  }
+
+  /** Appends a page of top-level comments with their first replies, in server order. */
+  appendPage(list: CommentJson[]): void {
+    for (const c of list) {
+      if (this.node(c.id)) continue;
+      const loaded = (c.replies ?? []).filter((r) => r.status === 'published').length;
+      this.comments.set(c.id, { ...c, replies: undefined });
+      this.root.append(this.render(c, Math.max(0, c.replyCount - loaded)));
+      for (const r of c.replies ?? []) this.upsert(r, 'self', false);
+      const last = c.replies?.[c.replies.length - 1];
+      if (last) this.replyCursor.set(c.id, last.id);
+    }
+  }
+
+  setLikes(id: number, likes: number, liked?: boolean): void {
+    const c = this.comments.get(id);
+    if (c) {
+      c.likes = likes;
+      if (liked !== undefined) c.liked = liked;
+    }
+    const btn = this.node(id)?.querySelector<HTMLButtonElement>(':scope > .comment-main .act-like');
+    if (!btn) return;
+    btn.querySelector('.like-count')!.textContent = String(likes);
+    if (liked !== undefined) {
+      btn.classList.toggle('is-on', liked);
+      btn.setAttribute('aria-pressed', String(liked));
+      btn.querySelector('.act-label')!.textContent = liked ? this.data.strings.liked : this.data.strings.like;
+    }
+  }
+
+  clear(): void {
+    this.root.replaceChildren();
+    this.comments.clear();
+    this.replyCursor.clear();
+  }
+}
+
+export function flash(el: HTMLElement): void {
+  el.classList.add('is-new');
+  setTimeout(() => el.classList.remove('is-new'), 2500);
+}

@@ -1,0 +1,147 @@
+// Owns assembling the application: createApp(deps) -> { app, httpServer, io, close() }. Middleware,
+// routes, sockets, and the error handler last. No listen, no process.env, no module-level state.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Response } from 'express';
+import compression from 'compression';
+import type { Server } from 'socket.io';
+import type { Config } from './config';
+import type { Store } from './db/store';
+import type { Deps } from './deps';
+import { AppError, errorMiddleware, notFoundApi, type ErrorBody } from './errors';
+import type { Logger } from './log';
+import { paths } from './paths';
+import { strings } from './i18n/strings';
+import { createAssets } from './http/assets';
+import type { HttpContext } from './http/http.context';
+import { articlesRouter } from './articles/articles.routes';
+import { commentsRouter } from './comments/comments.routes';
+import { registerCommentSocket } from './comments/comments.socket';
+import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
+import { listArticles } from './articles/articles.service';
+import { adminRouter } from './moderation/moderation.routes';
+import { registerModerationNamespace } from './moderation/moderation.socket';
+import { createModerationPolicy } from './moderation/moderation.policy';
+import { createIo } from './realtime/io';
+import { createPublisher } from './realtime/publish';
+import { createClientIp } from './security/client-ip';
+import { csrfGuard } from './security/origin';
+import { createIpHasher } from './security/ip';
+import { createRateLimiter, type Limiters } from './security/rate';
+import type { Secrets } from './security/secrets';
+import { securityHeaders } from './security/headers';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  store: Store;
+  log: Logger;
+  secrets: Secrets;
+  now?: () => number;
+}
+
+export interface App {
+  app: express.Express;
+  httpServer: http.Server;
+  io: Server;
+  deps: Deps;
+  /** Stops accepting, lets in-flight requests finish, closes every socket. The store stays open (main owns it). */
+  close(): Promise<void>;
+}
+
+/** The Socket.IO browser client, served as one of our hashed assets (its source map is not shipped). */
+function socketIoClientSource(): string {
+  const file = path.join(path.dirname(require.resolve('socket.io/package.json')), 'client-dist', 'socket.io.min.js');
+  return fs.readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '\n');
+}
+
+function createLimiters(config: Config, now: () => number): Limiters {
+  const r = config.rateLimits;
+  return {
+    postAttempt: createRateLimiter(r.postAttempt, now),
+    edit: createRateLimiter(r.edit, now),
+    like: createRateLimiter(r.like, now),
+    report: createRateLimiter(r.report, now),
+    login: createRateLimiter(r.login, now),
+    socketConnect: createRateLimiter(r.socketConnectPerIp, now),
+    socketEvents: createRateLimiter(r.socketEvents, now),
+  };
+}
+
+export function createApp(input: AppDeps): App {
+  const { config, store, log, secrets } = input;
+  const now = input.now ?? Date.now;
+  const app = express();
+  const httpServer = http.createServer(app);
+  const clientIp = createClientIp(config.trustProxy);
+  const ipHash = createIpHasher(secrets.ipHashKey);
+  const limiters = createLimiters(config, now);
+  const policy = createModerationPolicy(store, now);
+
+  // publish is bound once io exists; services only ever see the function.
+  let publishTo: Deps['publish'] = () => undefined;
+  const deps: Deps = { store, now, config, log, policy, publish: (e) => publishTo(e) };
+  const { io, presence } = createIo(httpServer, { deps, limiters, clientIp, ipHash });
+  publishTo = createPublisher(io);
+
+  const commentTemplate = compileCommentTemplate();
+  const clientTemplate = clientTemplateScript();
+  const assets = createAssets({
+    'js/comment-template.js': clientTemplate.source,
+    'js/socket.io.min.js': socketIoClientSource(),
+  });
+  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets };
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', paths.views());
+  // Templates are compiled once and cached, in every environment.
+  app.set('view cache', true);
+
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      log.info('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+    });
+    next();
+  });
+  app.use(securityHeaders());
+  app.use(compression({ threshold: 1024 }));
+  app.use(assets.router);
+  app.use(csrfGuard(config.allowedOrigins));
+
+  app.use(articlesRouter(ctx));
+  app.use(commentsRouter(ctx));
+  app.use(adminRouter(ctx));
+  app.use('/api', notFoundApi);
+
+  const renderError = (res: Response, status: number, body: ErrorBody) => {
+    const t = strings();
+    const heading = status === 404 ? t.notFoundTitle : t.errorTitle;
+    const message = status === 404 && body.code === 'not_found' ? t.notFoundBody : body.message;
+    listArticles(store)
+      .catch(() => [])
+      .then((articles) => res.render('error', { t, assets, pageTitle: `${heading} · ${t.siteName}`, heading, message, articles }));
+  };
+  app.use((_req, _res, next) => next(new AppError('not_found', 404, '页面不存在。')));
+  app.use(errorMiddleware(log, renderError));
+
+  io.on('connection', (socket) => registerCommentSocket(io, socket, { deps, limiters, presence }));
+  registerModerationNamespace(io, ctx);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      presence.stop();
+      // io.close disconnects every socket, then closes the HTTP server, which waits for in-flight requests.
+      io.close(() => resolve());
+      httpServer.closeIdleConnections();
+      // In-flight requests get a grace period, then whatever lingers is cut.
+      setTimeout(() => httpServer.closeAllConnections(), 5000).unref();
+    }));
+
+  return { app, httpServer, io, deps, close };
+}
+

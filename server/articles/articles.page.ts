@@ -1,0 +1,95 @@
+// Owns rendering the article page: the article, the first page of comments rendered on the server
+// (readable without JavaScript), the comment form and the data the live client starts from.
+import crypto from 'node:crypto';
+import type { Response } from 'express';
+import type { Deps } from '../deps';
+import type { Article, SortOrder } from '../db/store';
+import { listComments, type Viewer } from '../comments/comments.service';
+import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comments.html';
+import { strings, type Strings } from '../i18n/strings';
+import type { Assets } from '../http/assets';
+import { toBlocks } from './articles.content';
+
+/** China Standard Time: the site's display zone; the client template uses the same offset. */
+export const SITE_TZ_OFFSET_MINUTES = 8 * 60;
+
+export interface FormState {
+  authorName?: string;
+  body?: string;
+  parentId?: number | null;
+  replyToName?: string;
+  error?: string;
+  notice?: string;
+}
+
+export interface PageContext {
+  deps: Deps;
+  assets: Assets;
+  commentTemplate: CommentTemplate;
+  formSecret: string;
+}
+
+/** Signed page-render time for the form's too-fast check; a forged or missing stamp counts as too fast. */
+export function stampForm(secret: string, at: number): string {
+  return `${at}.${crypto.createHmac('sha256', secret).update(`form:${at}`).digest('base64url').slice(0, 16)}`;
+}
+
+export function formElapsed(secret: string, stamp: unknown, now: number): number | null {
+  if (typeof stamp !== 'string') return null;
+  const at = Number(stamp.split('.')[0]);
+  if (!Number.isSafeInteger(at) || stampForm(secret, at) !== stamp) return null;
+  return now - at;
+}
+
+/** JSON inside <script type="application/json">: no "<", ">", "&" or line separators that could end it early. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function sortsFor(t: Strings) {
+  return [
+    { key: 'newest', label: t.sortNewest },
+    { key: 'oldest', label: t.sortOldest },
+    { key: 'top', label: t.sortTop },
+  ];
+}
+
+export async function renderArticlePage(
+  res: Response,
+  ctx: PageContext,
+  article: Article,
+  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number },
+): Promise<void> {
+  const t = strings();
+  const now = ctx.deps.now();
+  const page = await listComments(ctx.deps, article.slug, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer);
+  const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now });
+  const data = {
+    slug: article.slug,
+    seq: page.seq,
+    sort: opts.sort,
+    nextCursor: page.nextCursor,
+    commentCount: page.commentCount,
+    commentsClosed: page.commentsClosed,
+    hasIdentity: opts.viewer.authorId !== null,
+    nest: NEST_LIMIT,
+    tz: SITE_TZ_OFFSET_MINUTES,
+    strings: t,
+    comments: page.comments,
+  };
+  const description = article.body.split('\n')[0].slice(0, 120);
+  res.status(opts.status ?? 200).render('article', {
+    t,
+    assets: ctx.assets,
+    pageTitle: `${article.title} · ${t.siteName}`,
+    description,
+    article,
+    blocks: toBlocks(article.body),
+    page,
+    sort: opts.sort,
+    sorts: sortsFor(t),
+    threadHtml,
+    form: { ...opts.form, ts: stampForm(ctx.formSecret, now) },
+    dataJson: scriptJson(data),
+  });
+}

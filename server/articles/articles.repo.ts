@@ -1,0 +1,42 @@
+// Owns the SQL for articles (SQLite).
+import type { Db } from '../db/open';
+import type { Article, ArticlesRepo, ModerationMode } from '../db/store';
+
+const COLUMNS = `id, slug, title, body, created_at AS createdAt, comment_count AS commentCount, seq,
+  moderation_mode AS moderationMode, comments_closed AS commentsClosed`;
+
+type ArticleRow = Omit<Article, 'commentsClosed'> & { commentsClosed: number };
+
+const toArticle = (r: ArticleRow | undefined): Article | undefined => (r ? { ...r, commentsClosed: r.commentsClosed === 1 } : undefined);
+
+export function createArticlesRepo(db: Db): ArticlesRepo {
+  const list = db.prepare(`SELECT ${COLUMNS} FROM articles ORDER BY created_at DESC, id DESC`);
+  const bySlug = db.prepare(`SELECT ${COLUMNS} FROM articles WHERE slug = ?`);
+  const byId = db.prepare(`SELECT ${COLUMNS} FROM articles WHERE id = ?`);
+  const first = db.prepare(`SELECT ${COLUMNS} FROM articles ORDER BY created_at, id LIMIT 1`);
+  const insert = db.prepare(`INSERT INTO articles (slug, title, body, created_at) VALUES (@slug, @title, @body, @createdAt)`);
+  const setMode = db.prepare(`UPDATE articles SET moderation_mode = ? WHERE id = ?`);
+  const setClosed = db.prepare(`UPDATE articles SET comments_closed = ? WHERE id = ?`);
+  const bumpSeq = db.prepare(`UPDATE articles SET seq = seq + 1 WHERE id = ? RETURNING seq`).pluck();
+  const logEvent = db.prepare(`INSERT INTO article_events (article_id, seq, type, comment_id, created_at) VALUES (?, ?, 'article', NULL, ?)`);
+
+  const updateSettings = db.transaction((id: number, s: { moderationMode?: ModerationMode | null; commentsClosed?: boolean }, at: number) => {
+    if (s.moderationMode !== undefined) setMode.run(s.moderationMode, id);
+    if (s.commentsClosed !== undefined) setClosed.run(s.commentsClosed ? 1 : 0, id);
+    const seq = bumpSeq.get(id) as number;
+    logEvent.run(id, seq, at);
+    return { article: toArticle(byId.get(id) as ArticleRow)!, seq };
+  });
+
+  return {
+    list: async () => (list.all() as ArticleRow[]).map((r) => toArticle(r)!),
+    getBySlug: async (slug) => toArticle(bySlug.get(slug) as ArticleRow | undefined),
+    getById: async (id) => toArticle(byId.get(id) as ArticleRow | undefined),
+    first: async () => toArticle(first.get() as ArticleRow | undefined),
+    insert: async (a) => {
+      const id = Number(insert.run(a).lastInsertRowid);
+      return toArticle(byId.get(id) as ArticleRow)!;
+    },
+    updateSettings: async (id, s, at) => updateSettings(id, s, at),
+  };
+}

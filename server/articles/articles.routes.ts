@@ -1,0 +1,51 @@
+// Owns the article routes: the article pages (server-rendered thread) and GET /api/articles.
+import { Router, type Request, type Response } from 'express';
+import { strings } from '../i18n/strings';
+import { AppError } from '../errors';
+import { listQuerySchema, parseInput } from '../comments/comments.schema';
+import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
+import { renderArticlePage, type FormState } from './articles.page';
+import { defaultArticle, listArticles } from './articles.service';
+import type { Article } from '../db/store';
+
+export function articlesRouter(ctx: HttpContext): Router {
+  const r = Router();
+  const { store } = ctx.deps;
+
+  r.get('/api/articles', async (_req, res) => {
+    res.json({ articles: await listArticles(store) });
+  });
+
+  const page = async (req: Request, res: Response, article: Article) => {
+    const q = parseInput(listQuerySchema, { sort: req.query.sort, cursor: req.query.cursor });
+    const { actor, freshToken } = await httpActor(ctx, req);
+    // Every reader gets the author cookie up front, so their socket knows them once they post.
+    setAuthorCookie(ctx, req, res, freshToken);
+    const form: FormState = {};
+    const replyTo = typeof req.query.reply === 'string' && /^\d{1,15}$/.test(req.query.reply) ? Number(req.query.reply) : null;
+    if (replyTo) {
+      const parent = await store.comments.get(replyTo);
+      if (parent && parent.articleId === article.id && parent.status === 'published') {
+        form.parentId = parent.id;
+        form.replyToName = parent.authorName;
+      }
+    }
+    if (req.query.posted === 'pending') form.notice = strings().postedPending;
+    res.set('Cache-Control', 'private, no-cache');
+    await renderArticlePage(res, ctx, article, { viewer: { authorId: actor.authorId }, sort: q.sort, cursor: q.cursor, form });
+  };
+
+  r.get('/', async (req, res) => {
+    const article = await defaultArticle(store, ctx.deps.config.defaultArticle);
+    if (!article) throw new AppError('article_not_found', 404, '还没有文章。用 npm run article:add -- 文件 添加一篇。');
+    await page(req, res, article);
+  });
+
+  r.get('/articles/:slug', async (req, res) => {
+    const article = await store.articles.getBySlug(String(req.params.slug));
+    if (!article) throw new AppError('article_not_found', 404, '文章不存在。');
+    await page(req, res, article);
+  });
+
+  return r;
+}

@@ -1,0 +1,85 @@
+// Owns the SQL that reads comments, likes and the article event log (SQLite). Writes go through comments.writer.ts.
+import type { Db } from '../db/open';
+import type { ArticleEvent, CommentRow, CommentsRepo, PageQuery } from '../db/store';
+import { commentColumns, createCommentWriter, type CommentWriter } from './comments.writer';
+
+/** Who may see a row: everyone for published and placeholders, the author for their own held comment. */
+const visible = (a: string) => `(${a}.status = 'published'
+  OR (${a}.status IN ('deleted', 'rejected') AND ${a}.reply_count > 0)
+  OR (${a}.status = 'pending' AND ${a}.author_id = @viewer))`;
+
+export function createCommentsRepo(db: Db, writer: CommentWriter = createCommentWriter(db)): CommentsRepo {
+  const cols = commentColumns();
+  const top = {
+    newest: db.prepare(`SELECT ${cols} FROM comments c
+      WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id < @afterId AND ${visible('c')}
+      ORDER BY c.id DESC LIMIT @limit`),
+    oldest: db.prepare(`SELECT ${cols} FROM comments c
+      WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id > @afterId AND ${visible('c')}
+      ORDER BY c.id ASC LIMIT @limit`),
+    top: db.prepare(`SELECT ${cols} FROM comments c
+      WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL
+        AND (c.likes, c.id) < (@afterLikes, @afterId) AND ${visible('c')}
+      ORDER BY c.likes DESC, c.id DESC LIMIT @limit`),
+  };
+  const pinned = db.prepare(`SELECT ${cols} FROM comments c
+    WHERE c.article_id = @articleId AND c.pinned_at IS NOT NULL AND ${visible('c')} ORDER BY c.pinned_at DESC`);
+  // One statement for every root: the correlated subquery walks comments_thread per root, LIMIT each.
+  const firstReplies = db.prepare(`SELECT ${cols} FROM json_each(@roots) r
+    JOIN comments c ON c.id IN (
+      SELECT x.id FROM comments x WHERE x.root_id = r.value AND ${visible('x')} ORDER BY x.id LIMIT @perRoot)
+    ORDER BY c.root_id, c.id`);
+  const replies = db.prepare(`SELECT ${cols} FROM comments c
+    WHERE c.root_id = @rootId AND c.id > @afterId AND ${visible('c')} ORDER BY c.id LIMIT @limit`);
+  const liked = db.prepare(`SELECT r.comment_id FROM json_each(@ids) j
+    JOIN reactions r ON r.author_id = @authorId AND r.comment_id = j.value AND r.kind = 'like'`).pluck();
+  const findLike = db.prepare(`SELECT 1 FROM reactions WHERE comment_id = ? AND author_id = ? AND kind = 'like'`).pluck();
+  const addLike = db.prepare(`INSERT INTO reactions (comment_id, author_id, kind, created_at) VALUES (?, ?, 'like', ?)`);
+  const dropLike = db.prepare(`DELETE FROM reactions WHERE comment_id = ? AND author_id = ? AND kind = 'like'`);
+  const shiftLikes = db.prepare(`UPDATE comments SET likes = likes + ? WHERE id = ? RETURNING likes, article_id AS articleId`);
+  const events = db.prepare(`SELECT article_id AS articleId, seq, type, comment_id AS commentId, created_at AS createdAt
+    FROM article_events WHERE article_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
+  const many = db.prepare(`SELECT ${cols} FROM json_each(?) j JOIN comments c ON c.id = j.value`);
+  const byAuthor = db.prepare(`SELECT ${cols} FROM comments c WHERE c.author_id = ? AND c.created_at >= ? ORDER BY c.created_at DESC LIMIT ?`);
+  const prune = db.prepare(`DELETE FROM article_events WHERE created_at < ?`);
+
+  const toggleLike = db.transaction((commentId: number, authorId: number, at: number) => {
+    const had = findLike.get(commentId, authorId) === 1;
+    if (had) dropLike.run(commentId, authorId);
+    else addLike.run(commentId, authorId, at);
+    const r = shiftLikes.get(had ? -1 : 1, commentId) as { likes: number; articleId: number };
+    const seq = writer.logChange(r.articleId, 'reaction', commentId, at);
+    return { liked: !had, likes: r.likes, seq };
+  });
+
+  const viewer = (id: number | null) => id ?? -1;
+
+  return {
+    get: async (id) => writer.get(id),
+    insert: async (c) => writer.insert(c),
+    updateBody: async (id, u) => writer.updateBody(id, u),
+    setStatus: async (id, s) => writer.setStatus(id, s),
+    setPinned: async (id, pinned, at) => writer.setPinned(id, pinned, at),
+    listTopLevel: async (q: PageQuery) => {
+      const params = {
+        articleId: q.articleId,
+        limit: q.limit,
+        viewer: viewer(q.viewerAuthorId),
+        afterId: q.after?.id ?? (q.sort === 'oldest' ? 0 : Number.MAX_SAFE_INTEGER),
+        afterLikes: q.after?.likes ?? Number.MAX_SAFE_INTEGER,
+      };
+      if (q.sort !== 'top') delete (params as Partial<typeof params>).afterLikes;
+      return top[q.sort].all(params) as CommentRow[];
+    },
+    listPinned: async (articleId, viewerId) => pinned.all({ articleId, viewer: viewer(viewerId) }) as CommentRow[],
+    listFirstReplies: async (rootIds, perRoot, viewerId) =>
+      rootIds.length === 0 ? [] : (firstReplies.all({ roots: JSON.stringify(rootIds), perRoot, viewer: viewer(viewerId) }) as CommentRow[]),
+    listReplies: async (rootId, afterId, limit, viewerId) => replies.all({ rootId, afterId, limit, viewer: viewer(viewerId) }) as CommentRow[],
+    likedBy: async (authorId, ids) => new Set(ids.length ? (liked.all({ ids: JSON.stringify(ids), authorId }) as number[]) : []),
+    toggleLike: async (commentId, authorId, at) => toggleLike(commentId, authorId, at),
+    eventsSince: async (articleId, since, limit) => events.all(articleId, since, limit) as ArticleEvent[],
+    getMany: async (ids) => (ids.length ? (many.all(JSON.stringify(ids)) as CommentRow[]) : []),
+    recentByAuthor: async (authorId, sinceAt, limit) => byAuthor.all(authorId, sinceAt, limit) as CommentRow[],
+    pruneEvents: async (olderThan) => prune.run(olderThan).changes,
+  };
+}

@@ -1,0 +1,118 @@
+// Owns the comment HTTP routes: the JSON API and the no-JavaScript form POST. Each calls the same
+// service function as its socket event.
+import express, { Router, type Request, type Response } from 'express';
+import { toErrorBody } from '../errors';
+import { renderArticlePage, formElapsed } from '../articles/articles.page';
+import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
+import { reportComment } from '../moderation/moderation.service';
+import { enforce } from '../security/rate';
+import { strings } from '../i18n/strings';
+import { deleteComment, editComment, listComments, listReplies, postComment, requireArticle, toggleLike } from './comments.service';
+import { editCommentSchema, listQuerySchema, parseId, parseInput, postCommentSchema, reportSchema } from './comments.schema';
+import { z } from 'zod';
+
+const repliesQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  /** Plain alternative to cursor: replies after this id, in thread order. */
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export function commentsRouter(ctx: HttpContext): Router {
+  const r = Router();
+  const { deps, limiters } = ctx;
+  const json = express.json({ limit: deps.config.maxBodyBytes, strict: true });
+  const form = express.urlencoded({ extended: false, limit: deps.config.maxBodyBytes, parameterLimit: 20 });
+
+  r.get('/api/articles/:slug/comments', async (req, res) => {
+    const q = parseInput(listQuerySchema, req.query);
+    const { actor } = await httpActor(ctx, req);
+    const page = await listComments(deps, String(req.params.slug), q, { authorId: actor.authorId });
+    res.set('Cache-Control', 'private, no-cache');
+    res.json(page);
+  });
+
+  r.get('/api/comments/:id/replies', async (req, res) => {
+    const id = parseId(req.params.id);
+    const q = parseInput(repliesQuery, req.query);
+    const { actor } = await httpActor(ctx, req);
+    res.json(await listReplies(deps, id, q, { authorId: actor.authorId }));
+  });
+
+  r.post('/api/articles/:slug/comments', json, async (req, res) => {
+    const { actor, freshToken } = await httpActor(ctx, req);
+    enforce([limiters.postAttempt, actor.ipHash]);
+    const input = parseInput(postCommentSchema, req.body);
+    const { comment } = await postComment(deps, { slug: String(req.params.slug), ...input }, actor);
+    setAuthorCookie(ctx, req, res, freshToken);
+    res.status(201).json({ comment });
+  });
+
+  r.patch('/api/comments/:id', json, async (req, res) => {
+    const id = parseId(req.params.id);
+    const { body } = parseInput(editCommentSchema, req.body);
+    const { actor } = await httpActor(ctx, req);
+    enforce([limiters.edit, actor.tokenHash]);
+    res.json({ comment: await editComment(deps, id, body, actor) });
+  });
+
+  r.delete('/api/comments/:id', async (req, res) => {
+    const id = parseId(req.params.id);
+    const { actor } = await httpActor(ctx, req);
+    enforce([limiters.edit, actor.tokenHash]);
+    res.json(await deleteComment(deps, id, actor));
+  });
+
+  r.post('/api/comments/:id/like', async (req, res) => {
+    const id = parseId(req.params.id);
+    const { actor, freshToken } = await httpActor(ctx, req);
+    enforce([limiters.like, actor.tokenHash], [limiters.like, actor.ipHash ? `ip:${actor.ipHash}` : null]);
+    const r2 = await toggleLike(deps, id, actor);
+    setAuthorCookie(ctx, req, res, freshToken);
+    res.json({ id: r2.id, likes: r2.likes, liked: r2.liked });
+  });
+
+  r.post('/api/comments/:id/report', json, async (req, res) => {
+    const id = parseId(req.params.id);
+    const input = parseInput(reportSchema, req.body);
+    const { actor, freshToken } = await httpActor(ctx, req);
+    enforce([limiters.report, actor.tokenHash], [limiters.report, actor.ipHash ? `ip:${actor.ipHash}` : null]);
+    const r2 = await reportComment(deps, id, input, actor);
+    setAuthorCookie(ctx, req, res, freshToken);
+    res.status(201).json({ id: r2.id, reported: true });
+  });
+
+  // The form path: works with JavaScript off. Success redirects to the new comment; a refusal
+  // re-renders the page with the message and what the reader typed.
+  r.post('/articles/:slug/comments', form, async (req: Request, res: Response) => {
+    const article = await requireArticle(deps, String(req.params.slug));
+    const { actor, freshToken } = await httpActor(ctx, req);
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const parentId = typeof raw.parentId === 'string' && /^\d{1,15}$/.test(raw.parentId) ? Number(raw.parentId) : null;
+    const keep = { authorName: typeof raw.authorName === 'string' ? raw.authorName : '', body: typeof raw.body === 'string' ? raw.body : '', parentId };
+    try {
+      enforce([limiters.postAttempt, actor.ipHash]);
+      const input = parseInput(postCommentSchema, { authorName: raw.authorName, body: raw.body, parentId });
+      const elapsed = formElapsed(ctx.formSecret, raw.ts, deps.now());
+      const spam = { honeypot: typeof raw.website === 'string' && raw.website !== '', tooFast: elapsed === null || elapsed < deps.config.formMinMs };
+      const { comment } = await postComment(deps, { slug: article.slug, ...input, spam }, actor);
+      setAuthorCookie(ctx, req, res, freshToken);
+      const q = comment.status === 'pending' ? '?posted=pending' : '';
+      res.redirect(303, `/articles/${encodeURIComponent(article.slug)}${q}#c-${comment.id}`);
+    } catch (err) {
+      const { status, body, headers } = toErrorBody(err, deps.log);
+      if (status >= 500) throw err;
+      if (headers) res.set(headers);
+      const message = body.code === 'invalid_input' ? body.message.replace(/^输入无效:/, '') : body.message;
+      await renderArticlePage(res, ctx, article, {
+        viewer: { authorId: actor.authorId },
+        sort: 'newest',
+        form: { ...keep, error: message || strings().errorGeneric },
+        status,
+      });
+    }
+  });
+
+  return r;
+}
+

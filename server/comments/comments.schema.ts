@@ -1,0 +1,108 @@
+// Owns validation at the edge for comment input (HTTP and socket alike): types, presence and the
+// documented normalization. Business limits (5,000 characters, 40-character names) are moderation rules.
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { SortOrder } from '../db/store';
+
+/** Hard ceiling before any rule runs, so a giant string is refused without being processed further. */
+const HARD_MAX = 20_000;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// C0 controls except tab and newline, DEL, C1 controls.
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+/** Body normalization: NFC, CRLF/CR to LF, tabs kept, other control characters removed, outer blank space trimmed. */
+export function normalizeBody(s: string): string {
+  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '').replace(/^\s+|\s+$/g, '');
+}
+
+/** Name normalization: NFC, every control character and line break removed, runs of white space made one space, trimmed. */
+export function normalizeName(s: string): string {
+  return s
+    .normalize('NFC')
+    .replace(/[\u0000-\u001F\u007F-\u009F]/g, ' ')
+    .replace(/[\s\u2028\u2029]+/g, ' ')
+    .trim();
+}
+
+const text = (field: string, normalize: (s: string) => string) =>
+  z
+    .string({ error: `${field} 必须是字符串。` })
+    .max(HARD_MAX, { error: `${field} 过长。` })
+    .refine((s) => !LONE_SURROGATE.test(s), { error: `${field} 含有无效的 Unicode 字符(孤立代理项)。` })
+    .transform(normalize)
+    .refine((s) => s.length > 0, { error: `${field} 不能为空。` });
+
+const id = z.number({ error: '必须是正整数。' }).int({ error: '必须是正整数。' }).positive({ error: '必须是正整数。' });
+
+export const postCommentSchema = z.strictObject(
+  {
+    authorName: text('昵称', normalizeName),
+    body: text('评论内容', normalizeBody),
+    parentId: id.nullish(),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `不支持的字段:${iss.keys.join(', ')}` : '请求体必须是 JSON 对象。') },
+);
+
+export const editCommentSchema = z.strictObject({ body: text('评论内容', normalizeBody) }, { error: '请求体必须是 JSON 对象。' });
+
+export const reportSchema = z.strictObject(
+  {
+    reason: z.enum(['spam', 'abuse', 'off_topic', 'other'], { error: '举报原因必须是 spam、abuse、off_topic 或 other。' }),
+    note: z
+      .string()
+      .max(500, { error: '说明最多 500 个字符。' })
+      .refine((s) => !LONE_SURROGATE.test(s), { error: '说明含有无效字符。' })
+      .transform(normalizeName)
+      .optional(),
+  },
+  { error: '请求体必须是 JSON 对象。' },
+);
+
+export const listQuerySchema = z.object({
+  sort: z.enum(['newest', 'oldest', 'top'], { error: 'sort 必须是 newest、oldest 或 top。' }).default('newest'),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number({ error: 'limit 必须是 1 到 50 的整数。' }).int().min(1).max(50).default(20),
+});
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Parses or throws 400 invalid_input listing every failing field. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const details: FieldProblem[] = r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+  throw new AppError('invalid_input', 400, '输入无效:' + details.map((d) => `${d.field} ${d.message}`).join(';'), details);
+}
+
+export function parseId(raw: unknown): number {
+  const n = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n)) throw new AppError('invalid_input', 400, '评论编号无效。', [{ field: 'id', message: '必须是正整数。' }]);
+  return n;
+}
+
+export interface Cursor {
+  sort: SortOrder;
+  id: number;
+  likes?: number;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c.likes === undefined ? [c.sort, c.id] : [c.sort, c.id, c.likes])).toString('base64url');
+}
+
+/** A cursor only makes sense for the sort it was made for. */
+export function decodeCursor(raw: string, sort: SortOrder): Cursor {
+  try {
+    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v[0] === sort && Number.isSafeInteger(v[1]) && v[1] >= 0) {
+      if (sort !== 'top') return { sort, id: v[1] };
+      if (Number.isSafeInteger(v[2]) && v[2] >= 0) return { sort, id: v[1], likes: v[2] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('invalid_cursor', 400, '分页游标无效或与排序方式不符。', [{ field: 'cursor', message: '无效的游标。' }]);
+}

@@ -1,0 +1,248 @@
+// Owns the comment use cases, one function each, called alike by the HTTP routes and the socket handlers:
+// validate against the article and parent, moderate, store (committed), then publish.
+import type { Actor, Deps } from '../deps';
+import type { Article, CommentRow, SortOrder, WriteResult } from '../db/store';
+import { AppError } from '../errors';
+import { decide, type Verdict } from '../moderation/moderation.rules';
+import { buildRuleContext } from '../moderation/moderation.policy';
+import { renderBody } from './comments.render';
+import { decodeCursor, encodeCursor } from './comments.schema';
+import { EDIT_WINDOW_MS, toCommentJson, type CommentJson } from './comments.view';
+import { isPubliclyVisible } from './comments.writer';
+
+export const FIRST_REPLIES = 3;
+const CATCH_UP_MAX = 500;
+
+export interface Viewer {
+  authorId: number | null;
+}
+
+export async function requireArticle(deps: Pick<Deps, 'store'>, slug: string): Promise<Article> {
+  const article = await deps.store.articles.getBySlug(slug);
+  if (!article) throw new AppError('article_not_found', 404, '文章不存在。');
+  return article;
+}
+
+async function requireOwnComment(deps: Deps, id: number, actor: Actor): Promise<CommentRow> {
+  const c = await deps.store.comments.get(id);
+  if (!c || c.status === 'deleted' || c.status === 'rejected') throw new AppError('comment_not_found', 404, '评论不存在或已被删除。');
+  if (actor.authorId === null || c.authorId !== actor.authorId) throw new AppError('not_author', 403, '只能修改或删除自己的评论。');
+  return c;
+}
+
+export function verdictError(v: Extract<Verdict, { action: 'reject' }>): AppError {
+  const headers = v.retryAfterSeconds ? { 'Retry-After': String(v.retryAfterSeconds) } : undefined;
+  return new AppError(v.code, v.status, v.message, v.details, headers);
+}
+
+/** Every committed change of one write, in the order of its event sequence. */
+export function publishWrite(deps: Pick<Deps, 'publish'>, article: Pick<Article, 'id' | 'slug'>, ...writes: WriteResult[]): void {
+  const changes = writes.flatMap((w) => [w.change, ...w.ancestors]).sort((a, b) => a.seq - b.seq);
+  const last = writes.reduce((a, b) => (a.change.seq > b.change.seq ? a : b));
+  if (changes.length) deps.publish({ type: 'comment.changed', article, changes, commentCount: last.commentCount });
+}
+
+function rulesDeps(deps: Deps) {
+  return { store: deps.store, policy: deps.policy, now: deps.now, rateLimits: deps.config.rateLimits };
+}
+
+export interface PostInput {
+  slug: string;
+  authorName: string;
+  body: string;
+  parentId?: number | null;
+  /** Form-path spam signals, see moderation rule spamSignals. */
+  spam?: { honeypot: boolean; tooFast: boolean };
+}
+
+export async function postComment(deps: Deps, input: PostInput, actor: Actor): Promise<{ comment: CommentJson; authorId: number }> {
+  const article = await requireArticle(deps, input.slug);
+  let parent: CommentRow | null = null;
+  if (input.parentId != null) {
+    const p = await deps.store.comments.get(input.parentId);
+    if (!p || p.articleId !== article.id || p.status !== 'published') {
+      throw new AppError('invalid_parent', 422, '要回复的评论不存在、已被删除或不属于本文。', [{ field: 'parentId', message: '无效的父评论。' }]);
+    }
+    parent = p;
+  }
+  const ctx = await buildRuleContext(rulesDeps(deps), {
+    kind: 'create',
+    article,
+    authorName: input.authorName,
+    body: input.body,
+    authorId: actor.authorId,
+    ipHash: actor.ipHash,
+    spam: input.spam,
+  });
+  const verdict = decide(ctx);
+  if (verdict.action === 'reject') throw verdictError(verdict);
+  if (actor.authorId === null && !actor.tokenHash) throw new Error('postComment needs an author token');
+  const result = await deps.store.comments.insert({
+    articleId: article.id,
+    parent,
+    authorId: actor.authorId,
+    newAuthorTokenHash: actor.tokenHash ?? undefined,
+    authorName: input.authorName,
+    body: input.body,
+    html: renderBody(input.body),
+    status: verdict.action === 'hold' ? 'pending' : 'published',
+    heldReason: verdict.action === 'hold' ? verdict.reason : null,
+    ipHash: actor.ipHash,
+    createdAt: ctx.now,
+  });
+  publishWrite(deps, article, result);
+  const c = result.change.comment;
+  deps.log.info('comment posted', { id: c.id, article: article.slug, status: c.status, heldReason: c.heldReason ?? undefined });
+  return { comment: toCommentJson(c, { mine: true }), authorId: result.authorId };
+}
+
+export async function editComment(deps: Deps, id: number, body: string, actor: Actor): Promise<CommentJson> {
+  const c = await requireOwnComment(deps, id, actor);
+  const now = deps.now();
+  if (now - c.createdAt > EDIT_WINDOW_MS) throw new AppError('edit_window_closed', 422, '评论发表 15 分钟后不能再编辑。');
+  if (body === c.body) return toCommentJson(c, { mine: true });
+  const article = (await deps.store.articles.getById(c.articleId))!;
+  const ctx = await buildRuleContext(rulesDeps(deps), {
+    kind: 'edit',
+    article,
+    authorName: c.authorName,
+    body,
+    authorId: c.authorId,
+    ipHash: actor.ipHash,
+    commentId: c.id,
+  });
+  const verdict = decide(ctx);
+  if (verdict.action === 'reject') throw verdictError(verdict);
+  // An edit never frees a held comment: what waits for review keeps waiting, now with the new text.
+  const hold = verdict.action === 'hold' || c.status === 'pending';
+  const result = await deps.store.comments.updateBody(id, {
+    body,
+    html: renderBody(body),
+    editedAt: now,
+    status: hold ? 'pending' : 'published',
+    heldReason: verdict.action === 'hold' ? verdict.reason : c.heldReason,
+  });
+  publishWrite(deps, article, result);
+  deps.log.info('comment edited', { id, status: result.change.comment.status });
+  const liked = await deps.store.comments.likedBy(c.authorId, [id]);
+  return toCommentJson(result.change.comment, { mine: true, liked: liked.has(id) });
+}
+
+export async function deleteComment(deps: Deps, id: number, actor: Actor): Promise<{ id: number; comment: CommentJson | null }> {
+  const c = await requireOwnComment(deps, id, actor);
+  const article = (await deps.store.articles.getById(c.articleId))!;
+  const result = await deps.store.comments.setStatus(id, { status: 'deleted', at: deps.now() });
+  publishWrite(deps, article, result);
+  deps.log.info('comment deleted', { id });
+  const after = result.change.comment;
+  return { id, comment: isPubliclyVisible(after) ? toCommentJson(after) : null };
+}
+
+/** Likes need an identity; a reader who never posted gets one here, after the checks pass. */
+export async function toggleLike(deps: Deps, id: number, actor: Actor): Promise<{ id: number; likes: number; liked: boolean; authorId: number }> {
+  const c = await deps.store.comments.get(id);
+  if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, '评论不存在或已被删除。');
+  const authorId = actor.authorId ?? (await deps.store.authors.ensure(actor.tokenHash!, deps.now(), actor.ipHash));
+  const r = await deps.store.comments.toggleLike(id, authorId, deps.now());
+  const article = (await deps.store.articles.getById(c.articleId))!;
+  deps.publish({ type: 'reaction.changed', article, seq: r.seq, commentId: id, likes: r.likes, authorId, liked: r.liked });
+  return { id, likes: r.likes, liked: r.liked, authorId };
+}
+
+async function toJsonList(deps: Deps, rows: CommentRow[], viewer: Viewer): Promise<CommentJson[]> {
+  const liked = viewer.authorId === null ? new Set<number>() : await deps.store.comments.likedBy(viewer.authorId, rows.map((r) => r.id));
+  return rows.map((r) => toCommentJson(r, { mine: r.authorId === viewer.authorId, liked: liked.has(r.id) }));
+}
+
+export interface CommentPage {
+  comments: CommentJson[];
+  nextCursor: string | null;
+  /** The article's event sequence before this page was read: join with since = seq to stay exact. */
+  seq: number;
+  commentCount: number;
+  commentsClosed: boolean;
+}
+
+export async function listComments(
+  deps: Deps,
+  slug: string,
+  q: { sort: SortOrder; cursor?: string; limit: number },
+  viewer: Viewer,
+): Promise<CommentPage> {
+  const article = await requireArticle(deps, slug);
+  const after = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
+  const [pinned, rows] = await Promise.all([
+    after ? Promise.resolve([]) : deps.store.comments.listPinned(article.id, viewer.authorId),
+    deps.store.comments.listTopLevel({ articleId: article.id, sort: q.sort, after, limit: q.limit + 1, viewerAuthorId: viewer.authorId }),
+  ]);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > q.limit ? encodeCursor({ sort: q.sort, id: last.id, likes: q.sort === 'top' ? last.likes : undefined }) : null;
+  const roots = [...pinned, ...page];
+  const replies = await deps.store.comments.listFirstReplies(
+    roots.filter((r) => r.replyCount > 0 || r.authorId === viewer.authorId).map((r) => r.id),
+    FIRST_REPLIES,
+    viewer.authorId,
+  );
+  const json = await toJsonList(deps, [...roots, ...replies], viewer);
+  const byId = new Map(json.map((c) => [c.id, c]));
+  const top = json.slice(0, roots.length);
+  for (const t of top) t.replies = [];
+  for (const r of json.slice(roots.length)) byId.get(r.rootId!)?.replies!.push(r);
+  return { comments: top, nextCursor, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed };
+}
+
+export async function listReplies(
+  deps: Deps,
+  rootId: number,
+  q: { cursor?: string; after?: number; limit: number },
+  viewer: Viewer,
+): Promise<{ replies: CommentJson[]; nextCursor: string | null }> {
+  const root = await deps.store.comments.get(rootId);
+  if (!root || root.parentId !== null) throw new AppError('comment_not_found', 404, '评论不存在。');
+  const after = q.cursor ? decodeCursor(q.cursor, 'oldest').id : (q.after ?? 0);
+  const rows = await deps.store.comments.listReplies(rootId, after, q.limit + 1, viewer.authorId);
+  const page = rows.slice(0, q.limit);
+  const nextCursor = rows.length > q.limit ? encodeCursor({ sort: 'oldest', id: page[page.length - 1].id }) : null;
+  return { replies: await toJsonList(deps, page, viewer), nextCursor };
+}
+
+export interface CatchUpChange {
+  seq: number;
+  id: number;
+  /** The comment as this viewer may see it now, or null when it is gone for them. */
+  comment: CommentJson | null;
+}
+
+export interface CatchUp {
+  seq: number;
+  /** True when the gap is too large (or the log was pruned): reload the first page instead. */
+  reset: boolean;
+  changes: CatchUpChange[];
+  article: { commentCount: number; commentsClosed: boolean };
+}
+
+/** What a reconnecting client missed since its last seq: each changed comment once, in its latest state. */
+export async function catchUp(deps: Deps, slug: string, since: number, viewer: Viewer): Promise<CatchUp> {
+  const article = await requireArticle(deps, slug);
+  const base = { seq: article.seq, article: { commentCount: article.commentCount, commentsClosed: article.commentsClosed } };
+  if (since === article.seq) return { ...base, reset: false, changes: [] };
+  // A client ahead of us saw another database (restored backup, test reset): start over.
+  if (since > article.seq) return { ...base, reset: true, changes: [] };
+  const events = await deps.store.comments.eventsSince(article.id, since, CATCH_UP_MAX + 1);
+  if (events.length > CATCH_UP_MAX || events.length === 0 || events[0].seq !== since + 1) return { ...base, reset: true, changes: [] };
+  const latest = new Map<number, { seq: number; type: string }>();
+  for (const e of events) if (e.commentId !== null) latest.set(e.commentId, { seq: e.seq, type: e.type });
+  const rows = await deps.store.comments.getMany([...latest.keys()]);
+  const visible = rows.filter((r) => isPubliclyVisible(r) || (r.status === 'pending' && r.authorId === viewer.authorId));
+  const json = new Map((await toJsonList(deps, visible, viewer)).map((c) => [c.id, c]));
+  const changes: CatchUpChange[] = [];
+  for (const [id, e] of latest) {
+    const comment = json.get(id) ?? null;
+    // A comment created and never visible to this viewer is not theirs to know about.
+    if (comment === null && e.type === 'created') continue;
+    changes.push({ seq: e.seq, id, comment });
+  }
+  changes.sort((a, b) => a.seq - b.seq);
+  return { ...base, reset: false, changes };
+}

@@ -1,0 +1,109 @@
+// Owns the reader-side socket events: join an article (with catch-up since a seq) and the comment
+// actions, each calling the same service function as its HTTP route.
+import type { Server, Socket } from 'socket.io';
+import type { Deps, Actor } from '../deps';
+import { AppError } from '../errors';
+import { resolveActor } from '../identity/actor';
+import type { Presence, SocketData } from '../realtime/io';
+import { articleRoom, authorRoom } from '../realtime/rooms';
+import { onEvent } from '../realtime/socket.handler';
+import { enforce, type Limiters } from '../security/rate';
+import { reportComment } from '../moderation/moderation.service';
+import { catchUp, deleteComment, editComment, postComment, requireArticle, toggleLike } from './comments.service';
+import { editCommentSchema, parseInput, postCommentSchema, reportSchema } from './comments.schema';
+import { z } from 'zod';
+
+const joinSchema = z.strictObject({
+  article: z.string().min(1).max(100),
+  since: z.number().int().min(0).optional(),
+});
+const idSchema = z.strictObject({ id: z.number().int().positive() });
+
+export function registerCommentSocket(io: Server, socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence }): void {
+  const { deps, limiters, presence } = ctx;
+  const data = socket.data as SocketData;
+  const h = { log: deps.log, limiter: limiters.socketEvents };
+
+  const actor = async (): Promise<Actor> => {
+    if (!data.tokenHash) throw new AppError('identity_required', 401, '请先在页面上发表一次评论,或刷新页面后再试。');
+    return resolveActor(deps.store, data.tokenHash, data.ipHash);
+  };
+
+  onEvent(socket, 'join', h, async (payload) => {
+    const { article: slug, since } = parseInput(joinSchema, payload);
+    const article = await requireArticle(deps, slug);
+    if (data.articleId !== undefined && data.articleId !== article.id) {
+      await socket.leave(articleRoom(data.articleId));
+      presence.changed(data.articleId);
+    }
+    // Join before reading the log, so that nothing committed in between falls through the gap.
+    await socket.join(articleRoom(article.id));
+    data.articleId = article.id;
+    data.slug = article.slug;
+    const who = data.tokenHash ? await resolveActor(deps.store, data.tokenHash, data.ipHash) : null;
+    if (who?.authorId != null) await socket.join(authorRoom(article.id, who.authorId));
+    presence.changed(article.id);
+    const viewer = { authorId: who?.authorId ?? null };
+    const missed = since === undefined ? null : await catchUp(deps, slug, since, viewer);
+    return {
+      article: article.slug,
+      seq: missed?.seq ?? article.seq,
+      presence: presence.count(article.id),
+      commentCount: missed?.article.commentCount ?? article.commentCount,
+      commentsClosed: missed?.article.commentsClosed ?? article.commentsClosed,
+      reset: missed?.reset ?? false,
+      changes: missed?.changes ?? [],
+    };
+  });
+
+  onEvent(socket, 'comment:post', h, async (payload) => {
+    if (!data.slug) throw new AppError('not_joined', 409, '请先加入文章。');
+    const a = await actor();
+    enforce([limiters.postAttempt, a.ipHash]);
+    const input = parseInput(postCommentSchema, payload);
+    const r = await postComment(deps, { slug: data.slug, ...input }, a);
+    await socket.join(authorRoom(data.articleId!, r.authorId));
+    return { comment: r.comment };
+  });
+
+  onEvent(socket, 'comment:edit', h, async (payload) => {
+    const { id } = parseInput(idSchema.extend({ body: z.unknown() }), payload);
+    const { body } = parseInput(editCommentSchema, { body: (payload as { body: unknown }).body });
+    const a = await actor();
+    enforce([limiters.edit, a.tokenHash]);
+    return { comment: await editComment(deps, id, body, a) };
+  });
+
+  onEvent(socket, 'comment:delete', h, async (payload) => {
+    const { id } = parseInput(idSchema, payload);
+    const a = await actor();
+    enforce([limiters.edit, a.tokenHash]);
+    return deleteComment(deps, id, a);
+  });
+
+  onEvent(socket, 'comment:like', h, async (payload) => {
+    const { id } = parseInput(idSchema, payload);
+    const a = await actor();
+    enforce([limiters.like, a.tokenHash], [limiters.like, a.ipHash ? `ip:${a.ipHash}` : null]);
+    const r = await toggleLike(deps, id, a);
+    return { id: r.id, likes: r.likes, liked: r.liked };
+  });
+
+  onEvent(socket, 'comment:report', h, async (payload) => {
+    const { id } = parseInput(idSchema.extend({ reason: z.unknown(), note: z.unknown().optional() }), payload);
+    const p = payload as { reason: unknown; note?: unknown };
+    const input = parseInput(reportSchema, p.note === undefined ? { reason: p.reason } : { reason: p.reason, note: p.note });
+    const a = await actor();
+    enforce([limiters.report, a.tokenHash], [limiters.report, a.ipHash ? `ip:${a.ipHash}` : null]);
+    return reportComment(deps, id, input, a);
+  });
+
+  socket.on('leave', () => {
+    if (data.articleId === undefined) return;
+    const id = data.articleId;
+    void socket.leave(articleRoom(id));
+    data.articleId = undefined;
+    data.slug = undefined;
+    presence.changed(id);
+  });
+}

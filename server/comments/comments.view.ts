@@ -1,0 +1,60 @@
+// Owns the public JSON shape of a comment (HTTP API, socket events and the page's templates alike).
+import type { CommentRow } from '../db/store';
+
+export const EDIT_WINDOW_MS = 15 * 60_000;
+
+export type PublicStatus = 'published' | 'pending' | 'deleted' | 'removed';
+
+export interface CommentJson {
+  id: number;
+  parentId: number | null;
+  rootId: number | null;
+  depth: number;
+  authorName: string;
+  replyToName: string | null;
+  body: string;
+  html: string;
+  createdAt: string;
+  editedAt: string | null;
+  likes: number;
+  replyCount: number;
+  status: PublicStatus;
+  pinned: boolean;
+  /** Only true in a response or event meant for the comment's own author. */
+  mine: boolean;
+  liked: boolean;
+  editableUntil: string | null;
+  replies?: CommentJson[];
+}
+
+export interface Perspective {
+  mine?: boolean;
+  liked?: boolean;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A deleted or removed comment keeps its place for its replies but shows none of its content. */
+export function toCommentJson(c: CommentRow, p: Perspective = {}): CommentJson {
+  const gone = c.status === 'deleted' || c.status === 'rejected';
+  const mine = p.mine === true && !gone;
+  return {
+    id: c.id,
+    parentId: c.parentId,
+    rootId: c.rootId,
+    depth: c.depth,
+    authorName: gone ? '' : c.authorName,
+    replyToName: c.replyToName,
+    body: gone ? '' : c.body,
+    html: gone ? '' : c.html,
+    createdAt: iso(c.createdAt)!,
+    editedAt: gone ? null : iso(c.editedAt),
+    likes: gone ? 0 : c.likes,
+    replyCount: c.replyCount,
+    status: c.status === 'rejected' ? 'removed' : c.status,
+    pinned: c.pinnedAt !== null && !gone,
+    mine,
+    liked: p.liked === true && !gone,
+    editableUntil: mine && c.status !== 'deleted' ? iso(c.createdAt + EDIT_WINDOW_MS) : null,
+  };
+}

@@ -1,0 +1,181 @@
+// Owns the typed, frozen configuration: every environment variable Yilun reads is parsed here.
+import path from 'node:path';
+import { paths } from './paths';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type Synchronous = 'FULL' | 'NORMAL' | 'EXTRA';
+
+export interface RateLimit {
+  /** Events allowed per window. */
+  limit: number;
+  /** Window length in milliseconds. */
+  windowMs: number;
+}
+
+export interface RateLimits {
+  /** Post attempts per network, stored or refused (floods of refused posts). */
+  postAttempt: RateLimit;
+  postPerAuthor: RateLimit;
+  postPerIp: RateLimit;
+  edit: RateLimit;
+  like: RateLimit;
+  report: RateLimit;
+  login: RateLimit;
+  socketConnectPerIp: RateLimit;
+  socketEvents: RateLimit;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dbPath: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  synchronous: Synchronous;
+  /** Origins allowed to open sockets and send cookie-bearing writes, besides the page's own origin. */
+  allowedOrigins: string[];
+  /** Express "trust proxy" value: false, a hop count, or a list of subnets. */
+  trustProxy: boolean | number | string;
+  cookieSecure: 'auto' | boolean;
+  sessionSecret?: string;
+  ipHashKey?: string;
+  adminUser?: string;
+  adminPassword?: string;
+  sessionTtlMs: number;
+  maxBodyBytes: number;
+  socketMaxBytes: number;
+  /** Minimum time between page load and a no-JS form submit before it is treated as a bot. */
+  formMinMs: number;
+  rateLimits: RateLimits;
+  contentDir: string;
+  defaultArticle?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+function parseRate(raw: string | undefined, fallback: RateLimit, key: string, problems: string[]): RateLimit {
+  if (raw === undefined || raw === '') return fallback;
+  // "limit/seconds", e.g. "5/60" = five per minute.
+  const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(raw.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) {
+    problems.push(`${key} must look like LIMIT/SECONDS (e.g. 5/60), got "${raw}"`);
+    return fallback;
+  }
+  return { limit: Number(m[1]), windowMs: Math.round(Number(m[2]) * 1000) };
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
+  postAttempt: { limit: 30, windowMs: 60_000 },
+  postPerAuthor: { limit: 5, windowMs: 60_000 },
+  postPerIp: { limit: 20, windowMs: 60_000 },
+  edit: { limit: 10, windowMs: 60_000 },
+  like: { limit: 60, windowMs: 60_000 },
+  report: { limit: 10, windowMs: 600_000 },
+  login: { limit: 10, windowMs: 600_000 },
+  socketConnectPerIp: { limit: 30, windowMs: 60_000 },
+  socketEvents: { limit: 30, windowMs: 10_000 },
+});
+
+const RATE_KEYS: Record<keyof RateLimits, string> = {
+  postAttempt: 'RATE_POST_ATTEMPT',
+  postPerAuthor: 'RATE_POST_AUTHOR',
+  postPerIp: 'RATE_POST_IP',
+  edit: 'RATE_EDIT',
+  like: 'RATE_LIKE',
+  report: 'RATE_REPORT',
+  login: 'RATE_LOGIN',
+  socketConnectPerIp: 'RATE_SOCKET_CONNECT',
+  socketEvents: 'RATE_SOCKET_EVENTS',
+};
+
+export const RATE_ENV_KEYS = RATE_KEYS;
+
+function parseInteger(raw: string | undefined, fallback: number, key: string, min: number, max: number, problems: string[]): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+function parseOrigins(raw: string | undefined, problems: string[]): string[] {
+  if (!raw) return [];
+  const out: string[] = [];
+  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      const u = new URL(part);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      out.push(u.origin);
+    } catch {
+      problems.push(`ALLOWED_ORIGINS has an invalid origin "${part}"`);
+    }
+  }
+  return out;
+}
+
+/** Reads configuration from an env-like object; throws ConfigError naming every bad key. */
+export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config> {
+  const problems: string[] = [];
+  const port = parseInteger(env.PORT, 3000, 'PORT', 0, 65535, problems);
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  const synchronous = (env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase() as Synchronous;
+  if (!['FULL', 'NORMAL', 'EXTRA'].includes(synchronous)) problems.push(`DB_SYNCHRONOUS must be FULL, NORMAL or EXTRA, got "${env.DB_SYNCHRONOUS}"`);
+  const dataDir = path.resolve(cwd, env.DATA_DIR ?? './data');
+  const dbPath = env.DB_PATH === ':memory:' ? ':memory:' : path.resolve(cwd, env.DB_PATH ?? path.join(dataDir, 'yilun.db'));
+  let cookieSecure: 'auto' | boolean = 'auto';
+  if (env.COOKIE_SECURE === 'true') cookieSecure = true;
+  else if (env.COOKIE_SECURE === 'false') cookieSecure = false;
+  else if (env.COOKIE_SECURE && env.COOKIE_SECURE !== 'auto') problems.push(`COOKIE_SECURE must be auto, true or false, got "${env.COOKIE_SECURE}"`);
+  if (env.SESSION_SECRET !== undefined && env.SESSION_SECRET.length < 32) problems.push('SESSION_SECRET must be at least 32 characters');
+  if (env.IP_HASH_KEY !== undefined && env.IP_HASH_KEY.length < 32) problems.push('IP_HASH_KEY must be at least 32 characters');
+  if ((env.ADMIN_USER && !env.ADMIN_PASSWORD) || (!env.ADMIN_USER && env.ADMIN_PASSWORD)) problems.push('ADMIN_USER and ADMIN_PASSWORD must be set together');
+  if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length > 0 && env.ADMIN_PASSWORD.length < 10) problems.push('ADMIN_PASSWORD must be at least 10 characters');
+
+  const rateLimits = {} as RateLimits;
+  for (const [name, key] of Object.entries(RATE_KEYS) as [keyof RateLimits, string][]) {
+    rateLimits[name] = Object.freeze(parseRate(env[key], DEFAULT_RATE_LIMITS[name], key, problems));
+  }
+
+  const config: Config = {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dbPath,
+    dataDir,
+    logLevel,
+    synchronous,
+    allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS, problems),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    cookieSecure,
+    sessionSecret: env.SESSION_SECRET,
+    ipHashKey: env.IP_HASH_KEY,
+    adminUser: env.ADMIN_USER || undefined,
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    sessionTtlMs: parseInteger(env.SESSION_TTL_HOURS, 12, 'SESSION_TTL_HOURS', 1, 24 * 90, problems) * 3_600_000,
+    maxBodyBytes: parseInteger(env.MAX_BODY_BYTES, 32 * 1024, 'MAX_BODY_BYTES', 1024, 1024 * 1024, problems),
+    socketMaxBytes: parseInteger(env.SOCKET_MAX_BYTES, 32 * 1024, 'SOCKET_MAX_BYTES', 1024, 1024 * 1024, problems),
+    formMinMs: parseInteger(env.FORM_MIN_SECONDS, 3, 'FORM_MIN_SECONDS', 0, 600, problems) * 1000,
+    rateLimits: Object.freeze(rateLimits),
+    contentDir: env.CONTENT_DIR ? path.resolve(cwd, env.CONTENT_DIR) : paths.content(),
+    defaultArticle: env.DEFAULT_ARTICLE || undefined,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

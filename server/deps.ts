@@ -1,0 +1,23 @@
+// Owns the shape of what every service is handed: storage, the clock, publish, config and the moderation policy.
+import type { Config } from './config';
+import type { Store } from './db/store';
+import type { Publish } from './events';
+import type { Logger } from './log';
+import type { ModerationPolicy } from './moderation/moderation.policy';
+
+export interface Deps {
+  store: Store;
+  publish: Publish;
+  now: () => number;
+  config: Readonly<Config>;
+  log: Logger;
+  policy: ModerationPolicy;
+}
+
+/** Who is acting: an accountless author (maybe not yet created) seen from a network. */
+export interface Actor {
+  authorId: number | null;
+  /** Hash of the author cookie's token; for a first post, the token about to be set. */
+  tokenHash: string | null;
+  ipHash: string | null;
+}

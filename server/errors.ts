@@ -1,0 +1,79 @@
+// Owns the one error type, its HTTP wire shape, the socket ack shape and the Express error middleware.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from './log';
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export class AppError extends Error {
+  constructor(
+    public readonly code: string,
+    public readonly status: number,
+    message: string,
+    public readonly details?: unknown,
+    /** Extra response headers, e.g. Retry-After on 429. */
+    public readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  toJSON(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export const INTERNAL: ErrorBody = Object.freeze({ code: 'internal_error', message: '服务器内部错误,请稍后再试。' });
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+/** Maps anything thrown to the public error shape; unknown errors are logged and never leak. */
+export function toErrorBody(err: unknown, log?: Logger): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+  if (err instanceof AppError) return { status: err.status, body: err.toJSON(), headers: err.headers };
+  const e = err as { type?: string; status?: number; statusCode?: number };
+  // body-parser errors carry a type and a 4xx status; they are the client's fault, not ours.
+  if (e && e.type === 'entity.too.large') {
+    return { status: 413, body: { code: 'payload_too_large', message: '请求内容过大。' } };
+  }
+  if (e && e.type === 'entity.parse.failed') {
+    return { status: 400, body: { code: 'invalid_json', message: '请求体不是有效的 JSON。' } };
+  }
+  if (e && (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported')) {
+    return { status: 415, body: { code: 'unsupported_encoding', message: '不支持的请求编码。' } };
+  }
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { code: 'bad_request', message: '请求无效。' } };
+  }
+  log?.error('unhandled error', { err });
+  return { status: 500, body: INTERNAL };
+}
+
+export function ackError(err: unknown, log?: Logger): Ack<never> {
+  return { ok: false, error: toErrorBody(err, log).body };
+}
+
+export const notFoundApi: RequestHandler = (_req, _res, next) => {
+  next(new AppError('not_found', 404, '接口不存在。'));
+};
+
+/** Registered last: API paths get JSON, pages get the HTML error page. */
+export function errorMiddleware(log: Logger, renderPage: (res: Parameters<ErrorRequestHandler>[2], status: number, body: ErrorBody) => void): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const { status, body, headers } = toErrorBody(err, log);
+    if (status >= 500) log.error('request failed', { method: req.method, path: req.path, status });
+    if (res.headersSent) return;
+    if (headers) res.set(headers);
+    if (req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json') {
+      res.status(status).json({ error: body });
+    } else {
+      res.status(status);
+      renderPage(res, status, body);
+    }
+  };
+}

@@ -1,0 +1,12 @@
+// Owns the domain events services hand to the injected publish(); only realtime/publish.ts turns them into emits.
+import type { Article, CommentChange } from './db/store';
+
+export type DomainEvent =
+  | { type: 'comment.changed'; article: Pick<Article, 'id' | 'slug'>; changes: CommentChange[]; commentCount: number }
+  | { type: 'reaction.changed'; article: Pick<Article, 'id' | 'slug'>; seq: number; commentId: number; likes: number; authorId: number; liked: boolean }
+  | { type: 'article.changed'; article: Article; seq: number }
+  | { type: 'comment.reported'; article: Pick<Article, 'id' | 'slug'>; commentId: number; reportCount: number }
+  | { type: 'moderation.changed'; commentIds: number[] }
+  | { type: 'moderator.signed_out'; moderatorId: number };
+
+export type Publish = (event: DomainEvent) => void;

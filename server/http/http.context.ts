@@ -1,0 +1,41 @@
+// Owns what HTTP routes share: the page context, limiters, client IP hashing and the author cookie.
+import type { Request, Response } from 'express';
+import type { Actor } from '../deps';
+import type { PageContext } from '../articles/articles.page';
+import { resolveActor } from '../identity/actor';
+import { AUTHOR_COOKIE, authorCookieOptions, hashToken, newAuthorToken, readAuthorToken } from '../identity/author.cookie';
+import type { ClientIp } from '../security/client-ip';
+import type { IpHasher } from '../security/ip';
+import type { Limiters } from '../security/rate';
+import type { Secrets } from '../security/secrets';
+
+export interface HttpContext extends PageContext {
+  limiters: Limiters;
+  clientIp: ClientIp;
+  ipHash: IpHasher;
+  secrets: Secrets;
+}
+
+export function cookieSecure(ctx: HttpContext, req: Request): boolean {
+  const s = ctx.deps.config.cookieSecure;
+  return s === 'auto' ? req.secure : s;
+}
+
+export function requestIpHash(ctx: HttpContext, req: Request): string | null {
+  return ctx.ipHash(ctx.clientIp(req));
+}
+
+/**
+ * The acting author. A request without the cookie gets a fresh token to act with; the route sets the
+ * cookie (setAuthorCookie) only once the action succeeded, so a refused request leaves nothing behind.
+ */
+export async function httpActor(ctx: HttpContext, req: Request): Promise<{ actor: Actor; freshToken: string | null }> {
+  const existing = readAuthorToken(req.headers.cookie);
+  const token = existing ?? newAuthorToken();
+  const actor = await resolveActor(ctx.deps.store, hashToken(token), requestIpHash(ctx, req));
+  return { actor, freshToken: existing ? null : token };
+}
+
+export function setAuthorCookie(ctx: HttpContext, req: Request, res: Response, token: string | null): void {
+  if (token) res.cookie(AUTHOR_COOKIE, token, authorCookieOptions(cookieSecure(ctx, req)));
+}

@@ -1,0 +1,97 @@
+// Owns the live moderation policy: site settings and compiled word lists, cached and rebuilt on change,
+// and the assembly of a rule context from storage for one comment.
+import type { Article, Store } from '../db/store';
+import type { RateLimits } from '../config';
+import { countLinks } from '../comments/comments.render';
+import { DEFAULT_SETTINGS, type ModerationSettings } from './moderation.types';
+import type { RuleContext } from './moderation.rules';
+import { compileWords, type WordMatcher } from './words';
+
+export interface ModerationPolicy {
+  settings(): Promise<ModerationSettings>;
+  words(): Promise<WordMatcher>;
+  /** Called after settings or word lists change. */
+  invalidate(): void;
+}
+
+export function parseSettings(raw: Partial<Record<keyof ModerationSettings, string>>): ModerationSettings {
+  const num = (v: string | undefined, d: number) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : d);
+  return {
+    moderationMode: raw.moderationMode === 'pre' ? 'pre' : 'post',
+    linkLimit: num(raw.linkLimit, DEFAULT_SETTINGS.linkLimit),
+    reportThreshold: Math.max(1, num(raw.reportThreshold, DEFAULT_SETTINGS.reportThreshold)),
+    holdFirstLink: raw.holdFirstLink === undefined ? DEFAULT_SETTINGS.holdFirstLink : raw.holdFirstLink === 'true',
+    duplicateWindowMinutes: num(raw.duplicateWindowMinutes, DEFAULT_SETTINGS.duplicateWindowMinutes),
+  };
+}
+
+/** Cached for ttlMs so that another node's change shows up soon; this node's own changes invalidate at once. */
+export function createModerationPolicy(store: Store, now: () => number, ttlMs = 5000): ModerationPolicy {
+  let cache: { at: number; settings: ModerationSettings; words: WordMatcher } | undefined;
+  let loading: Promise<NonNullable<typeof cache>> | undefined;
+  const load = async () => {
+    if (cache && now() - cache.at < ttlMs) return cache;
+    loading ??= (async () => {
+      const [raw, words] = await Promise.all([store.moderation.getSettings(), store.moderation.listWords()]);
+      cache = { at: now(), settings: parseSettings(raw), words: compileWords(words) };
+      loading = undefined;
+      return cache;
+    })();
+    return loading;
+  };
+  return {
+    settings: async () => (await load()).settings,
+    words: async () => (await load()).words,
+    invalidate: () => {
+      cache = undefined;
+    },
+  };
+}
+
+export interface ContextInput {
+  kind: 'create' | 'edit';
+  article: Article;
+  authorName: string;
+  body: string;
+  authorId: number | null;
+  ipHash: string | null;
+  /** The comment being edited, left out of the duplicate check. */
+  commentId?: number;
+  spam?: { honeypot: boolean; tooFast: boolean };
+}
+
+export async function buildRuleContext(
+  deps: { store: Store; policy: ModerationPolicy; now: () => number; rateLimits: RateLimits },
+  input: ContextInput,
+): Promise<RuleContext> {
+  const { store, policy, rateLimits } = deps;
+  const now = deps.now();
+  const settings = await policy.settings();
+  const lookback = Math.max(settings.duplicateWindowMinutes * 60_000, rateLimits.postPerAuthor.windowMs);
+  const [words, ban, author, recent, ipTimes] = await Promise.all([
+    policy.words(),
+    store.moderation.activeBan(input.authorId, input.ipHash, now),
+    input.authorId === null ? undefined : store.authors.get(input.authorId),
+    input.authorId === null ? [] : store.comments.recentByAuthor(input.authorId, now - lookback, 200),
+    input.ipHash === null ? [] : store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs),
+  ]);
+  const others = recent.filter((c) => c.id !== input.commentId);
+  return {
+    now,
+    kind: input.kind,
+    authorName: input.authorName,
+    body: input.body,
+    article: { commentsClosed: input.article.commentsClosed, moderationMode: input.article.moderationMode },
+    settings,
+    ban,
+    words,
+    linkCount: countLinks(input.body),
+    authorPublishedCount: author?.publishedCount ?? 0,
+    recentBodies: others.map((c) => ({ body: c.body, createdAt: c.createdAt })),
+    rate: {
+      author: { ...rateLimits.postPerAuthor, times: others.map((c) => c.createdAt).sort((a, b) => a - b) },
+      ip: input.ipHash === null ? null : { ...rateLimits.postPerIp, times: ipTimes },
+    },
+    spam: input.spam ?? { honeypot: false, tooFast: false },
+  };
+}

@@ -1,0 +1,110 @@
+// Owns the moderator's view of comments: a queue entry with its article, parent, author context
+// (other recent comments, ban status) and why it is in the queue. Batched: a page costs a fixed number of queries.
+import type { Deps } from '../deps';
+import type { CommentRow } from '../db/store';
+import type { Ban, QueueName, ReportSummary } from './moderation.types';
+
+export interface AdminComment {
+  id: number;
+  articleId: number;
+  parentId: number | null;
+  depth: number;
+  authorId: number;
+  authorName: string;
+  body: string;
+  html: string;
+  status: CommentRow['status'];
+  createdAt: string;
+  editedAt: string | null;
+  likes: number;
+  replyCount: number;
+  pinned: boolean;
+  heldReason: string | null;
+  reportCount: number;
+  reportsOpen: number;
+  moderatedAt: string | null;
+  moderationNote: string | null;
+  hasNetwork: boolean;
+}
+
+export interface QueueItem {
+  comment: AdminComment;
+  queues: QueueName[];
+  article: { slug: string; title: string } | null;
+  parent: { id: number; authorName: string; body: string; status: string } | null;
+  author: { id: number; recent: { id: number; body: string; status: string; createdAt: string }[]; ban: Ban | null };
+  reasons: { heldReason: string | null; reports: ReportSummary[] };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const excerpt = (s: string, n = 140) => ([...s].length > n ? [...s].slice(0, n).join('') + '…' : s);
+
+export function toAdminComment(c: CommentRow): AdminComment {
+  return {
+    id: c.id,
+    articleId: c.articleId,
+    parentId: c.parentId,
+    depth: c.depth,
+    authorId: c.authorId,
+    authorName: c.authorName,
+    body: c.body,
+    html: c.html,
+    status: c.status,
+    createdAt: iso(c.createdAt)!,
+    editedAt: iso(c.editedAt),
+    likes: c.likes,
+    replyCount: c.replyCount,
+    pinned: c.pinnedAt !== null,
+    heldReason: c.heldReason,
+    reportCount: c.reportCount,
+    reportsOpen: c.reportsOpen,
+    moderatedAt: iso(c.moderatedAt),
+    moderationNote: c.moderationNote,
+    hasNetwork: c.ipHash !== null,
+  };
+}
+
+/** Which queues a comment belongs to now (empty = it left every review queue). */
+export function queuesOf(c: CommentRow): QueueName[] {
+  const q: QueueName[] = [];
+  if (c.status === 'pending' && c.reportsOpen === 0) q.push('pending');
+  if (c.reportsOpen > 0 && (c.status === 'published' || c.status === 'pending')) q.push('reported');
+  if (c.status === 'published') q.push('published');
+  if (c.status === 'rejected') q.push('rejected');
+  return q;
+}
+
+export async function toQueueItems(deps: Deps, rows: CommentRow[]): Promise<QueueItem[]> {
+  if (rows.length === 0) return [];
+  const { store } = deps;
+  const parentIds = [...new Set(rows.map((r) => r.parentId).filter((x): x is number => x !== null))];
+  const authorIds = [...new Set(rows.map((r) => r.authorId))];
+  const [articles, parents, recent, bans, reports] = await Promise.all([
+    store.articles.list(),
+    store.comments.getMany(parentIds),
+    store.moderation.recentOfAuthors(authorIds, 6),
+    store.moderation.activeBansFor(authorIds, deps.now()),
+    store.moderation.reportSummaries(rows.map((r) => r.id)),
+  ]);
+  const articleById = new Map(articles.map((a) => [a.id, a]));
+  const parentById = new Map(parents.map((p) => [p.id, p]));
+  return rows.map((c) => {
+    const a = articleById.get(c.articleId);
+    const p = c.parentId === null ? undefined : parentById.get(c.parentId);
+    return {
+      comment: toAdminComment(c),
+      queues: queuesOf(c),
+      article: a ? { slug: a.slug, title: a.title } : null,
+      parent: p ? { id: p.id, authorName: p.authorName, body: excerpt(p.body), status: p.status } : null,
+      author: {
+        id: c.authorId,
+        recent: recent
+          .filter((r) => r.authorId === c.authorId && r.id !== c.id)
+          .slice(0, 5)
+          .map((r) => ({ id: r.id, body: excerpt(r.body, 80), status: r.status, createdAt: iso(r.createdAt)! })),
+        ban: bans.find((b) => b.authorId === c.authorId) ?? null,
+      },
+      reasons: { heldReason: c.heldReason, reports: reports.filter((s) => s.commentId === c.id) },
+    };
+  });
+}

@@ -1,0 +1,346 @@
+// Owns the moderation HTTP surface: the /admin pages (login, console) and the /api/admin JSON API.
+// Every API route is declared in one table with the role it needs, so the guard cannot be forgotten
+// and the tests can enumerate them.
+import express, { Router, type Request, type Response } from 'express';
+import { AppError, toErrorBody } from '../errors';
+import { parseId, parseInput } from '../comments/comments.schema';
+import { cookieSecure, requestIpHash, type HttpContext } from '../http/http.context';
+import { enforce } from '../security/rate';
+import { strings } from '../i18n/strings';
+import { listArticles } from '../articles/articles.service';
+import type { Moderator, Role } from './moderators.repo';
+import * as auth from './auth.service';
+import * as mod from './moderation.service';
+import { toQueueItems } from './moderation.queue';
+import { readSessionToken, SESSION_COOKIE, sessionCookieOptions, signToken } from './session.cookie';
+import {
+  actionSchema,
+  articleSettingsSchema,
+  banSchema,
+  bulkSchema,
+  createModeratorSchema,
+  idsQuerySchema,
+  loginSchema,
+  passwordSchema,
+  queueQuerySchema,
+  siteSettingsSchema,
+  updateModeratorSchema,
+  wordSchema,
+} from './moderation.schema';
+
+export interface AdminRoute {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  /** 'moderator' = any signed-in moderator; 'admin' = admins only. */
+  role: Role;
+  handler: (req: Request, res: Response, me: Moderator) => Promise<void>;
+}
+
+const publicModerator = (m: Moderator) => ({ id: m.id, username: m.username, role: m.role, disabled: m.disabled, createdAt: new Date(m.createdAt).toISOString() });
+
+export function adminRoutes(ctx: HttpContext): AdminRoute[] {
+  const { deps } = ctx;
+  const { store } = deps;
+  const articleId = async (slug?: string) => {
+    if (!slug) return undefined;
+    const a = await store.articles.getBySlug(slug);
+    if (!a) throw new AppError('article_not_found', 404, '文章不存在。');
+    return a.id;
+  };
+  const counts = async (slug?: string) => store.moderation.queueCounts(await articleId(slug));
+  const act = (action: mod.ModAction): AdminRoute => ({
+    method: 'post',
+    path: `/api/admin/comments/:id/${action}`,
+    role: 'moderator',
+    handler: async (req, res, me) => {
+      const id = parseId(req.params.id);
+      const { reason } = parseInput(actionSchema, req.body ?? {});
+      const c = await mod.moderateComment(deps, me, id, action, reason);
+      res.json({ item: (await toQueueItems(deps, [c]))[0] });
+    },
+  });
+
+  return [
+    {
+      method: 'get',
+      path: '/api/admin/me',
+      role: 'moderator',
+      handler: async (_req, res, me) => void res.json({ moderator: publicModerator(me) }),
+    },
+    {
+      method: 'get',
+      path: '/api/admin/queue',
+      role: 'moderator',
+      handler: async (req, res) => {
+        const q = parseInput(queueQuerySchema, req.query);
+        const rows = await store.moderation.listQueue({ queue: q.queue, articleId: await articleId(q.article), afterId: q.cursor, limit: q.limit + 1 });
+        const page = rows.slice(0, q.limit);
+        res.json({
+          queue: q.queue,
+          items: await toQueueItems(deps, page),
+          nextCursor: rows.length > q.limit ? String(page[page.length - 1].id) : null,
+          counts: await counts(q.article),
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/admin/comments',
+      role: 'moderator',
+      handler: async (req, res) => {
+        const { ids } = parseInput(idsQuerySchema, req.query);
+        res.json({ items: await toQueueItems(deps, await store.comments.getMany(ids)) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/admin/counts',
+      role: 'moderator',
+      handler: async (req, res) => void res.json({ counts: await counts(typeof req.query.article === 'string' ? req.query.article : undefined) }),
+    },
+    act('approve'),
+    act('reject'),
+    act('restore'),
+    act('pin'),
+    act('unpin'),
+    {
+      method: 'post',
+      path: '/api/admin/comments/bulk',
+      role: 'moderator',
+      handler: async (req, res, me) => {
+        const b = parseInput(bulkSchema, req.body);
+        res.json({ results: await mod.moderateMany(deps, me, b.ids, b.action, b.reason) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/admin/bans',
+      role: 'moderator',
+      handler: async (req, res) => void res.json({ bans: await store.moderation.listBans(deps.now(), req.query.all === '1') }),
+    },
+    {
+      method: 'post',
+      path: '/api/admin/bans',
+      role: 'moderator',
+      handler: async (req, res, me) => void res.status(201).json(await mod.banFromComment(deps, me, parseInput(banSchema, req.body))),
+    },
+    {
+      method: 'delete',
+      path: '/api/admin/bans/:id',
+      role: 'moderator',
+      handler: async (req, res, me) => void res.json({ ban: await mod.liftBan(deps, me, parseId(req.params.id)) }),
+    },
+    {
+      method: 'get',
+      path: '/api/admin/articles',
+      role: 'moderator',
+      handler: async (_req, res) => {
+        const list = await store.articles.list();
+        res.json({ articles: list.map((a) => ({ slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed })) });
+      },
+    },
+    {
+      method: 'patch',
+      path: '/api/admin/articles/:slug',
+      role: 'moderator',
+      handler: async (req, res, me) => {
+        const a = await mod.updateArticleSettings(deps, me, String(req.params.slug), parseInput(articleSettingsSchema, req.body));
+        res.json({ article: { slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed } });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/admin/audit',
+      role: 'moderator',
+      handler: async (req, res) => {
+        const before = typeof req.query.before === 'string' && /^\d{1,15}$/.test(req.query.before) ? Number(req.query.before) : undefined;
+        const entries = await store.moderation.listAudit({ beforeId: before, limit: 101 });
+        const page = entries.slice(0, 100);
+        res.json({
+          entries: page.map((e) => ({ ...e, createdAt: new Date(e.createdAt).toISOString() })),
+          nextCursor: entries.length > 100 ? String(page[page.length - 1].id) : null,
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/admin/settings',
+      role: 'moderator',
+      handler: async (_req, res) => void res.json({ settings: await deps.policy.settings() }),
+    },
+    {
+      method: 'patch',
+      path: '/api/admin/settings',
+      role: 'admin',
+      handler: async (req, res, me) => void res.json({ settings: await mod.updateSiteSettings(deps, me, parseInput(siteSettingsSchema, req.body)) }),
+    },
+    {
+      method: 'get',
+      path: '/api/admin/words',
+      role: 'moderator',
+      handler: async (_req, res) => void res.json({ words: await store.moderation.listWords() }),
+    },
+    {
+      method: 'post',
+      path: '/api/admin/words',
+      role: 'admin',
+      handler: async (req, res, me) => {
+        const w = parseInput(wordSchema, req.body);
+        res.status(201).json({ word: await mod.addWord(deps, me, w.word, w.kind) });
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/admin/words/:id',
+      role: 'admin',
+      handler: async (req, res, me) => void res.json({ word: await mod.removeWord(deps, me, parseId(req.params.id)) }),
+    },
+    {
+      method: 'get',
+      path: '/api/admin/moderators',
+      role: 'admin',
+      handler: async (_req, res) => void res.json({ moderators: (await store.moderators.list()).map(publicModerator) }),
+    },
+    {
+      method: 'post',
+      path: '/api/admin/moderators',
+      role: 'admin',
+      handler: async (req, res, me) => {
+        const m = parseInput(createModeratorSchema, req.body);
+        const created = await auth.createModerator(deps, m.username, m.password, m.role);
+        await store.moderation.audit({ moderatorId: me.id, action: 'moderator.create', targetType: 'moderator', targetId: created.id, details: { username: created.username, role: created.role }, at: deps.now() });
+        res.status(201).json({ moderator: publicModerator(created) });
+      },
+    },
+    {
+      method: 'patch',
+      path: '/api/admin/moderators/:id',
+      role: 'admin',
+      handler: async (req, res, me) => {
+        const id = parseId(req.params.id);
+        const u = parseInput(updateModeratorSchema, req.body);
+        const target = await store.moderators.get(id);
+        if (!target) throw new AppError('moderator_not_found', 404, '管理员账号不存在。');
+        const demotes = (u.role === 'moderator' || u.disabled === true) && target.role === 'admin' && !target.disabled;
+        if (demotes && (await store.moderators.countActiveAdmins()) <= 1) throw new AppError('last_admin', 422, '不能停用或降级最后一个管理员。');
+        if (u.password !== undefined) auth.validatePassword(u.password);
+        const updated = await store.moderators.update(id, { role: u.role, disabled: u.disabled, passwordHash: u.password === undefined ? undefined : await auth.hashPassword(u.password) });
+        if (u.disabled || u.password !== undefined) {
+          await store.moderators.deleteSessionsOf(id);
+          deps.publish({ type: 'moderator.signed_out', moderatorId: id });
+        }
+        await store.moderation.audit({ moderatorId: me.id, action: 'moderator.update', targetType: 'moderator', targetId: id, details: { role: u.role, disabled: u.disabled, password: u.password !== undefined }, at: deps.now() });
+        res.json({ moderator: publicModerator(updated!) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/admin/moderators/:id/logout-everywhere',
+      role: 'admin',
+      handler: async (req, res, me) => {
+        const id = parseId(req.params.id);
+        if (!(await store.moderators.get(id))) throw new AppError('moderator_not_found', 404, '管理员账号不存在。');
+        const ended = await store.moderators.deleteSessionsOf(id);
+        deps.publish({ type: 'moderator.signed_out', moderatorId: id });
+        await store.moderation.audit({ moderatorId: me.id, action: 'moderator.logout_everywhere', targetType: 'moderator', targetId: id, details: { sessions: ended }, at: deps.now() });
+        res.json({ sessionsEnded: ended });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/admin/password',
+      role: 'moderator',
+      handler: async (req, res, me) => {
+        const p = parseInput(passwordSchema, req.body);
+        await auth.changePassword(deps, me, p.current, p.next);
+        deps.publish({ type: 'moderator.signed_out', moderatorId: me.id });
+        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        res.json({ ok: true });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/admin/logout',
+      role: 'moderator',
+      handler: async (req, res) => {
+        const token = readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret);
+        if (token) await auth.logout(deps, token);
+        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        res.json({ ok: true });
+      },
+    },
+  ];
+}
+
+export function adminRouter(ctx: HttpContext): Router {
+  const r = Router();
+  const { deps } = ctx;
+  const json = express.json({ limit: deps.config.maxBodyBytes, strict: true });
+  const form = express.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 });
+  const current = (req: Request) => auth.sessionModerator(deps, readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret));
+  const t = strings();
+
+  const doLogin = async (req: Request, res: Response) => {
+    const ipHash = requestIpHash(ctx, req);
+    enforce([ctx.limiters.login, ipHash]);
+    const { username, password } = parseInput(loginSchema, req.body);
+    const result = await auth.login(deps, username, password, ipHash);
+    res.cookie(SESSION_COOKIE, signToken(result.token, ctx.secrets.sessionSecret), sessionCookieOptions(cookieSecure(ctx, req), result.expiresAt - deps.now()));
+    return result;
+  };
+
+  r.post('/api/admin/login', json, async (req, res) => {
+    const result = await doLogin(req, res);
+    res.json({ moderator: publicModerator(result.moderator), expiresAt: new Date(result.expiresAt).toISOString() });
+  });
+
+  for (const route of adminRoutes(ctx)) {
+    r[route.method](route.path, json, async (req: Request, res: Response) => {
+      res.set('Cache-Control', 'no-store');
+      const me = await current(req);
+      if (!me) throw new AppError('unauthenticated', 401, '请先登录。');
+      if (route.role === 'admin' && me.role !== 'admin') throw new AppError('forbidden', 403, '需要管理员权限。');
+      await route.handler(req, res, me);
+    });
+  }
+
+  const page = (res: Response, view: string, locals: Record<string, unknown>, status = 200) =>
+    res.status(status).set('Cache-Control', 'no-store').render(view, { t, assets: ctx.assets, ...locals });
+
+  r.get('/admin/login', async (req, res) => {
+    if (await current(req)) return res.redirect(303, '/admin');
+    page(res, 'admin/login', { pageTitle: `登录 · ${t.siteName}`, error: null, username: '' });
+  });
+
+  r.post('/admin/login', form, async (req, res) => {
+    try {
+      await doLogin(req, res);
+      res.redirect(303, '/admin');
+    } catch (err) {
+      const { status, body, headers } = toErrorBody(err, deps.log);
+      if (status >= 500) throw err;
+      if (headers) res.set(headers);
+      const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, 64) : '';
+      page(res, 'admin/login', { pageTitle: `登录 · ${t.siteName}`, error: body.message, username }, status);
+    }
+  });
+
+  r.post('/admin/logout', form, async (req, res) => {
+    const token = readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret);
+    if (token) await auth.logout(deps, token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/admin/login');
+  });
+
+  r.get('/admin', async (req, res) => {
+    const me = await current(req);
+    if (!me) return res.redirect(303, '/admin/login');
+    page(res, 'admin/console', {
+      pageTitle: `审核台 · ${t.siteName}`,
+      me: publicModerator(me),
+      articles: await listArticles(deps.store),
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,135 @@
+// Owns the moderation rules: an ordered list of small pure functions, each (ctx) => verdict | undefined.
+// Every new or edited comment runs through all of them; any rejection wins over any hold.
+import type { Ban, ModerationSettings } from './moderation.types';
+import type { WordMatcher } from './words';
+
+export const NAME_MAX = 40;
+export const BODY_MAX = 5000;
+
+export type Verdict =
+  | { action: 'reject'; code: string; status: number; message: string; details?: unknown; retryAfterSeconds?: number }
+  | { action: 'hold'; reason: string };
+
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+  /** Creation times of this author's (or network's) stored comments inside the window, oldest first. */
+  times: number[];
+}
+
+export interface RuleContext {
+  now: number;
+  kind: 'create' | 'edit';
+  authorName: string;
+  body: string;
+  article: { commentsClosed: boolean; moderationMode: 'post' | 'pre' | null };
+  settings: ModerationSettings;
+  ban: Ban | undefined;
+  words: WordMatcher;
+  linkCount: number;
+  /** Published comments this author has now; 0 means a first-time author. */
+  authorPublishedCount: number;
+  /** This author's other recent comments (duplicate rule). */
+  recentBodies: { body: string; createdAt: number }[];
+  rate: { author: RateWindow; ip: RateWindow | null };
+  /** Form-path spam signals: a filled honeypot field, or a submit faster than a person types. */
+  spam: { honeypot: boolean; tooFast: boolean };
+}
+
+export type Rule = (ctx: RuleContext) => Verdict | undefined;
+
+const reject = (code: string, status: number, message: string, extra: Partial<Extract<Verdict, { action: 'reject' }>> = {}): Verdict => ({
+  action: 'reject',
+  code,
+  status,
+  message,
+  ...extra,
+});
+const hold = (reason: string): Verdict => ({ action: 'hold', reason });
+
+const length = (s: string) => [...s].length;
+
+export const nameLength: Rule = (ctx) =>
+  length(ctx.authorName) > NAME_MAX ? reject('name_too_long', 422, `昵称最多 ${NAME_MAX} 个字符。`, { details: { max: NAME_MAX } }) : undefined;
+
+export const bodyLength: Rule = (ctx) =>
+  length(ctx.body) > BODY_MAX ? reject('comment_too_long', 422, `评论最多 ${BODY_MAX} 个字符。`, { details: { max: BODY_MAX } }) : undefined;
+
+export const closedArticle: Rule = (ctx) => (ctx.article.commentsClosed ? reject('comments_closed', 403, '本文评论已关闭。') : undefined);
+
+export const banned: Rule = (ctx) => {
+  if (!ctx.ban) return undefined;
+  const until = ctx.ban.expiresAt === null ? null : new Date(ctx.ban.expiresAt).toISOString();
+  return reject('banned', 403, until ? `你已被禁言至 ${until},原因:${ctx.ban.reason}` : `你已被永久禁言,原因:${ctx.ban.reason}`, {
+    details: { reason: ctx.ban.reason, until },
+  });
+};
+
+function overLimit(w: RateWindow, now: number): number | undefined {
+  const inWindow = w.times.filter((t) => t > now - w.windowMs);
+  if (inWindow.length < w.limit) return undefined;
+  return Math.max(1, Math.ceil((inWindow[inWindow.length - w.limit] + w.windowMs - now) / 1000));
+}
+
+export const postRate: Rule = (ctx) => {
+  if (ctx.kind !== 'create') return undefined;
+  const wait = Math.max(overLimit(ctx.rate.author, ctx.now) ?? 0, ctx.rate.ip ? (overLimit(ctx.rate.ip, ctx.now) ?? 0) : 0);
+  return wait > 0 ? reject('rate_limited', 429, `发言太频繁,请 ${wait} 秒后再试。`, { retryAfterSeconds: wait, details: { retryAfter: wait } }) : undefined;
+};
+
+/** Bodies compare equal when they differ only in white space and width/case. */
+export function canonicalBody(body: string): string {
+  return body.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+export const duplicate: Rule = (ctx) => {
+  if (ctx.kind !== 'create') return undefined;
+  const since = ctx.now - ctx.settings.duplicateWindowMinutes * 60_000;
+  const mine = canonicalBody(ctx.body);
+  const dup = ctx.recentBodies.some((r) => r.createdAt >= since && canonicalBody(r.body) === mine);
+  return dup ? reject('duplicate_comment', 422, '你刚刚发表过相同的评论。') : undefined;
+};
+
+export const bannedWords: Rule = (ctx) => {
+  const word = ctx.words.find(ctx.body, 'banned') ?? ctx.words.find(ctx.authorName, 'banned');
+  return word ? reject('banned_word', 422, `评论包含禁止使用的词语「${word}」,请修改后再发。`, { details: { word } }) : undefined;
+};
+
+export const spamSignals: Rule = (ctx) => (ctx.spam.honeypot || ctx.spam.tooFast ? hold('spam_suspected') : undefined);
+
+export const suspectWords: Rule = (ctx) =>
+  ctx.words.find(ctx.body, 'suspect') || ctx.words.find(ctx.authorName, 'suspect') ? hold('suspect_word') : undefined;
+
+export const tooManyLinks: Rule = (ctx) => (ctx.linkCount > ctx.settings.linkLimit ? hold('too_many_links') : undefined);
+
+export const firstTimeLink: Rule = (ctx) =>
+  ctx.settings.holdFirstLink && ctx.linkCount > 0 && ctx.authorPublishedCount === 0 ? hold('first_time_link') : undefined;
+
+export const preModeration: Rule = (ctx) => ((ctx.article.moderationMode ?? ctx.settings.moderationMode) === 'pre' ? hold('pre_moderation') : undefined);
+
+export const RULES: readonly Rule[] = Object.freeze([
+  nameLength,
+  bodyLength,
+  closedArticle,
+  banned,
+  postRate,
+  duplicate,
+  bannedWords,
+  spamSignals,
+  suspectWords,
+  tooManyLinks,
+  firstTimeLink,
+  preModeration,
+]);
+
+/** Runs every rule: the first rejection decides; otherwise the first hold; otherwise publish. */
+export function decide(ctx: RuleContext, rules: readonly Rule[] = RULES): Verdict | { action: 'publish' } {
+  let firstHold: Verdict | undefined;
+  for (const rule of rules) {
+    const v = rule(ctx);
+    if (!v) continue;
+    if (v.action === 'reject') return v;
+    firstHold ??= v;
+  }
+  return firstHold ?? { action: 'publish' };
+}

@@ -1,0 +1,178 @@
+// Owns the moderation use cases: reader reports, moderator actions on comments, bans, article and site
+// settings and word lists. Every moderator action is written to the audit log and published live.
+import type { Actor, Deps } from '../deps';
+import type { Article, CommentRow, ModerationMode, WriteResult } from '../db/store';
+import { AppError } from '../errors';
+import { publishWrite } from '../comments/comments.service';
+import type { Moderator } from './moderators.repo';
+import type { Ban, ModerationSettings, ReportReason, WordKind } from './moderation.types';
+import { normalizeForMatch } from './words';
+
+export type ModAction = 'approve' | 'reject' | 'restore' | 'pin' | 'unpin';
+
+async function requireComment(deps: Deps, id: number): Promise<CommentRow> {
+  const c = await deps.store.comments.get(id);
+  if (!c) throw new AppError('comment_not_found', 404, '评论不存在。');
+  return c;
+}
+
+async function articleOf(deps: Deps, c: CommentRow): Promise<Article> {
+  return (await deps.store.articles.getById(c.articleId))!;
+}
+
+async function audit(deps: Deps, mod: Moderator | null, action: string, targetType: string, targetId: number | null, reason?: string | null, details?: unknown) {
+  await deps.store.moderation.audit({ moderatorId: mod?.id ?? null, action, targetType, targetId, reason, details, at: deps.now() });
+  deps.log.info('moderation action', { moderator: mod?.username ?? 'system', action, targetType, targetId });
+}
+
+export async function reportComment(deps: Deps, id: number, input: { reason: ReportReason; note?: string }, actor: Actor) {
+  const c = await deps.store.comments.get(id);
+  if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, '评论不存在或已被删除。');
+  if (actor.authorId !== null && c.authorId === actor.authorId) throw new AppError('cannot_report_own', 422, '不能举报自己的评论。');
+  const settings = await deps.policy.settings();
+  const authorId = actor.authorId ?? (await deps.store.authors.ensure(actor.tokenHash!, deps.now(), actor.ipHash));
+  const r = await deps.store.moderation.addReport({ commentId: id, authorId, reason: input.reason, note: input.note || null, at: deps.now(), threshold: settings.reportThreshold });
+  if (!r.created) throw new AppError('already_reported', 409, '你已经举报过这条评论。');
+  const article = await articleOf(deps, c);
+  if (r.hidden) publishWrite(deps, article, r.hidden);
+  deps.publish({ type: 'comment.reported', article, commentId: id, reportCount: r.reportCount });
+  deps.log.info('comment reported', { id, reason: input.reason, hidden: r.hidden !== null });
+  return { id, reported: true as const, authorId };
+}
+
+/** One moderator action on one comment; throws 422 when it does not apply to the comment's state. */
+export async function moderateComment(deps: Deps, mod: Moderator, id: number, action: ModAction, reason?: string | null): Promise<CommentRow> {
+  const c = await requireComment(deps, id);
+  const at = deps.now();
+  const invalid = (why: string) => new AppError('invalid_state', 422, why, { status: c.status, action });
+  let result: WriteResult;
+  switch (action) {
+    case 'approve':
+      if (c.status !== 'pending' && !(c.status === 'published' && c.reportsOpen > 0)) throw invalid('只能通过待审核或被举报的评论。');
+      result = await deps.store.comments.setStatus(id, { status: 'published', at, moderatorId: mod.id, note: reason ?? null, resolveReports: true });
+      break;
+    case 'reject':
+      if (c.status !== 'pending' && c.status !== 'published') throw invalid('只能拒绝待审核或已发布的评论。');
+      result = await deps.store.comments.setStatus(id, { status: 'rejected', at, moderatorId: mod.id, note: reason ?? null, resolveReports: true });
+      break;
+    case 'restore':
+      if (c.status !== 'rejected') throw invalid('只能恢复已拒绝的评论。');
+      result = await deps.store.comments.setStatus(id, { status: 'published', at, moderatorId: mod.id, note: reason ?? null, resolveReports: true });
+      break;
+    case 'pin':
+    case 'unpin':
+      if (c.status !== 'published') throw invalid('只能置顶已发布的评论。');
+      if (c.parentId !== null) throw new AppError('cannot_pin_reply', 422, '只能置顶一级评论。');
+      result = await deps.store.comments.setPinned(id, action === 'pin', at);
+      break;
+  }
+  publishWrite(deps, await articleOf(deps, c), result);
+  await audit(deps, mod, `comment.${action}`, 'comment', id, reason, { from: c.status, to: result.change.comment.status });
+  deps.publish({ type: 'moderation.changed', commentIds: [id] });
+  return result.change.comment;
+}
+
+export async function moderateMany(deps: Deps, mod: Moderator, ids: number[], action: 'approve' | 'reject', reason?: string | null) {
+  const results: { id: number; ok: boolean; error?: { code: string; message: string } }[] = [];
+  for (const id of ids) {
+    try {
+      await moderateComment(deps, mod, id, action, reason);
+      results.push({ id, ok: true });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      results.push({ id, ok: false, error: { code: err.code, message: err.message } });
+    }
+  }
+  return results;
+}
+
+export interface BanInput {
+  commentId: number;
+  scope: 'author' | 'network' | 'both';
+  reason: string;
+  /** Minutes; omitted = permanent. */
+  durationMinutes?: number;
+  removeComments: boolean;
+}
+
+export async function banFromComment(deps: Deps, mod: Moderator, input: BanInput): Promise<{ bans: Ban[]; removed: number }> {
+  const c = await requireComment(deps, input.commentId);
+  const at = deps.now();
+  const expiresAt = input.durationMinutes ? at + input.durationMinutes * 60_000 : null;
+  const bans: Ban[] = [];
+  if (input.scope !== 'network') {
+    bans.push(await deps.store.moderation.createBan({ authorId: c.authorId, ipHash: null, reason: input.reason, createdAt: at, expiresAt, createdBy: mod.id }));
+  }
+  if (input.scope !== 'author') {
+    if (!c.ipHash) throw new AppError('no_network', 422, '这条评论没有记录网络信息,无法按网络封禁。');
+    bans.push(await deps.store.moderation.createBan({ authorId: null, ipHash: c.ipHash, reason: input.reason, createdAt: at, expiresAt, createdBy: mod.id }));
+  }
+  let removed = 0;
+  if (input.removeComments) {
+    const live = await deps.store.moderation.liveCommentsOfAuthor(c.authorId);
+    const byArticle = new Map<number, WriteResult[]>();
+    for (const row of live) {
+      const r = await deps.store.comments.setStatus(row.id, { status: 'rejected', at, moderatorId: mod.id, note: input.reason, resolveReports: true });
+      byArticle.set(row.articleId, [...(byArticle.get(row.articleId) ?? []), r]);
+      removed++;
+    }
+    for (const [articleId, writes] of byArticle) {
+      const article = (await deps.store.articles.getById(articleId))!;
+      publishWrite(deps, article, ...writes);
+    }
+    deps.publish({ type: 'moderation.changed', commentIds: live.map((r) => r.id) });
+  }
+  await audit(deps, mod, 'author.ban', 'comment', c.id, input.reason, {
+    scope: input.scope,
+    expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+    banIds: bans.map((b) => b.id),
+    removed,
+  });
+  return { bans, removed };
+}
+
+export async function liftBan(deps: Deps, mod: Moderator, id: number): Promise<Ban> {
+  const b = await deps.store.moderation.liftBan(id, mod.id, deps.now());
+  if (!b) throw new AppError('ban_not_found', 404, '封禁不存在或已解除。');
+  await audit(deps, mod, 'ban.lift', 'ban', id);
+  return b;
+}
+
+export async function updateArticleSettings(
+  deps: Deps,
+  mod: Moderator,
+  slug: string,
+  s: { moderationMode?: ModerationMode | null; commentsClosed?: boolean },
+): Promise<Article> {
+  const article = await deps.store.articles.getBySlug(slug);
+  if (!article) throw new AppError('article_not_found', 404, '文章不存在。');
+  const r = await deps.store.articles.updateSettings(article.id, s, deps.now());
+  deps.publish({ type: 'article.changed', article: r.article, seq: r.seq });
+  await audit(deps, mod, 'article.settings', 'article', article.id, null, s);
+  return r.article;
+}
+
+export async function updateSiteSettings(deps: Deps, mod: Moderator, s: Partial<ModerationSettings>): Promise<ModerationSettings> {
+  const raw = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, String(v)]));
+  await deps.store.moderation.setSettings(raw);
+  deps.policy.invalidate();
+  await audit(deps, mod, 'site.settings', 'site', null, null, s);
+  return deps.policy.settings();
+}
+
+export async function addWord(deps: Deps, mod: Moderator, word: string, kind: WordKind) {
+  const normalized = normalizeForMatch(word).trim();
+  if (!normalized) throw new AppError('invalid_input', 400, '词语不能为空。', [{ field: 'word', message: '不能为空。' }]);
+  const w = await deps.store.moderation.addWord(normalized, kind, deps.now());
+  deps.policy.invalidate();
+  await audit(deps, mod, 'word.add', 'word', w.id, null, { word: w.word, kind });
+  return w;
+}
+
+export async function removeWord(deps: Deps, mod: Moderator, id: number) {
+  const w = await deps.store.moderation.removeWord(id);
+  if (!w) throw new AppError('word_not_found', 404, '词语不存在。');
+  deps.policy.invalidate();
+  await audit(deps, mod, 'word.remove', 'word', id, null, { word: w.word, kind: w.kind });
+  return w;
+}

@@ -1,0 +1,73 @@
+// Owns the /moderation Socket.IO namespace: only a live moderator session may connect, and every
+// event re-checks the session (a logout elsewhere ends it) and the role, answering 401/403 acks.
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { parseInput } from '../comments/comments.schema';
+import type { HttpContext } from '../http/http.context';
+import { onEvent } from '../realtime/socket.handler';
+import { MODERATION_NAMESPACE, moderatorRoom } from '../realtime/rooms';
+import type { Moderator, Role } from './moderators.repo';
+import { sessionModerator } from './auth.service';
+import { readSessionToken } from './session.cookie';
+import { moderateComment } from './moderation.service';
+import { toQueueItems } from './moderation.queue';
+
+const moderateSchema = z.strictObject({
+  id: z.number().int().positive(),
+  action: z.enum(['approve', 'reject', 'restore', 'pin', 'unpin']),
+  reason: z.string().max(500).optional(),
+});
+const countsSchema = z.strictObject({ article: z.string().max(100).optional() }).optional();
+
+/** Socket events of the namespace with the role each needs (enumerated by the tests). */
+export const MODERATION_EVENTS: Record<string, Role> = { 'comment:moderate': 'moderator', 'queue:counts': 'moderator' };
+
+export function registerModerationNamespace(io: Server, ctx: HttpContext): void {
+  const { deps } = ctx;
+  const nsp = io.of(MODERATION_NAMESPACE);
+  const who = (socket: Socket) => sessionModerator(deps, readSessionToken(socket.request.headers.cookie, ctx.secrets.sessionSecret));
+
+  nsp.use(async (socket, next) => {
+    try {
+      const me = await who(socket);
+      if (!me) return next(Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated', status: 401, message: '请先登录。' } }));
+      socket.data.moderatorId = me.id;
+      next();
+    } catch (err) {
+      next(err as Error);
+    }
+  });
+
+  nsp.on('connection', (socket) => {
+    void socket.join(moderatorRoom(socket.data.moderatorId as number));
+    deps.log.info('moderator socket connected', { moderatorId: socket.data.moderatorId });
+    const h = { log: deps.log, limiter: ctx.limiters.socketEvents };
+    const guard = async (role: Role): Promise<Moderator> => {
+      const me = await who(socket);
+      if (!me) {
+        setImmediate(() => socket.disconnect(true));
+        throw new AppError('unauthenticated', 401, '登录已失效,请重新登录。');
+      }
+      if (role === 'admin' && me.role !== 'admin') throw new AppError('forbidden', 403, '需要管理员权限。');
+      return me;
+    };
+
+    onEvent(socket, 'comment:moderate', h, async (payload) => {
+      const me = await guard(MODERATION_EVENTS['comment:moderate']);
+      const p = parseInput(moderateSchema, payload);
+      const c = await moderateComment(deps, me, p.id, p.action, p.reason);
+      return { item: (await toQueueItems(deps, [c]))[0] };
+    });
+
+    onEvent(socket, 'queue:counts', h, async (payload) => {
+      await guard(MODERATION_EVENTS['queue:counts']);
+      const p = parseInput(countsSchema, payload);
+      const a = p?.article ? await deps.store.articles.getBySlug(p.article) : undefined;
+      if (p?.article && !a) throw new AppError('article_not_found', 404, '文章不存在。');
+      return { counts: await deps.store.moderation.queueCounts(a?.id) };
+    });
+
+    socket.on('disconnect', () => deps.log.info('moderator socket disconnected', { moderatorId: socket.data.moderatorId }));
+  });
+}

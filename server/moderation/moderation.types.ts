@@ -1,0 +1,103 @@
+// Owns the moderation data types and the ModerationRepo interface (storage for settings, words, bans, reports, audit, queues).
+import type { CommentRow, WriteResult } from '../db/store';
+
+export type WordKind = 'banned' | 'suspect';
+export type ReportReason = 'spam' | 'abuse' | 'off_topic' | 'other';
+export type QueueName = 'pending' | 'reported' | 'published' | 'rejected';
+
+export interface ModerationSettings {
+  moderationMode: 'post' | 'pre';
+  /** More links than this holds a comment for review. */
+  linkLimit: number;
+  /** Open reports that hide a comment pending review. */
+  reportThreshold: number;
+  /** Hold a link posted by an author with no published comment yet. */
+  holdFirstLink: boolean;
+  /** Same body from the same author within this many minutes is a duplicate. */
+  duplicateWindowMinutes: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<ModerationSettings> = Object.freeze({
+  moderationMode: 'post',
+  linkLimit: 2,
+  reportThreshold: 3,
+  holdFirstLink: true,
+  duplicateWindowMinutes: 10,
+});
+
+export interface Word {
+  id: number;
+  word: string;
+  kind: WordKind;
+  createdAt: number;
+}
+
+export interface Ban {
+  id: number;
+  authorId: number | null;
+  ipHash: string | null;
+  reason: string;
+  createdAt: number;
+  expiresAt: number | null;
+  createdBy: number | null;
+  liftedAt: number | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  moderatorId: number | null;
+  moderatorName: string | null;
+  action: string;
+  targetType: string;
+  targetId: number | null;
+  reason: string | null;
+  details: unknown;
+  createdAt: number;
+}
+
+export interface ReportSummary {
+  commentId: number;
+  reason: ReportReason;
+  count: number;
+  notes: string[];
+}
+
+export interface QueueQuery {
+  queue: QueueName;
+  articleId?: number;
+  /** Keyset: the last id of the previous page. */
+  afterId?: number;
+  limit: number;
+}
+
+export interface ReportResult {
+  /** False when this author had already reported this comment. */
+  created: boolean;
+  reportCount: number;
+  /** Set when this report crossed the threshold and hid the comment. */
+  hidden: WriteResult | null;
+}
+
+export interface ModerationRepo {
+  getSettings(): Promise<Partial<Record<keyof ModerationSettings, string>>>;
+  setSettings(values: Partial<Record<keyof ModerationSettings, string>>): Promise<void>;
+  listWords(): Promise<Word[]>;
+  addWord(word: string, kind: WordKind, at: number): Promise<Word>;
+  removeWord(id: number): Promise<Word | undefined>;
+  activeBan(authorId: number | null, ipHash: string | null, now: number): Promise<Ban | undefined>;
+  activeBansFor(authorIds: number[], now: number): Promise<Ban[]>;
+  createBan(b: Omit<Ban, 'id' | 'liftedAt'>): Promise<Ban>;
+  liftBan(id: number, by: number, at: number): Promise<Ban | undefined>;
+  listBans(now: number, includeInactive: boolean): Promise<Ban[]>;
+  getBan(id: number): Promise<Ban | undefined>;
+  addReport(r: { commentId: number; authorId: number; reason: ReportReason; note: string | null; at: number; threshold: number }): Promise<ReportResult>;
+  reportSummaries(commentIds: number[]): Promise<ReportSummary[]>;
+  audit(e: { moderatorId: number | null; action: string; targetType: string; targetId: number | null; reason?: string | null; details?: unknown; at: number }): Promise<void>;
+  listAudit(q: { beforeId?: number; limit: number }): Promise<AuditEntry[]>;
+  listQueue(q: QueueQuery): Promise<CommentRow[]>;
+  queueCounts(articleId?: number): Promise<{ pending: number; reported: number }>;
+  /** Visible comments of an author (for "remove all their comments"). */
+  liveCommentsOfAuthor(authorId: number): Promise<CommentRow[]>;
+  recentOfAuthors(authorIds: number[], perAuthor: number): Promise<CommentRow[]>;
+  recentTimesByIp(ipHash: string, sinceAt: number): Promise<number[]>;
+}

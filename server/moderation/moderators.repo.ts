@@ -1,0 +1,81 @@
+// Owns the SQL for moderator accounts, their sessions and login-failure throttling (SQLite).
+import type { Db } from '../db/open';
+
+export type Role = 'admin' | 'moderator';
+
+export interface Moderator {
+  id: number;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: number;
+  disabled: boolean;
+}
+
+export interface LoginFailure {
+  key: string;
+  failures: number;
+  firstAt: number;
+  lockedUntil: number | null;
+}
+
+export interface ModeratorsRepo {
+  getByUsername(username: string): Promise<Moderator | undefined>;
+  get(id: number): Promise<Moderator | undefined>;
+  list(): Promise<Moderator[]>;
+  create(m: { username: string; passwordHash: string; role: Role; createdAt: number }): Promise<Moderator>;
+  update(id: number, u: { passwordHash?: string; role?: Role; disabled?: boolean }): Promise<Moderator | undefined>;
+  countActiveAdmins(): Promise<number>;
+  createSession(s: { tokenHash: string; moderatorId: number; createdAt: number; expiresAt: number }): Promise<void>;
+  /** The live session's moderator, or undefined when missing, expired or the account is disabled. */
+  sessionModerator(tokenHash: string, now: number): Promise<(Moderator & { expiresAt: number }) | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteSessionsOf(moderatorId: number): Promise<number>;
+  pruneSessions(now: number): Promise<void>;
+  getFailure(key: string): Promise<LoginFailure | undefined>;
+  putFailure(f: LoginFailure): Promise<void>;
+  clearFailure(key: string): Promise<void>;
+}
+
+const COLUMNS = `id, username, password_hash AS passwordHash, role, created_at AS createdAt, disabled`;
+type Row = Omit<Moderator, 'disabled'> & { disabled: number };
+const toModerator = <T extends Row>(r: T | undefined) => (r ? { ...r, disabled: r.disabled === 1 } : undefined);
+
+export function createModeratorsRepo(db: Db): ModeratorsRepo {
+  const byName = db.prepare(`SELECT ${COLUMNS} FROM moderators WHERE username = ?`);
+  const byId = db.prepare(`SELECT ${COLUMNS} FROM moderators WHERE id = ?`);
+  const list = db.prepare(`SELECT ${COLUMNS} FROM moderators ORDER BY username`);
+  const insert = db.prepare(`INSERT INTO moderators (username, password_hash, role, created_at) VALUES (@username, @passwordHash, @role, @createdAt) RETURNING ${COLUMNS}`);
+  const update = db.prepare(`UPDATE moderators SET password_hash = COALESCE(@passwordHash, password_hash),
+      role = COALESCE(@role, role), disabled = COALESCE(@disabled, disabled) WHERE id = @id RETURNING ${COLUMNS}`);
+  const admins = db.prepare(`SELECT COUNT(*) FROM moderators WHERE role = 'admin' AND disabled = 0`).pluck();
+  const insertSession = db.prepare(`INSERT INTO moderator_sessions (token_hash, moderator_id, created_at, expires_at) VALUES (@tokenHash, @moderatorId, @createdAt, @expiresAt)`);
+  const session = db.prepare(`SELECT m.id, m.username, m.password_hash AS passwordHash, m.role, m.created_at AS createdAt, m.disabled, s.expires_at AS expiresAt
+    FROM moderator_sessions s JOIN moderators m ON m.id = s.moderator_id
+    WHERE s.token_hash = ? AND s.expires_at > ? AND m.disabled = 0`);
+  const deleteSession = db.prepare(`DELETE FROM moderator_sessions WHERE token_hash = ?`);
+  const deleteSessionsOf = db.prepare(`DELETE FROM moderator_sessions WHERE moderator_id = ?`);
+  const prune = db.prepare(`DELETE FROM moderator_sessions WHERE expires_at <= ?`);
+  const getFailure = db.prepare(`SELECT key, failures, first_at AS firstAt, locked_until AS lockedUntil FROM login_failures WHERE key = ?`);
+  const putFailure = db.prepare(`INSERT INTO login_failures (key, failures, first_at, locked_until) VALUES (@key, @failures, @firstAt, @lockedUntil)
+    ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, locked_until = excluded.locked_until`);
+  const clearFailure = db.prepare(`DELETE FROM login_failures WHERE key = ?`);
+
+  return {
+    getByUsername: async (u) => toModerator(byName.get(u) as Row | undefined),
+    get: async (id) => toModerator(byId.get(id) as Row | undefined),
+    list: async () => (list.all() as Row[]).map((r) => toModerator(r)!),
+    create: async (m) => toModerator(insert.get(m) as Row)!,
+    update: async (id, u) =>
+      toModerator(update.get({ id, passwordHash: u.passwordHash ?? null, role: u.role ?? null, disabled: u.disabled === undefined ? null : u.disabled ? 1 : 0 }) as Row | undefined),
+    countActiveAdmins: async () => admins.get() as number,
+    createSession: async (s) => void insertSession.run(s),
+    sessionModerator: async (h, now) => toModerator(session.get(h, now) as (Row & { expiresAt: number }) | undefined),
+    deleteSession: async (h) => void deleteSession.run(h),
+    deleteSessionsOf: async (id) => deleteSessionsOf.run(id).changes,
+    pruneSessions: async (now) => void prune.run(now),
+    getFailure: async (k) => getFailure.get(k) as LoginFailure | undefined,
+    putFailure: async (f) => void putFailure.run(f),
+    clearFailure: async (k) => void clearFailure.run(k),
+  };
+}

@@ -1,0 +1,81 @@
+// Owns turning domain events into Socket.IO emits: the only place that knows rooms and event names.
+// Each payload is built once per audience; Socket.IO encodes a room broadcast once for all its sockets.
+import type { Server } from 'socket.io';
+import type { CommentChange } from '../db/store';
+import type { DomainEvent, Publish } from '../events';
+import { isPubliclyVisible } from '../comments/comments.writer';
+import { toCommentJson, type CommentJson } from '../comments/comments.view';
+import { articleRoom, authorRoom, moderatorRoom, MODERATION_NAMESPACE } from './rooms';
+
+export interface CommentEventPayload {
+  seq: number;
+  article: string;
+  id: number;
+  count: number;
+  comment: CommentJson | null;
+}
+
+type Handler<T extends DomainEvent['type']> = (io: Server, e: Extract<DomainEvent, { type: T }>) => void;
+
+/** Event name for an audience: a visible published comment is created/updated; anything else leaves (or turns placeholder). */
+function eventName(change: CommentChange, view: CommentJson | null): 'comment:created' | 'comment:updated' | 'comment:removed' {
+  if (view === null || view.status === 'deleted' || view.status === 'removed') return 'comment:removed';
+  return change.type === 'created' ? 'comment:created' : 'comment:updated';
+}
+
+const commentChanged: Handler<'comment.changed'> = (io, e) => {
+  const room = articleRoom(e.article.id);
+  for (const change of e.changes) {
+    const c = change.comment;
+    const own = authorRoom(e.article.id, c.authorId);
+    const base = { seq: change.seq, article: e.article.slug, id: c.id, count: e.commentCount };
+    const publicView = isPubliclyVisible(c) ? toCommentJson(c) : null;
+    // Readers hear of a comment they never saw only when it becomes visible to them.
+    if (publicView !== null || change.type === 'removed') {
+      io.to(room).except(own).emit(eventName(change, publicView), { ...base, comment: publicView } satisfies CommentEventPayload);
+    }
+    const ownView = publicView !== null || c.status === 'pending' ? toCommentJson(c, { mine: true }) : null;
+    io.to(own).emit(eventName(change, ownView), { ...base, comment: ownView } satisfies CommentEventPayload);
+  }
+  io.of(MODERATION_NAMESPACE).emit('queue:changed', { ids: e.changes.map((ch) => ch.comment.id) });
+};
+
+const reactionChanged: Handler<'reaction.changed'> = (io, e) => {
+  const payload = { seq: e.seq, article: e.article.slug, commentId: e.commentId, likes: e.likes };
+  const own = authorRoom(e.article.id, e.authorId);
+  io.to(articleRoom(e.article.id)).except(own).emit('reaction:updated', payload);
+  io.to(own).emit('reaction:updated', { ...payload, liked: e.liked });
+};
+
+const articleChanged: Handler<'article.changed'> = (io, e) => {
+  const a = e.article;
+  const payload = { seq: e.seq, article: a.slug, commentsClosed: a.commentsClosed, commentCount: a.commentCount, moderationMode: a.moderationMode };
+  io.to(articleRoom(a.id)).emit('article:updated', payload);
+  io.of(MODERATION_NAMESPACE).emit('article:updated', payload);
+};
+
+const commentReported: Handler<'comment.reported'> = (io, e) => {
+  io.of(MODERATION_NAMESPACE).emit('queue:changed', { ids: [e.commentId] });
+};
+
+const moderationChanged: Handler<'moderation.changed'> = (io, e) => {
+  io.of(MODERATION_NAMESPACE).emit('queue:changed', { ids: e.commentIds });
+};
+
+const moderatorSignedOut: Handler<'moderator.signed_out'> = (io, e) => {
+  io.of(MODERATION_NAMESPACE).in(moderatorRoom(e.moderatorId)).disconnectSockets(true);
+};
+
+const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {
+  'comment.changed': commentChanged,
+  'reaction.changed': reactionChanged,
+  'article.changed': articleChanged,
+  'comment.reported': commentReported,
+  'moderation.changed': moderationChanged,
+  'moderator.signed_out': moderatorSignedOut,
+};
+
+export function createPublisher(io: Server): Publish {
+  return (e) => (HANDLERS[e.type] as Handler<typeof e.type>)(io, e as never);
+}
+

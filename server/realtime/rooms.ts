@@ -1,0 +1,5 @@
+// Owns room names: one room per article, one per author per article (their own view), one for moderators.
+export const articleRoom = (articleId: number) => `art:${articleId}`;
+export const authorRoom = (articleId: number, authorId: number) => `art:${articleId}:author:${authorId}`;
+export const MODERATION_NAMESPACE = '/moderation';
+export const moderatorRoom = (moderatorId: number) => `moderator:${moderatorId}`;

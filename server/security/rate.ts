@@ -1,0 +1,71 @@
+// Owns in-memory rate limiting: a sliding-window counter per key (two fixed windows, weighted), with
+// memory bounded by sweeping idle keys. Over the limit: how long until the next attempt may pass.
+import type { RateLimit } from '../config';
+import { AppError } from '../errors';
+
+export interface RateLimiter {
+  /** Counts one attempt for key; returns 0 when allowed, else the seconds to wait. */
+  hit(key: string): number;
+  /** Forgets a key (e.g. after a successful login). */
+  reset(key: string): void;
+  readonly limit: RateLimit;
+}
+
+interface Bucket {
+  windowStart: number;
+  current: number;
+  previous: number;
+}
+
+export function createRateLimiter(limit: RateLimit, now: () => number = Date.now, maxKeys = 100_000): RateLimiter {
+  const buckets = new Map<string, Bucket>();
+  let lastSweep = now();
+  const sweep = (t: number) => {
+    if (t - lastSweep < limit.windowMs && buckets.size < maxKeys) return;
+    lastSweep = t;
+    for (const [k, b] of buckets) if (t - b.windowStart >= 2 * limit.windowMs) buckets.delete(k);
+  };
+  return {
+    limit,
+    hit(key) {
+      const t = now();
+      sweep(t);
+      let b = buckets.get(key);
+      if (!b) {
+        b = { windowStart: t - (t % limit.windowMs), current: 0, previous: 0 };
+        buckets.set(key, b);
+      }
+      const start = t - (t % limit.windowMs);
+      if (start !== b.windowStart) {
+        b.previous = start - b.windowStart === limit.windowMs ? b.current : 0;
+        b.current = 0;
+        b.windowStart = start;
+      }
+      const weight = 1 - (t - start) / limit.windowMs;
+      const estimate = b.previous * weight + b.current;
+      if (estimate + 1 > limit.limit) {
+        // Time until the weighted count drops below the limit again, at most one window.
+        const wait = b.previous > 0 && b.current < limit.limit ? ((estimate + 1 - limit.limit) / b.previous) * limit.windowMs : start + limit.windowMs - t;
+        return Math.max(1, Math.ceil(Math.min(wait, limit.windowMs) / 1000));
+      }
+      b.current++;
+      return 0;
+    },
+    reset(key) {
+      buckets.delete(key);
+    },
+  };
+}
+
+export function rateLimitedError(seconds: number): AppError {
+  return new AppError('rate_limited', 429, `操作太频繁,请 ${seconds} 秒后再试。`, { retryAfter: seconds }, { 'Retry-After': String(seconds) });
+}
+
+/** Hits every (limiter, key) pair; throws 429 with the longest wait if any is over. Keys may be null (skipped). */
+export function enforce(...checks: [RateLimiter, string | null][]): void {
+  let wait = 0;
+  for (const [l, k] of checks) if (k !== null) wait = Math.max(wait, l.hit(k));
+  if (wait > 0) throw rateLimitedError(wait);
+}
+
+export type Limiters = Record<'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'socketEvents', RateLimiter>;
