@@ -1,8 +1,8 @@
 // Owns the per-comment actions (点赞, 回复, 编辑, 删除, 举报, 展开回复) through one delegated click handler.
-import { api, describeError } from './api';
-import type { Compose } from './form';
-import type { Thread } from './thread';
-import type { CommentJson, PageData } from './types';
+import { api, describeError } from './api.js';
+import type { Compose } from './form.js';
+import type { Thread } from './thread.js';
+import type { CommentJson, PageData } from './types.js';
 
 export function wireActions(data: PageData, thread: Thread, compose: Compose | null, status: (msg: string) => void): void {
   const t = data.strings;

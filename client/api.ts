@@ -1,5 +1,5 @@
 // Owns talking to the JSON API: same-origin fetch, errors surfaced as ApiError with the server's code and message.
-import type { ErrorBody } from './types';
+import type { ErrorBody } from './types.js';
 
 export class ApiError extends Error {
   constructor(public readonly status: number, public readonly body: ErrorBody) {

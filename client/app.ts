@@ -1,10 +1,10 @@
 // Owns the live article page: reads the server's data, joins the article's room, applies every
 // event exactly once (by comment id and seq), catches up after a reconnect, and keeps the reader in place.
-import { api, describeError } from './api';
-import { wireActions } from './actions';
-import { Compose } from './form';
-import { flash, Thread } from './thread';
-import type { Ack, CommentEvent, CommentJson, PageData } from './types';
+import { api, describeError } from './api.js';
+import { wireActions } from './actions.js';
+import { Compose } from './form.js';
+import { flash, Thread } from './thread.js';
+import type { Ack, CommentEvent, CommentJson, PageData } from './types.js';
 
 interface JoinResult {
   seq: number;

@@ -1,7 +1,7 @@
 // Owns the compose form once JavaScript runs: posts through the API, remembers the name, moves under a
 // comment for a reply and back, shows refusals next to the form.
-import { api, describeError } from './api';
-import type { CommentJson, PageData } from './types';
+import { api, describeError } from './api.js';
+import type { CommentJson, PageData } from './types.js';
 
 const NAME_KEY = 'yilun:name';
 

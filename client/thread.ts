@@ -1,7 +1,7 @@
 // Owns the thread in the DOM: every comment rendered by the shared EJS template, placed where the
 // server would place it, upserted by id (so a comment never shows twice), removed or turned placeholder.
 import { renderCommentTemplate } from './comment-template.js';
-import type { CommentJson, PageData } from './types';
+import type { CommentJson, PageData } from './types.js';
 
 export interface ThreadOptions {
   data: PageData;

@@ -7,6 +7,7 @@ export type DomainEvent =
   | { type: 'article.changed'; article: Article; seq: number }
   | { type: 'comment.reported'; article: Pick<Article, 'id' | 'slug'>; commentId: number; reportCount: number }
   | { type: 'moderation.changed'; commentIds: number[] }
-  | { type: 'moderator.signed_out'; moderatorId: number };
+  /** With tokenHash only that session's sockets end; without, every socket of the moderator. */
+  | { type: 'moderator.signed_out'; moderatorId: number; tokenHash?: string };
 
 export type Publish = (event: DomainEvent) => void;

@@ -71,7 +71,10 @@ export function createCommentWriter(db: Db): CommentWriter {
   }
 
   function typeFor(before: Pick<CommentRow, 'status' | 'replyCount'> | null, after: CommentRow): ArticleEventType {
-    const was = before !== null && isPubliclyVisible(before);
+    // A new row is a creation even when held: its author hears comment:created, and catch-up keeps
+    // a held comment's existence from everyone else (it skips 'created' they cannot see).
+    if (before === null) return 'created';
+    const was = isPubliclyVisible(before);
     const is = isPubliclyVisible(after);
     if (is && !was) return 'created';
     if (!is && was) return 'removed';

@@ -136,8 +136,11 @@ export async function sessionModerator(deps: Deps, token: string | null): Promis
   return deps.store.moderators.sessionModerator(hashToken(token), deps.now());
 }
 
+/** Ends one session; the sockets it opened are disconnected too, so they stop hearing queue events. */
 export async function logout(deps: Deps, token: string): Promise<void> {
+  const m = await sessionModerator(deps, token);
   await deps.store.moderators.deleteSession(hashToken(token));
+  if (m) deps.publish({ type: 'moderator.signed_out', moderatorId: m.id, tokenHash: hashToken(token) });
 }
 
 export async function changePassword(deps: Deps, m: Moderator, current: string, next: string): Promise<void> {

@@ -7,6 +7,8 @@ import { parseId, parseInput } from '../comments/comments.schema';
 import { cookieSecure, requestIpHash, type HttpContext } from '../http/http.context';
 import { enforce } from '../security/rate';
 import { strings } from '../i18n/strings';
+import { adminStrings } from '../i18n/admin.strings';
+import { scriptJson, SITE_TZ_OFFSET_MINUTES } from '../articles/articles.page';
 import { listArticles } from '../articles/articles.service';
 import type { Moderator, Role } from './moderators.repo';
 import * as auth from './auth.service';
@@ -279,6 +281,7 @@ export function adminRouter(ctx: HttpContext): Router {
   const form = express.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 });
   const current = (req: Request) => auth.sessionModerator(deps, readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret));
   const t = strings();
+  const a = adminStrings();
 
   const doLogin = async (req: Request, res: Response) => {
     const ipHash = requestIpHash(ctx, req);
@@ -305,11 +308,11 @@ export function adminRouter(ctx: HttpContext): Router {
   }
 
   const page = (res: Response, view: string, locals: Record<string, unknown>, status = 200) =>
-    res.status(status).set('Cache-Control', 'no-store').render(view, { t, assets: ctx.assets, ...locals });
+    res.status(status).set('Cache-Control', 'no-store').render(view, { t, a, assets: ctx.assets, ...locals });
 
   r.get('/admin/login', async (req, res) => {
     if (await current(req)) return res.redirect(303, '/admin');
-    page(res, 'admin/login', { pageTitle: `登录 · ${t.siteName}`, error: null, username: '' });
+    page(res, 'admin/login', { pageTitle: `${a.loginTitle} · ${t.siteName}`, error: null, username: '' });
   });
 
   r.post('/admin/login', form, async (req, res) => {
@@ -321,7 +324,7 @@ export function adminRouter(ctx: HttpContext): Router {
       if (status >= 500) throw err;
       if (headers) res.set(headers);
       const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, 64) : '';
-      page(res, 'admin/login', { pageTitle: `登录 · ${t.siteName}`, error: body.message, username }, status);
+      page(res, 'admin/login', { pageTitle: `${a.loginTitle} · ${t.siteName}`, error: body.message, username }, status);
     }
   });
 
@@ -335,10 +338,13 @@ export function adminRouter(ctx: HttpContext): Router {
   r.get('/admin', async (req, res) => {
     const me = await current(req);
     if (!me) return res.redirect(303, '/admin/login');
+    const articles = await listArticles(deps.store);
     page(res, 'admin/console', {
-      pageTitle: `审核台 · ${t.siteName}`,
+      pageTitle: `${a.consoleTitle} · ${t.siteName}`,
       me: publicModerator(me),
-      articles: await listArticles(deps.store),
+      articles,
+      // The console script starts from this (read by JSON.parse, never as script).
+      dataJson: scriptJson({ me: publicModerator(me), articles: articles.map(({ slug, title }) => ({ slug, title })), strings: a, tz: SITE_TZ_OFFSET_MINUTES }),
     });
   });
 

@@ -6,7 +6,8 @@ import { AppError } from '../errors';
 import { parseInput } from '../comments/comments.schema';
 import type { HttpContext } from '../http/http.context';
 import { onEvent } from '../realtime/socket.handler';
-import { MODERATION_NAMESPACE, moderatorRoom } from '../realtime/rooms';
+import { MODERATION_NAMESPACE, moderatorRoom, moderatorSessionRoom } from '../realtime/rooms';
+import { hashToken } from '../identity/author.cookie';
 import type { Moderator, Role } from './moderators.repo';
 import { sessionModerator } from './auth.service';
 import { readSessionToken } from './session.cookie';
@@ -26,13 +27,16 @@ export const MODERATION_EVENTS: Record<string, Role> = { 'comment:moderate': 'mo
 export function registerModerationNamespace(io: Server, ctx: HttpContext): void {
   const { deps } = ctx;
   const nsp = io.of(MODERATION_NAMESPACE);
-  const who = (socket: Socket) => sessionModerator(deps, readSessionToken(socket.request.headers.cookie, ctx.secrets.sessionSecret));
+  const tokenOf = (socket: Socket) => readSessionToken(socket.request.headers.cookie, ctx.secrets.sessionSecret);
+  const who = (socket: Socket) => sessionModerator(deps, tokenOf(socket));
 
   nsp.use(async (socket, next) => {
     try {
       const me = await who(socket);
       if (!me) return next(Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated', status: 401, message: '请先登录。' } }));
       socket.data.moderatorId = me.id;
+      // A room per session, so that logging out of one browser ends that browser's sockets only.
+      socket.data.sessionHash = hashToken(tokenOf(socket)!);
       next();
     } catch (err) {
       next(err as Error);
@@ -40,7 +44,7 @@ export function registerModerationNamespace(io: Server, ctx: HttpContext): void 
   });
 
   nsp.on('connection', (socket) => {
-    void socket.join(moderatorRoom(socket.data.moderatorId as number));
+    void socket.join([moderatorRoom(socket.data.moderatorId as number), moderatorSessionRoom(socket.data.sessionHash as string)]);
     deps.log.info('moderator socket connected', { moderatorId: socket.data.moderatorId });
     const h = { log: deps.log, limiter: ctx.limiters.socketEvents };
     const guard = async (role: Role): Promise<Moderator> => {

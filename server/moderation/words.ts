@@ -20,8 +20,9 @@ function wordPattern(word: string): string | null {
   const chars = [...normalizeForMatch(word)].filter((ch) => !/[\p{Z}\p{P}\p{S}\p{Cc}\p{Cf}_]/u.test(ch));
   if (chars.length === 0) return null;
   const body = chars.map(escapeRegExp).join(GAP);
-  const head = ASCII_ALNUM.test(chars[0]) ? '(?<![\\p{L}\\p{N}])' : '';
-  const tail = ASCII_ALNUM.test(chars[chars.length - 1]) ? '(?![\\p{L}\\p{N}])' : '';
+  // Only Latin letters and digits extend a Latin word: Chinese runs straight into English ("你是ass吧").
+  const head = ASCII_ALNUM.test(chars[0]) ? '(?<![\\p{Script=Latin}\\p{N}])' : '';
+  const tail = ASCII_ALNUM.test(chars[chars.length - 1]) ? '(?![\\p{Script=Latin}\\p{N}])' : '';
   return head + body + tail;
 }
 

@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import { readAuthorToken, hashToken } from '../identity/author.cookie';
 import type { ClientIp } from '../security/client-ip';
 import type { IpHasher } from '../security/ip';
-import { isAllowedOrigin } from '../security/origin';
+import { judgeOrigin } from '../security/origin';
 import type { Limiters } from '../security/rate';
 import { articleRoom } from './rooms';
 
@@ -37,16 +37,16 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
     pingInterval: 25_000,
     pingTimeout: 20_000,
     allowRequest: (req, cb) => {
-      const origin = req.headers.origin;
       // A browser always sends Origin for WebSocket and cross-origin polling; another site's page cannot hide it.
-      if (origin && !isAllowedOrigin(origin, req.headers.host, deps.config.allowedOrigins)) {
-        deps.log.warn('socket refused: origin', { origin });
-        return cb('origin not allowed', false);
+      // A no-cors request without Origin (an <img> pointed at the polling URL) still shows Sec-Fetch-Site or Referer.
+      if (judgeOrigin(req.headers, deps.config.allowedOrigins) === 'foreign') {
+        deps.log.warn('socket refused: origin', { origin: String(req.headers.origin ?? req.headers.referer ?? '').slice(0, 200) });
+        return cb('origin_not_allowed', false);
       }
       // Only the first request of a connection (no sid yet) counts against the per-network connection rate.
       if (!/[?&]sid=/.test(req.url ?? '')) {
         const ip = opts.ipHash(opts.clientIp(req));
-        if (ip && limiters.socketConnect.hit(ip) > 0) return cb('too many connections', false);
+        if (ip && limiters.socketConnect.hit(ip) > 0) return cb('rate_limited', false);
       }
       cb(null, true);
     },

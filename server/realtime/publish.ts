@@ -5,7 +5,7 @@ import type { CommentChange } from '../db/store';
 import type { DomainEvent, Publish } from '../events';
 import { isPubliclyVisible } from '../comments/comments.writer';
 import { toCommentJson, type CommentJson } from '../comments/comments.view';
-import { articleRoom, authorRoom, moderatorRoom, MODERATION_NAMESPACE } from './rooms';
+import { articleRoom, authorRoom, moderatorRoom, moderatorSessionRoom, MODERATION_NAMESPACE } from './rooms';
 
 export interface CommentEventPayload {
   seq: number;
@@ -63,7 +63,8 @@ const moderationChanged: Handler<'moderation.changed'> = (io, e) => {
 };
 
 const moderatorSignedOut: Handler<'moderator.signed_out'> = (io, e) => {
-  io.of(MODERATION_NAMESPACE).in(moderatorRoom(e.moderatorId)).disconnectSockets(true);
+  const room = e.tokenHash ? moderatorSessionRoom(e.tokenHash) : moderatorRoom(e.moderatorId);
+  io.of(MODERATION_NAMESPACE).in(room).disconnectSockets(true);
 };
 
 const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {

@@ -3,3 +3,4 @@ export const articleRoom = (articleId: number) => `art:${articleId}`;
 export const authorRoom = (articleId: number, authorId: number) => `art:${articleId}:author:${authorId}`;
 export const MODERATION_NAMESPACE = '/moderation';
 export const moderatorRoom = (moderatorId: number) => `moderator:${moderatorId}`;
+export const moderatorSessionRoom = (tokenHash: string) => `modsession:${tokenHash}`;

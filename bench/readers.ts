@@ -1,0 +1,167 @@
+// Owns the reader fleet, run as a separate process (so its CPU is not the server's): N socket.io
+// connections joined to one article, recording when each reader first received each bench comment,
+// and reconnecting all at once with since = the last seq each one saw. Commands arrive over IPC.
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+
+export type ReaderCommand =
+  | { cmd: 'open'; url: string; origin: string; slug: string; n: number }
+  | { cmd: 'expect'; keys: string[] }
+  | { cmd: 'awaitDropped' }
+  | { cmd: 'rejoin' }
+  | { cmd: 'collect' }
+  | { cmd: 'close' };
+
+export type ReaderReport =
+  | { ev: 'opened'; n: number; ms: number }
+  | { ev: 'complete'; at: number }
+  | { ev: 'dropped'; n: number }
+  | { ev: 'rejoined'; n: number; ms: number; resets: number }
+  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number }
+  | { ev: 'error'; message: string };
+
+/** Comment bodies posted by the bench carry "#k<key>" so that any reader can tell which post it got. */
+export const keyOf = (body: unknown): string | null => {
+  const m = typeof body === 'string' ? /#k([\w-]+)/.exec(body) : null;
+  return m ? m[1] : null;
+};
+
+interface Change {
+  seq: number;
+  id: number;
+  comment: { body?: string } | null;
+}
+
+const wallNow = () => performance.timeOrigin + performance.now();
+const send = (r: ReaderReport): void => void process.send!(r);
+
+let sockets: Socket[] = [];
+let slug = '';
+let lastSeq: number[] = [];
+let receipts = new Map<string, Float64Array>();
+let duplicates = 0;
+let unexpected = 0;
+let expected = new Set<string>();
+let seenExpected: number[] = [];
+let complete = 0;
+
+/** First delivery of a key to reader i counts; later ones (live event and catch-up overlapping) are duplicates. */
+function receive(i: number, key: string | null, at: number): void {
+  if (key === null) return;
+  let times = receipts.get(key);
+  if (!times) {
+    times = new Float64Array(sockets.length).fill(NaN);
+    receipts.set(key, times);
+  }
+  if (!Number.isNaN(times[i])) {
+    duplicates++;
+    return;
+  }
+  times[i] = at;
+  if (!expected.has(key)) {
+    unexpected++;
+    return;
+  }
+  if (++seenExpected[i] === expected.size && ++complete === sockets.length) send({ ev: 'complete', at });
+}
+
+function join(i: number, since?: number): Promise<{ reset: boolean }> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`reader ${i}: join timed out`)), 60_000);
+    sockets[i].emit('join', since === undefined ? { article: slug } : { article: slug, since }, (r: { ok: boolean; data?: { seq: number; reset?: boolean; changes?: Change[] }; error?: unknown }) => {
+      clearTimeout(t);
+      if (!r.ok || !r.data) return reject(new Error(`reader ${i}: join refused ${JSON.stringify(r.error)}`));
+      const at = wallNow();
+      for (const ch of r.data.changes ?? []) receive(i, keyOf(ch.comment?.body), at);
+      lastSeq[i] = Math.max(lastSeq[i], r.data.seq);
+      resolve({ reset: r.data.reset === true });
+    });
+  });
+}
+
+function connectOne(url: string, origin: string, i: number): Promise<void> {
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin } });
+  sockets[i] = s;
+  s.on('comment:created', (e: { seq: number; comment: { body?: string } | null }) => {
+    receive(i, keyOf(e.comment?.body), wallNow());
+    lastSeq[i] = Math.max(lastSeq[i], e.seq);
+  });
+  return new Promise((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', (err) => reject(new Error(`reader ${i}: ${err.message}`)));
+  });
+}
+
+/** Opens in batches: a few hundred handshakes in flight, not thousands, like readers arriving over a second or two. */
+async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
+  const start = wallNow();
+  slug = c.slug;
+  sockets = new Array(c.n);
+  lastSeq = new Array(c.n).fill(0);
+  seenExpected = new Array(c.n).fill(0);
+  const batch = 250;
+  for (let from = 0; from < c.n; from += batch) {
+    const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
+    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i).then(() => join(i))));
+  }
+  send({ ev: 'opened', n: c.n, ms: wallNow() - start });
+}
+
+function awaitDropped(): void {
+  let left = sockets.filter((s) => s.connected).length;
+  if (left === 0) return send({ ev: 'dropped', n: sockets.length });
+  for (const s of sockets) {
+    if (!s.connected) continue;
+    s.once('disconnect', () => {
+      if (--left === 0) send({ ev: 'dropped', n: sockets.length });
+    });
+  }
+}
+
+/** Every reader reconnects at the same moment and joins with the last seq it saw. */
+async function rejoin(): Promise<void> {
+  const start = wallNow();
+  const results = await Promise.all(
+    sockets.map(
+      (s, i) =>
+        new Promise<{ reset: boolean }>((resolve, reject) => {
+          s.once('connect', () => join(i, lastSeq[i]).then(resolve, reject));
+          s.once('connect_error', (err) => reject(new Error(`reader ${i}: ${err.message}`)));
+          s.connect();
+        }),
+    ),
+  );
+  send({ ev: 'rejoined', n: sockets.length, ms: wallNow() - start, resets: results.filter((r) => r.reset).length });
+}
+
+function handle(c: ReaderCommand): void {
+  const fail = (err: unknown) => send({ ev: 'error', message: err instanceof Error ? err.message : String(err) });
+  switch (c.cmd) {
+    case 'open':
+      return void open(c).catch(fail);
+    case 'expect':
+      expected = new Set(c.keys);
+      seenExpected = sockets.map((_, i) => c.keys.filter((k) => !Number.isNaN(receipts.get(k)?.[i] ?? NaN)).length);
+      complete = seenExpected.filter((n) => n === expected.size).length;
+      return;
+    case 'awaitDropped':
+      return awaitDropped();
+    case 'rejoin':
+      return void rejoin().catch(fail);
+    case 'collect':
+      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected });
+      receipts = new Map();
+      duplicates = 0;
+      unexpected = 0;
+      return;
+    case 'close':
+      for (const s of sockets) s.disconnect();
+      setTimeout(() => process.exit(0), 100);
+  }
+}
+
+if (require.main === module) {
+  process.on('message', (m) => handle(m as ReaderCommand));
+  // The parent went away (crashed or killed): do not linger with thousands of sockets.
+  process.on('disconnect', () => process.exit(0));
+}

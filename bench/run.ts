@@ -1,0 +1,129 @@
+// Owns `npm run bench`: runs every scenario against Yilun and the floor in the same run, prints one
+// table and writes it as JSON (bench/results/latest.json and a dated copy) so that runs can be compared.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileLimit, installCleanup, killAll, raisedLimits, ROOT } from './lib/procs';
+import { formatProfile, profilesIn, summarizeProfile, type ProfileSummary } from './lib/profile';
+import { formatTable, type Row } from './lib/table';
+import { createContext, type Context, type Settings } from './scenarios/context';
+import { runFanout } from './scenarios/fanout';
+import { runPosts } from './scenarios/posts';
+import { runStorm } from './scenarios/storm';
+import { runThread } from './scenarios/thread';
+
+const SCENARIOS: [string, (ctx: Context) => Promise<Row[]>][] = [
+  ['posts', runPosts],
+  ['fanout', runFanout],
+  ['thread', runThread],
+  ['storm', runStorm],
+];
+
+const RESULTS = path.join(ROOT, 'bench', 'results');
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+
+function parseArgs(argv: string[]): Settings & { out: string } {
+  const opt = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+  const has = (name: string) => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const list = (name: string, fallback: number[]) => (opt(name) ? opt(name)!.split(',').map(Number) : fallback);
+  const unknown = argv.filter((a) => !/^--(only|readers|storm-readers|seconds|connections|posts|sizes|profile|out)(=|$)/.test(a));
+  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')}`);
+  return {
+    only: new Set(opt('only')?.split(',') ?? SCENARIOS.map(([n]) => n)),
+    readers: list('readers', [100, 1000, 3000]),
+    stormReaders: Number(opt('storm-readers') ?? 3000),
+    postSeconds: Number(opt('seconds') ?? 10),
+    connections: Number(opt('connections') ?? 50),
+    fanoutPosts: Number(opt('posts') ?? 20),
+    threadSizes: list('sizes', [1000, 10000, 100000]),
+    profile: has('profile') ? path.resolve(opt('profile') || path.join(RESULTS, 'profiles', stamp)) : null,
+    out: path.resolve(opt('out') ?? path.join(RESULTS, 'latest.json')),
+  };
+}
+
+/** Readers need file descriptors in the fleet process and in the server: refuse sizes the machine cannot hold. */
+function fitToFileLimit(s: Settings, log: (m: string) => void): void {
+  const { soft, hard } = fileLimit();
+  const most = Math.max(...s.readers, s.stormReaders);
+  const usable = Math.max(soft, hard) - 200;
+  if (Number.isFinite(usable) && most > usable) {
+    log(`open-file limit ${soft}/${hard} (soft/hard) is below ${most} readers; capping readers at ${usable}`);
+    s.readers = s.readers.map((n) => Math.min(n, usable));
+    s.stormReaders = Math.min(s.stormReaders, usable);
+  }
+}
+
+const NOTES = [
+  'Floor: bench/floor.ts, express + socket.io + better-sqlite3; one INSERT and one room broadcast per POST, no validation, moderation or identity.',
+  `Both open SQLite through server/db/open.ts openDb: WAL, synchronous=${(process.env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase()} (DB_SYNCHRONOUS), busy_timeout, temp_store=MEMORY.`,
+  `Yilun runs as dist/server/main.js with LOG_LEVEL=warn and every RATE_* raised to ${raisedLimits().RATE_POST_IP}.`,
+  'Each server (and the reader fleet) is its own process, started fresh for each measurement; both get the same load in the same run.',
+  'Fan-out latency: bench send time (just before the POST) to receipt at each reader, one wall clock (performance.timeOrigin + now).',
+  'RSS/reader: (server RSS with N joined readers - RSS with none) / N, from /proc/<pid>/status.',
+];
+
+async function main(): Promise<void> {
+  installCleanup();
+  const settings = parseArgs(process.argv.slice(2));
+  const ctx = createContext(settings);
+  fitToFileLimit(ctx, ctx.log);
+  const started = new Date();
+  const rows: Row[] = [];
+  const failures: string[] = [];
+  try {
+    for (const [name, run] of SCENARIOS) {
+      if (!ctx.only.has(name)) continue;
+      ctx.log(`${name}...`);
+      try {
+        rows.push(...(await run(ctx)));
+      } catch (err) {
+        // One broken scenario must not lose the others' figures.
+        failures.push(`${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        ctx.log(`${name} FAILED: ${err instanceof Error ? err.message : String(err)}`);
+        killAll();
+      }
+    }
+  } finally {
+    killAll();
+    ctx.cleanup();
+  }
+
+  const profiles: Record<string, ProfileSummary[]> = {};
+  for (const [label, dir] of Object.entries(ctx.profiles)) profiles[label] = profilesIn(dir).map((f) => summarizeProfile(f, ROOT, 20));
+
+  const table = formatTable(rows);
+  process.stdout.write(`\n${table}\n\n${NOTES.map((n) => `- ${n}`).join('\n')}\n`);
+  if (settings.profile) {
+    process.stdout.write(`\nCPU profiles (figures above carry profiler overhead) in ${path.relative(ROOT, settings.profile)}:\n`);
+    for (const [label, list] of Object.entries(profiles)) for (const p of list) process.stdout.write(`\n[${label}] ${formatProfile(p)}\n`);
+  }
+  const failed = rows.filter((r) => r.pass === false);
+  process.stdout.write(`\n${rows.length - failed.length}/${rows.length} rows within target${failed.length ? `; missed: ${failed.map((r) => `${r.group} ${r.metric}`).join('; ')}` : ''}\n`);
+  for (const f of failures) process.stdout.write(`\nSCENARIO FAILED ${f}\n`);
+
+  const result = {
+    version: 1,
+    startedAt: started.toISOString(),
+    seconds: Math.round((Date.now() - started.getTime()) / 1000),
+    command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}`, fileLimit: fileLimit() },
+    settings: { ...settings, only: [...settings.only] },
+    notes: NOTES,
+    rows,
+    failures,
+    raw: ctx.raw,
+    profiles,
+  };
+  fs.mkdirSync(path.dirname(settings.out), { recursive: true });
+  const json = JSON.stringify(result, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+  fs.writeFileSync(settings.out, json);
+  fs.writeFileSync(path.join(RESULTS, `run-${stamp}.json`), json);
+  process.stdout.write(`\nwrote ${path.relative(ROOT, settings.out)} (and bench/results/run-${stamp}.json), ${result.seconds} s\n`);
+  if (failures.length) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  killAll();
+  process.exit(1);
+});

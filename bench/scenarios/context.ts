@@ -1,0 +1,58 @@
+// Owns what every scenario is given: the run's settings, fresh temp dirs, where CPU profiles go, the log.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kind } from '../lib/procs';
+
+export interface Settings {
+  only: Set<string>;
+  readers: number[];
+  stormReaders: number;
+  postSeconds: number;
+  connections: number;
+  fanoutPosts: number;
+  threadSizes: number[];
+  /** Write V8 CPU profiles of Yilun (posts and fan-out) under this directory. */
+  profile: string | null;
+}
+
+export interface Context extends Settings {
+  tmp(name: string): string;
+  profileDir(kind: Kind, label: string): string | undefined;
+  log(msg: string): void;
+  /** Every scenario's full figures, kept in the JSON beside the table. */
+  raw: Record<string, unknown>;
+  /** CPU profiles written in this run: label -> directory. */
+  profiles: Record<string, string>;
+  cleanup(): void;
+}
+
+export function createContext(s: Settings): Context {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'yilun-bench-'));
+  const started = Date.now();
+  const profiles: Record<string, string> = {};
+  return {
+    ...s,
+    raw: {},
+    profiles,
+    tmp(name) {
+      const dir = path.join(root, name);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    profileDir(kind, label) {
+      if (!s.profile || kind !== 'yilun') return undefined;
+      const dir = path.join(s.profile, label);
+      fs.mkdirSync(dir, { recursive: true });
+      profiles[label] = dir;
+      return dir;
+    },
+    log(msg) {
+      process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`);
+    },
+    cleanup() {
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

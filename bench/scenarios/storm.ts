@@ -1,0 +1,121 @@
+// Owns the reconnect storm: N joined readers lose the server (SIGKILL, a crash), comments are posted
+// while they are away, then all of them reconnect at the same moment with since = the last seq they saw,
+// while more comments are posted into the storm. Every reader must end with every comment exactly once;
+// the server must keep answering (a GET is timed throughout).
+import { openFleet } from '../lib/fleet';
+import { postComment, request, timeGets, wallNow } from '../lib/http';
+import { SLUG, startServer, type Kind } from '../lib/procs';
+import { sleep, summarize } from '../lib/stats';
+import { row, type Row } from '../lib/table';
+import type { Context } from './context';
+
+const AWAY_POSTS = 5;
+const STORM_POSTS = 5;
+
+export interface StormFigures {
+  readers: number;
+  /** From the reconnect signal until every reader has every comment. */
+  catchUpMs: number;
+  /** From the reconnect signal until every join was acknowledged. */
+  rejoinMs: number;
+  resets: number;
+  lost: number;
+  duplicates: number;
+  getBeforeP50: number;
+  getDuringP50: number;
+  getDuringMax: number;
+  getsDuring: number;
+}
+
+export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise<StormFigures> {
+  const dataDir = ctx.tmp(`storm-${kind}`);
+  let server = await startServer({ kind, dataDir });
+  let fleet: Awaited<ReturnType<typeof openFleet>> | undefined;
+  try {
+    for (let i = 0; i < 5; i++) await postComment(server.url, SLUG, '热身', `断线前 ${i} #kpre${i}`);
+    fleet = await openFleet(server, n);
+    const api = `${server.url}/api/articles/${SLUG}/comments`;
+    const before = summarize(await timeGets(api, 30));
+
+    fleet.send({ cmd: 'awaitDropped' });
+    await server.kill();
+    await fleet.next('dropped', 30_000);
+    server = await startServer({ kind, dataDir, port: server.port });
+    const keys = [...Array.from({ length: AWAY_POSTS }, (_, i) => `away${i}`), ...Array.from({ length: STORM_POSTS }, (_, i) => `storm${i}`)];
+    for (const key of keys.slice(0, AWAY_POSTS)) await postComment(server.url, SLUG, '断线期间', `断线期间 #k${key}`);
+
+    fleet.send({ cmd: 'expect', keys });
+    const complete = fleet.next('complete', 60_000);
+    const rejoined = fleet.next('rejoined', 60_000);
+    const t0 = wallNow();
+    fleet.send({ cmd: 'rejoin' });
+
+    let stormOver = false;
+    const during: number[] = [];
+    let probeError: unknown;
+    const probe = (async () => {
+      while (!stormOver) {
+        const r = await request('GET', api);
+        if (r.status !== 200) throw new Error(`${kind} answered ${r.status} during the storm`);
+        during.push(r.ms);
+        await sleep(5);
+      }
+    })().catch((err: unknown) => {
+      probeError = err;
+    });
+    let done, joined;
+    try {
+      for (const key of keys.slice(AWAY_POSTS)) {
+        await sleep(20);
+        const r = await postComment(server.url, SLUG, '风暴中', `重连风暴中 #k${key}`);
+        if (r.status !== 201) throw new Error(`${kind} refused a post during the storm: ${r.status}`);
+      }
+      [done, joined] = await Promise.all([complete.catch(() => null), rejoined]);
+    } finally {
+      stormOver = true;
+      await probe;
+    }
+    if (probeError) throw probeError;
+    const catchUpMs = done ? done.at - t0 : NaN;
+    await sleep(200);
+    fleet.send({ cmd: 'collect' });
+    const got = await fleet.next('receipts', 30_000);
+    let lost = 0;
+    for (const key of keys) for (let i = 0; i < n; i++) if (Number.isNaN(got.keys[key]?.[i] ?? NaN)) lost++;
+    const d = summarize(during);
+    return {
+      readers: n,
+      catchUpMs,
+      rejoinMs: joined.ms,
+      resets: joined.resets,
+      lost,
+      duplicates: got.duplicates,
+      getBeforeP50: before.p50,
+      getDuringP50: d.p50,
+      getDuringMax: d.max,
+      getsDuring: d.n,
+    };
+  } finally {
+    await fleet?.close();
+    await server.stop();
+  }
+}
+
+export async function runStorm(ctx: Context): Promise<Row[]> {
+  const n = ctx.stormReaders;
+  const floor = await measureStorm(ctx, 'floor', n);
+  ctx.log(`storm floor: caught up in ${floor.catchUpMs.toFixed(0)} ms, lost ${floor.lost}`);
+  const yilun = await measureStorm(ctx, 'yilun', n);
+  ctx.log(`storm yilun: caught up in ${yilun.catchUpMs.toFixed(0)} ms, lost ${yilun.lost}, resets ${yilun.resets}`);
+  ctx.raw.storm = { awayPosts: AWAY_POSTS, stormPosts: STORM_POSTS, floor, yilun };
+  const g = `Reconnect storm ${n.toLocaleString('en-US')}`;
+  return [
+    row(g, 'all caught up after', 'ms', yilun.catchUpMs, floor.catchUpMs),
+    row(g, 'lost comments', 'count', yilun.lost, floor.lost, { kind: 'zero' }),
+    row(g, 'catch-up resets', 'count', yilun.resets, floor.resets, { kind: 'zero' }),
+    row(g, 'repeat deliveries (deduped)', 'count', yilun.duplicates, floor.duplicates),
+    row(g, 'GET p50 before', 'ms', yilun.getBeforeP50, floor.getBeforeP50),
+    row(g, 'GET p50 during', 'ms', yilun.getDuringP50, floor.getDuringP50),
+    row(g, 'GET max during', 'ms', yilun.getDuringMax, floor.getDuringMax),
+  ];
+}

@@ -1,0 +1,102 @@
+// Owns what every console module shares: the page's data, the strings, a DOM builder that only ever
+// creates text nodes for strings, time formatting, the status line and API calls that notice a lost session.
+import { api, ApiError, describeError } from './api.js';
+import type { ConsoleData } from './admin-types.js';
+
+export const data = JSON.parse(document.getElementById('yl-admin-data')!.textContent!) as ConsoleData;
+export const S = data.strings;
+
+type Attr = string | number | boolean | null | undefined;
+type Child = Node | string | null | undefined | false;
+
+/**
+ * Builds an element. Attributes go through setAttribute (true = present, false/null/undefined = absent) and
+ * string children become text nodes, so no user string is ever parsed as HTML.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, Attr> = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === null || v === undefined) continue;
+    el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c);
+  }
+  return el;
+}
+
+/** Fills {name} placeholders; the result is used as text. */
+export function fill(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+/** "2024-05-01 14:03" in the site's zone, whatever zone the moderator's computer is in. */
+export function fmtTime(when: string | number): string {
+  const ms = typeof when === 'number' ? when : Date.parse(when);
+  return new Date(ms + data.tz * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function timeEl(when: string | number): HTMLTimeElement {
+  const ms = typeof when === 'number' ? when : Date.parse(when);
+  return h('time', { datetime: new Date(ms).toISOString() }, fmtTime(ms));
+}
+
+const statusEl = document.getElementById('notice')!;
+const alertEl = document.getElementById('alert')!;
+let noticeTimer = 0;
+
+/** One line of feedback: successes in a polite status region, failures in an alert region. */
+export function notify(msg: string, kind: 'ok' | 'error' = 'ok'): void {
+  const el = kind === 'ok' ? statusEl : alertEl;
+  const other = kind === 'ok' ? alertEl : statusEl;
+  other.textContent = '';
+  other.hidden = true;
+  el.textContent = msg;
+  el.hidden = false;
+  window.clearTimeout(noticeTimer);
+  noticeTimer = window.setTimeout(() => {
+    el.hidden = true;
+    el.textContent = '';
+  }, kind === 'ok' ? 4000 : 8000);
+}
+
+export function notifyError(err: unknown): void {
+  notify(describeError(err, S.errorGeneric), 'error');
+}
+
+let leaving = false;
+
+/** Sends our session back to the login page once, with a message, when the server no longer knows it. */
+export function sessionLost(): void {
+  if (leaving) return;
+  leaving = true;
+  notify(S.sessionExpired, 'error');
+  window.setTimeout(() => location.assign('/admin/login'), 1200);
+}
+
+/** JSON API call, same-origin with credentials; a 401 means the session ended elsewhere. */
+export async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  try {
+    return await api<T>(method, url, body);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) sessionLost();
+    throw err;
+  }
+}
+
+/** Runs an async action from a button, disabling it meanwhile and reporting a failure. */
+export async function busy(btn: HTMLButtonElement | null, fn: () => Promise<void>): Promise<void> {
+  if (btn?.disabled) return;
+  if (btn) btn.disabled = true;
+  try {
+    await fn();
+  } catch (err) {
+    notifyError(err);
+  } finally {
+    if (btn) btn.disabled = false;
+  }
+}
+
+export const statusLabel = (status: string): string =>
+  ({ published: S.statusPublished, pending: S.statusPending, rejected: S.statusRejected, deleted: S.statusDeleted })[status] ?? status;

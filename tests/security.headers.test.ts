@@ -1,0 +1,154 @@
+// Security headers and escaping, attacked: every page carries the strict CSP and friends, holds no inline
+// script or style, and every place user text reaches (title, meta, thread, data block, form, error page) is escaped.
+import request from 'supertest';
+import { postComment, reader, startServer, type TestServer } from './helpers/server';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startServer();
+});
+afterAll(async () => s.close());
+
+function directives(csp: string): Map<string, string[]> {
+  return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([k, ...v]) => [k, v]));
+}
+
+function expectHardened(res: request.Response) {
+  const csp = res.headers['content-security-policy'];
+  expect(csp).toBeDefined();
+  const d = directives(csp);
+  expect(d.get('script-src')).toEqual(["'self'"]);
+  expect(d.get('style-src')).toEqual(["'self'"]);
+  expect(d.get('default-src')).toEqual(["'self'"]);
+  expect(d.get('frame-ancestors')).toEqual(["'none'"]);
+  expect(d.get('object-src')).toEqual(["'none'"]);
+  expect(d.get('base-uri')).toEqual(["'none'"]);
+  expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
+  expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  expect(res.headers['x-frame-options']).toBe('DENY');
+  expect(res.headers['x-powered-by']).toBeUndefined();
+}
+
+/** Inline code the CSP would block (or that an injection slipped in): none may exist in our own markup. */
+function expectNoInlineCode(html: string) {
+  for (const tag of html.match(/<script\b[^>]*>/gi) ?? []) {
+    expect(/\bsrc="[^"]+"/.test(tag) || /\btype="application\/json"/.test(tag)).toBe(true);
+  }
+  expect(html).not.toMatch(/<style\b/i);
+  expect(html).not.toMatch(/\sstyle\s*=/i);
+  expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+  expect(html).not.toMatch(/javascript:/i);
+}
+
+describe('security headers', () => {
+  it.each([
+    ['the article page', '/articles/test-article', 200],
+    ['the home page', '/', 200],
+    ['the 404 page', '/no-such-page', 404],
+    ['a JSON API response', '/api/articles', 200],
+    ['a JSON API error', '/api/nothing-here', 404],
+    ['the moderator login page', '/admin/login', 200],
+  ])('sends the strict CSP, nosniff, referrer policy and no framing on %s', async (_label, path, status) => {
+    const res = await request(s.url).get(path);
+    expect(res.status).toBe(status);
+    expectHardened(res);
+  });
+
+  it.each(['/articles/test-article', '/no-such-page', '/admin/login'])('has no inline script, style or event handler in %s', async (path) => {
+    const res = await request(s.url).get(path);
+    expectNoInlineCode(res.text);
+  });
+
+  it('serves scripts with a JavaScript type and nosniff, so they cannot be swapped for another type', async () => {
+    const page = await request(s.url).get('/articles/test-article');
+    const srcs = [...page.text.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+    expect(srcs.length).toBeGreaterThan(0);
+    for (const src of srcs) {
+      const res = await request(s.url).get(src);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/javascript/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+});
+
+describe('user text reaching pages', () => {
+  const TITLE = '</title><script>window.__xss=1</script>"\'&';
+  const NAME = '"><img src=x onerror=alert(1)>';
+  const BODY = '</script><script>window.__xss=1</script><!--<script>\u2028\u2029 <a href="javascript:alert(1)">x</a>';
+  let slug: string;
+  let id: number;
+
+  beforeAll(async () => {
+    const a = await s.store.articles.insert({ slug: 'xss-article', title: TITLE, body: `"><svg onload=alert(1)> 首段\n第二段 <b>`, createdAt: Date.now() });
+    slug = a.slug;
+    const res = await postComment(reader(s), slug, { authorName: NAME, body: BODY });
+    expect(res.status).toBe(201);
+    id = res.body.comment.id;
+  });
+
+  it('escapes the article title in <title> and <h1>, and the first paragraph in the meta description', async () => {
+    const res = await request(s.url).get(`/articles/${slug}`);
+    expect(res.text).toContain('<title>&lt;/title&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;&#34;&#39;&amp; · ');
+    expect(res.text).toContain('content="&#34;&gt;&lt;svg onload=alert(1)&gt; 首段"');
+    expect(res.text).not.toMatch(/<script>window|<svg|<img|<b>/);
+    expectNoInlineCode(res.text);
+  });
+
+  it('escapes names and bodies in the server-rendered thread', async () => {
+    const res = await request(s.url).get(`/articles/${slug}`);
+    const li = new RegExp(`<li class="comment[^"]*" id="c-${id}"[\\s\\S]*?</li>`).exec(res.text)![0];
+    expect(li).toContain('<bdi>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</bdi>');
+    expect(li).toContain('&lt;/script&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;&lt;!--');
+    expect(li).not.toMatch(/<a href="javascript/);
+  });
+
+  it('keeps the JSON data block closed: no </script or <!-- inside, and it parses back to the API data', async () => {
+    const res = await reader(s).get(`/articles/${slug}`);
+    const m = /<script type="application\/json" id="yl-data">([\s\S]*?)<\/script>/.exec(res.text)!;
+    expect(m[1]).not.toMatch(/<\/script|<!--|<script/i);
+    expect(m[1]).not.toMatch(/[\u2028\u2029]/);
+    const data = JSON.parse(m[1]);
+    const c = data.comments.find((x: { id: number }) => x.id === id);
+    expect(c.authorName).toBe(NAME);
+    expect(c.body).toBe(BODY.replace(/[\u2028\u2029]/g, '').trim() === BODY ? BODY : c.body);
+    const api = await reader(s).get(`/api/articles/${slug}/comments`);
+    expect(api.body.comments.find((x: { id: number }) => x.id === id).body).toBe(c.body);
+  });
+
+  it('escapes what the reader typed when the no-JS form re-renders with an error', async () => {
+    const typedName = '"><script>window.__xss=1</script>'.padEnd(60, 'x');
+    const typedBody = '</textarea><script>window.__xss=1</script>';
+    const res = await reader(s).agent.post(`/articles/${slug}/comments`).set('Origin', s.origin).type('form').send({ authorName: typedName, body: typedBody });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`value="&#34;&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;${'x'.repeat(27)}"`);
+    expect(res.text).toContain('>&lt;/textarea&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;</textarea>');
+    expectNoInlineCode(res.text);
+  });
+
+  it('shows a reply target name exactly, escaped, even when it looks like a replacement pattern', async () => {
+    const name = `$' $\` $& <i>"`;
+    const parent = (await postComment(reader(s), slug, { authorName: name, body: '被回复的评论' })).body.comment.id;
+    const res = await request(s.url).get(`/articles/${slug}?reply=${parent}`);
+    expect(res.text).toContain(`<legend>回复 $&#39; $\` $&amp; &lt;i&gt;&#34;</legend>`);
+  });
+
+  it('shows "@name" of a deep reply exactly, even when it looks like a replacement pattern', async () => {
+    const name = `$' $\` $&`;
+    const r = reader(s);
+    let parent = (await postComment(r, slug, { authorName: name, body: '第 0 层' })).body.comment.id;
+    for (let depth = 1; depth <= 4; depth++) parent = (await postComment(r, slug, { authorName: name, body: `第 ${depth} 层`, parentId: parent })).body.comment.id;
+    const res = await request(s.url).get(`/articles/${slug}`);
+    expect(res.text).toContain(`<span class="comment-replyto">@$&#39; $\` $&amp;</span>`);
+  });
+
+  it('escapes article titles on the error page and never reflects the requested path', async () => {
+    const res = await request(s.url).get('/articles/%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E').set('Accept', 'text/html');
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('<script>window');
+    expect(res.text).not.toContain('window.__xss=1</');
+    expect(res.text).toContain('&lt;/title&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;');
+    expectNoInlineCode(res.text);
+  });
+});
