@@ -16,7 +16,7 @@ export type ReaderReport =
   | { ev: 'opened'; n: number; ms: number }
   | { ev: 'complete'; at: number }
   | { ev: 'dropped'; n: number }
-  | { ev: 'rejoined'; n: number; ms: number; resets: number }
+  | { ev: 'rejoined'; n: number; ms: number; resets: number; retries: number }
   | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number }
   | { ev: 'error'; message: string };
 
@@ -88,7 +88,7 @@ function connectOne(url: string, origin: string, i: number): Promise<void> {
   });
   return new Promise((resolve, reject) => {
     s.once('connect', () => resolve());
-    s.once('connect_error', (err) => reject(new Error(`reader ${i}: ${err.message}`)));
+    s.once('connect_error', (err) => reject(new Error(`reader ${i}: ${describe(err)}`)));
   });
 }
 
@@ -118,20 +118,41 @@ function awaitDropped(): void {
   }
 }
 
+const MAX_ATTEMPTS = 10;
+let retries = 0;
+
+function describe(err: Error & { description?: unknown }): string {
+  const d = err.description as { message?: string; error?: { message?: string } } | string | undefined;
+  const cause = typeof d === 'string' ? d : (d?.error?.message ?? d?.message);
+  return cause ? `${err.message} (${cause})` : err.message;
+}
+
+/** Connects and joins with since = the last seq seen; a refused or reset handshake is retried after 0.5-1.5 s, as socket.io's own reconnection would. */
+function reconnect(i: number, attempt = 1): Promise<{ reset: boolean }> {
+  const s = sockets[i];
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      s.off('connect', onConnect);
+      if (attempt >= MAX_ATTEMPTS) return reject(new Error(`reader ${i}: ${describe(err)} after ${attempt} attempts`));
+      retries++;
+      setTimeout(() => reconnect(i, attempt + 1).then(resolve, reject), 500 + Math.random() * 1000);
+    };
+    const onConnect = () => {
+      s.off('connect_error', onError);
+      join(i, lastSeq[i]).then(resolve, reject);
+    };
+    s.once('connect', onConnect);
+    s.once('connect_error', onError);
+    s.connect();
+  });
+}
+
 /** Every reader reconnects at the same moment and joins with the last seq it saw. */
 async function rejoin(): Promise<void> {
   const start = wallNow();
-  const results = await Promise.all(
-    sockets.map(
-      (s, i) =>
-        new Promise<{ reset: boolean }>((resolve, reject) => {
-          s.once('connect', () => join(i, lastSeq[i]).then(resolve, reject));
-          s.once('connect_error', (err) => reject(new Error(`reader ${i}: ${err.message}`)));
-          s.connect();
-        }),
-    ),
-  );
-  send({ ev: 'rejoined', n: sockets.length, ms: wallNow() - start, resets: results.filter((r) => r.reset).length });
+  retries = 0;
+  const results = await Promise.all(sockets.map((_, i) => reconnect(i)));
+  send({ ev: 'rejoined', n: sockets.length, ms: wallNow() - start, resets: results.filter((r) => r.reset).length, retries });
 }
 
 function handle(c: ReaderCommand): void {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileLimit, installCleanup, killAll, raisedLimits, ROOT } from './lib/procs';
+import { fileLimit, installCleanup, killAll, listenOverflows, raisedLimits, ROOT } from './lib/procs';
 import { formatProfile, profilesIn, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { formatTable, type Row } from './lib/table';
 import { createContext, type Context, type Settings } from './scenarios/context';
@@ -68,6 +68,10 @@ async function main(): Promise<void> {
   const ctx = createContext(settings);
   fitToFileLimit(ctx, ctx.log);
   const started = new Date();
+  const loadBefore = os.loadavg()[0];
+  const overflowsBefore = listenOverflows();
+  // A 2-core machine shared with test runs skews every figure; say so rather than hide it.
+  if (loadBefore > 0.5) ctx.log(`load average is ${loadBefore.toFixed(2)} before the run: other work competes for the CPUs and disk`);
   const rows: Row[] = [];
   const failures: string[] = [];
   try {
@@ -97,6 +101,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\nCPU profiles (figures above carry profiler overhead) in ${path.relative(ROOT, settings.profile)}:\n`);
     for (const [label, list] of Object.entries(profiles)) for (const p of list) process.stdout.write(`\n[${label}] ${formatProfile(p)}\n`);
   }
+  const overflows = listenOverflows() - overflowsBefore;
+  process.stdout.write(`\nload average (1 min): ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after; listen queue overflows during the run: ${overflows}\n`);
   const failed = rows.filter((r) => r.pass === false);
   process.stdout.write(`\n${rows.length - failed.length}/${rows.length} rows within target${failed.length ? `; missed: ${failed.map((r) => `${r.group} ${r.metric}`).join('; ')}` : ''}\n`);
   for (const f of failures) process.stdout.write(`\nSCENARIO FAILED ${f}\n`);
@@ -106,7 +112,7 @@ async function main(): Promise<void> {
     startedAt: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
     command: `node dist/bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}`, fileLimit: fileLimit() },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}`, fileLimit: fileLimit(), loadAverage1m: { before: loadBefore, after: os.loadavg()[0] }, listenOverflows: overflows },
     settings: { ...settings, only: [...settings.only] },
     notes: NOTES,
     rows,

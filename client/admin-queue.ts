@@ -1,12 +1,8 @@
-// Owns the queue view: loading a queue page by page for the article filter, the current entry and the
-// selection, single and bulk actions, and merging live changes (entries arrive, change and leave in place).
-import { busy, call, fill, notify, notifyError, S } from './admin-dom.js';
-import { allowed, patchItem, renderItem } from './admin-item.js';
+// Owns the queue list: loading a queue page by page for the article filter, the current entry and the
+// selection, and merging live changes (entries arrive, change and leave in place). Actions: admin-queue-actions.ts.
+import { call, fill, notifyError, S } from './admin-dom.js';
+import { patchItem, renderItem } from './admin-item.js';
 import type { Counts, QueueItem, QueueName } from './admin-types.js';
-
-type Action = 'approve' | 'reject' | 'restore' | 'pin' | 'unpin';
-
-const DONE: Record<Action, string> = { approve: S.approved, reject: S.rejected, restore: S.restored, pin: S.pinned, unpin: S.unpinned };
 /** Review queues are first in, first out; the published and rejected lists show the newest first (as the server pages them). */
 const ASCENDING: Record<QueueName, boolean> = { pending: true, reported: true, published: false, rejected: false };
 
@@ -19,8 +15,6 @@ export class QueueView {
   private selected = new Set<number>();
   private current: number | null = null;
   private nextCursor: string | null = null;
-  /** Entries with an action on its way: a repeated key press must not send it twice. */
-  private inFlight = new Set<number>();
   /** Loads and live merges run one after another, so an older answer never lands after a newer one. */
   private chain: Promise<void> = Promise.resolve();
   private readonly list = $<HTMLOListElement>('queue');
@@ -28,19 +22,10 @@ export class QueueView {
   private readonly empty = $<HTMLElement>('queue-empty');
   private readonly selectAll = $<HTMLInputElement>('select-all');
 
-  constructor(private readonly onCounts: (c: Counts) => void, private readonly refreshCounts: () => void) {
-    this.list.addEventListener('click', (e) => this.onClick(e));
+  constructor(private readonly onCounts: (c: Counts) => void) {
     this.list.addEventListener('change', (e) => {
       const box = (e.target as HTMLElement).closest<HTMLInputElement>('input[data-act="select"]');
       if (box) this.setSelected(this.idOf(box)!, box.checked);
-    });
-    this.list.addEventListener('submit', (e) => this.onSubmit(e));
-    this.list.addEventListener('keydown', (e) => {
-      const form = (e.target as HTMLElement).closest<HTMLFormElement>('form[data-form]');
-      if (form && e.key === 'Escape') {
-        e.preventDefault();
-        this.closeForm(form);
-      }
     });
     this.list.addEventListener('focusin', (e) => {
       const id = this.idOf(e.target as HTMLElement);
@@ -48,10 +33,9 @@ export class QueueView {
     });
     this.more.addEventListener('click', () => this.run(() => this.load(false)));
     this.selectAll.addEventListener('change', () => {
-      for (const id of this.items.keys()) this.setSelected(id, this.selectAll.checked);
+      const on = this.selectAll.checked;
+      for (const id of [...this.items.keys()]) this.setSelected(id, on);
     });
-    $('bulk-approve').addEventListener('click', (e) => void this.bulk('approve', e.currentTarget as HTMLButtonElement));
-    $('bulk-reject').addEventListener('click', (e) => void this.bulk('reject', e.currentTarget as HTMLButtonElement));
     $('bulk-clear').addEventListener('click', () => {
       for (const id of [...this.selected]) this.setSelected(id, false);
     });
@@ -62,12 +46,12 @@ export class QueueView {
     return this.chain;
   }
 
-  private idOf(el: HTMLElement): number | null {
+  idOf(el: HTMLElement): number | null {
     const li = el.closest<HTMLLIElement>('li.item');
     return li ? Number(li.dataset.id) : null;
   }
 
-  private el(id: number): HTMLLIElement | null {
+  el(id: number): HTMLLIElement | null {
     return document.getElementById(`item-${id}`) as HTMLLIElement | null;
   }
 
@@ -176,6 +160,23 @@ export class QueueView {
     this.sync();
   }
 
+  item(id: number): QueueItem | undefined {
+    return this.items.get(id);
+  }
+
+  get currentId(): number | null {
+    return this.current;
+  }
+
+  /** Selected entries still shown. */
+  selectedIds(): number[] {
+    return [...this.selected].filter((id) => this.items.has(id));
+  }
+
+  isSelected(id: number): boolean {
+    return this.selected.has(id);
+  }
+
   /** Ids shown now (to refresh after something that changes them without a queue event, e.g. a ban). */
   idsOfAuthor(authorId: number): number[] {
     return [...this.items.values()].filter((i) => i.author.id === authorId).map((i) => i.comment.id);
@@ -198,7 +199,7 @@ export class QueueView {
     const n = this.items.size;
     this.empty.hidden = n > 0;
     this.more.hidden = this.nextCursor === null;
-    const sel = [...this.selected].filter((id) => this.items.has(id)).length;
+    const sel = this.selectedIds().length;
     $('selected-count').textContent = fill(S.selectedCount, { n: sel });
     ($('bulk-approve') as HTMLButtonElement).disabled = sel === 0;
     ($('bulk-reject') as HTMLButtonElement).disabled = sel === 0;
@@ -236,97 +237,5 @@ export class QueueView {
     const at = els.findIndex((e) => Number(e.dataset.id) === this.current);
     const next = at < 0 ? 0 : Math.min(els.length - 1, Math.max(0, at + delta));
     this.setCurrent(Number(els[next].dataset.id), true);
-  }
-
-  /** The keyboard's verbs act on the current entry. */
-  key(k: 'a' | 'r' | 'x'): void {
-    const id = this.current;
-    const item = id === null ? undefined : this.items.get(id);
-    if (id === null || !item) return;
-    if (k === 'x') return this.setSelected(id, !this.selected.has(id));
-    if (k === 'a' && allowed(item).approve) void this.act(id, 'approve', undefined, null);
-    if (k === 'r' && allowed(item).reject) this.openForm(id, 'reject');
-  }
-
-  private openForm(id: number, which: 'reject' | 'ban'): void {
-    const el = this.el(id);
-    const form = el?.querySelector<HTMLFormElement>(`form[data-form="${which}"]`);
-    if (!el || !form) return;
-    for (const f of el.querySelectorAll<HTMLFormElement>('form[data-form]')) if (f !== form) this.closeForm(f, false);
-    form.hidden = false;
-    el.querySelector(`[data-act="${which}-open"]`)?.setAttribute('aria-expanded', 'true');
-    form.querySelector<HTMLInputElement>('input[type="text"]')?.focus();
-  }
-
-  private closeForm(form: HTMLFormElement, refocus = true): void {
-    form.hidden = true;
-    form.reset();
-    const li = form.closest<HTMLLIElement>('li.item');
-    li?.querySelector(`[data-act="${form.dataset.form}-open"]`)?.setAttribute('aria-expanded', 'false');
-    if (refocus) li?.focus();
-  }
-
-  private onClick(e: Event): void {
-    const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-act]');
-    const id = b ? this.idOf(b) : null;
-    if (!b || id === null) return;
-    const act = b.dataset.act!;
-    if (act === 'reject-open') return this.openForm(id, 'reject');
-    if (act === 'ban-open') return this.openForm(id, 'ban');
-    if (act === 'close-form') return this.closeForm(b.closest('form')!);
-    if (['approve', 'restore', 'pin', 'unpin'].includes(act)) void this.act(id, act as Action, undefined, b);
-  }
-
-  private onSubmit(e: SubmitEvent): void {
-    const form = (e.target as HTMLElement).closest<HTMLFormElement>('form[data-form]');
-    const id = form ? this.idOf(form) : null;
-    if (!form || id === null) return;
-    e.preventDefault();
-    const fd = new FormData(form);
-    const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-    if (form.dataset.form === 'reject') return void this.act(id, 'reject', String(fd.get('reason') ?? '').trim() || undefined, submit);
-    void busy(submit, async () => {
-      const minutes = String(fd.get('duration') ?? '');
-      const r = await call<{ removed: number }>('POST', '/api/admin/bans', {
-        commentId: id,
-        scope: String(fd.get('scope') ?? 'author'),
-        reason: String(fd.get('reason') ?? '').trim(),
-        ...(minutes ? { durationMinutes: Number(minutes) } : {}),
-        removeComments: fd.get('removeComments') !== null,
-      });
-      notify(fill(S.banDone, { n: r.removed }));
-      this.closeForm(form);
-      const ids = this.idsOfAuthor(this.items.get(id)!.author.id);
-      const fresh = await call<{ items: QueueItem[] }>('GET', `/api/admin/comments?ids=${ids.slice(0, 200).join(',')}`);
-      await this.apply(fresh.items);
-    });
-  }
-
-  async act(id: number, action: Action, reason: string | undefined, b: HTMLButtonElement | null): Promise<void> {
-    if (this.inFlight.has(id)) return;
-    this.inFlight.add(id);
-    await busy(b, async () => {
-      const r = await call<{ item: QueueItem }>('POST', `/api/admin/comments/${id}/${action}`, reason ? { reason } : {});
-      notify(DONE[action]);
-      await this.apply([r.item]);
-      this.refreshCounts();
-    }).finally(() => this.inFlight.delete(id));
-  }
-
-  private async bulk(action: 'approve' | 'reject', b: HTMLButtonElement): Promise<void> {
-    const ids = [...this.selected].filter((id) => this.items.has(id));
-    if (ids.length === 0) return;
-    const reasonInput = $<HTMLInputElement>('bulk-reason');
-    const reason = action === 'reject' ? reasonInput.value.trim() : '';
-    await busy(b, async () => {
-      const r = await call<{ results: { id: number; ok: boolean }[] }>('POST', '/api/admin/comments/bulk', { ids, action, ...(reason ? { reason } : {}) });
-      const ok = r.results.filter((x) => x.ok).length;
-      notify(fill(S.bulkDone, { ok, failed: r.results.length - ok }), ok === r.results.length ? 'ok' : 'error');
-      if (action === 'reject') reasonInput.value = '';
-      const fresh = await call<{ items: QueueItem[] }>('GET', `/api/admin/comments?ids=${ids.join(',')}`);
-      for (const id of ids) this.setSelected(id, false);
-      await this.apply(fresh.items);
-      this.refreshCounts();
-    });
   }
 }

@@ -140,9 +140,13 @@ export class ModeratorsView {
       h('td', {}, m.disabled ? S.modDisabled : S.modActive),
       h(
         'td',
-        { class: 'row-actions' },
-        h('button', { type: 'button', class: 'btn btn-small', 'data-mod': m.id, 'data-op': 'disable', 'data-disabled': String(m.disabled), 'aria-describedby': nameId }, m.disabled ? S.enable : S.disable),
-        h('button', { type: 'button', class: 'btn btn-small', 'data-mod': m.id, 'data-op': 'logout', 'aria-describedby': nameId }, S.logoutEverywhere),
+        {},
+        h(
+          'div',
+          { class: 'row-actions' },
+          h('button', { type: 'button', class: 'btn btn-small', 'data-mod': m.id, 'data-op': 'disable', 'data-disabled': String(m.disabled), 'aria-describedby': nameId }, m.disabled ? S.enable : S.disable),
+          h('button', { type: 'button', class: 'btn btn-small', 'data-mod': m.id, 'data-op': 'logout', 'aria-describedby': nameId }, S.logoutEverywhere),
+        ),
       ),
     );
   }

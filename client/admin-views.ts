@@ -1,6 +1,6 @@
 // Owns the console's record views: the audit log (who, when, what, why), the bans list with lift, and
 // the per-article settings (post/pre moderation, open/closed comments), kept live from article:updated.
-import { busy, call, fill, h, notify, S, statusLabel, timeEl } from './admin-dom.js';
+import { busy, call, fill, fmtTime, h, notify, S, statusLabel, timeEl } from './admin-dom.js';
 import type { AdminArticle, AuditEntry, Ban } from './admin-types.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -18,8 +18,24 @@ function auditDetails(e: AuditEntry): string {
   if (e.action.startsWith('comment.') && typeof o.from === 'string' && typeof o.to === 'string') return `${statusLabel(o.from)} → ${statusLabel(o.to)}`;
   return Object.entries(o)
     .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(', ');
+    .map(([k, v]) => `${S[`detail_${k}`] ?? k}:${detailValue(k, v)}`)
+    .join('；');
+}
+
+/** Enumerated detail values by field (a word or a username is shown as it is). */
+const VALUES: Record<string, Record<string, string>> = {
+  scope: { author: S.scopeAuthor, network: S.scopeNetwork, both: S.scopeBoth },
+  kind: { banned: S.wordsBanned, suspect: S.wordsSuspect },
+  moderationMode: { pre: S.modePre, post: S.modePost },
+  role: { admin: S.roleAdmin, moderator: S.roleModerator },
+};
+
+function detailValue(k: string, v: unknown): string {
+  if (typeof v === 'boolean') return v ? S.yes : S.no;
+  if (k === 'expiresAt' && typeof v === 'string') return fmtTime(v);
+  if (typeof v === 'string') return VALUES[k]?.[v] ?? v;
+  if (Array.isArray(v)) return v.join(', ');
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 export class AuditView {

@@ -2,6 +2,7 @@
 // the /moderation socket (queue:changed -> refetch and merge, article:updated) and the keyboard shortcuts.
 import { call, data, fill, S, sessionLost } from './admin-dom.js';
 import { QueueView } from './admin-queue.js';
+import { QueueActions } from './admin-queue-actions.js';
 import { ArticlesView, AuditView, BansView } from './admin-views.js';
 import { ModeratorsView, SiteView, WordsView } from './admin-settings.js';
 import type { AdminArticle, Counts, QueueItem, QueueName } from './admin-types.js';
@@ -21,7 +22,8 @@ const isAdmin = data.me.role === 'admin';
 const baseTitle = document.title;
 
 const filter = $<HTMLSelectElement>('article-filter');
-const queue = new QueueView(showCounts, () => refreshCounts());
+const queue = new QueueView(showCounts);
+const actions = new QueueActions(queue, () => refreshCounts());
 const audit = new AuditView();
 const bans = new BansView();
 const articles = new ArticlesView();
@@ -165,7 +167,7 @@ document.addEventListener('keydown', (e) => {
   }
   if (help.open || !isQueue(view)) return;
   if (e.key === 'j' || e.key === 'k') queue.move(e.key === 'j' ? 1 : -1);
-  else if (e.key === 'a' || e.key === 'r' || e.key === 'x') queue.key(e.key);
+  else if (e.key === 'a' || e.key === 'r' || e.key === 'x') actions.key(e.key);
   else return;
   e.preventDefault();
 });

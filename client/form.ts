@@ -62,7 +62,7 @@ export class Compose {
       if (!target) return;
       target.after(f);
       this.parentInput.value = String(c.id);
-      this.legend.textContent = t.replyTo.replace('{name}', c.authorName);
+      this.legend.textContent = t.replyTo.replace('{name}', () => c.authorName);
       this.cancel.hidden = false;
       this.bodyInput.focus();
     } else {

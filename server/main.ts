@@ -10,6 +10,8 @@ import { importContent } from './articles/articles.service';
 import { ensureAdmin } from './moderation/auth.service';
 import { loadSecrets } from './security/secrets';
 
+const LISTEN_BACKLOG = 4096;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -37,7 +39,9 @@ async function main(): Promise<void> {
     log.info('admin account ready', { username: config.adminUser });
   }
 
-  app.httpServer.listen(config.port, config.host, () => {
+  // Node's default accept backlog (511) overflows when thousands of readers reconnect at once after a
+  // restart; dropped SYNs are retried by the kernel only after 1, 3, 7, 15 s. The kernel caps it at somaxconn.
+  app.httpServer.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
     const addr = app.httpServer.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     log.info('listening', { url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, db: config.dbPath });

@@ -70,6 +70,13 @@ describe('moderator login', () => {
     expect((await loginFrom('mod1')).status).toBe(200);
   });
 
+  it('lets no more than 5 guesses at one account through even when they arrive all at once', async () => {
+    await createMod(s, 'mod1');
+    const statuses = (await times(12, () => fail('mod1'))).map((r) => r.status);
+    expect(statuses.filter((x) => x === 401)).toHaveLength(5);
+    expect(statuses.filter((x) => x === 429)).toHaveLength(7);
+  });
+
   it('locks the account name case-insensitively', async () => {
     await createMod(s, 'mod1');
     for (const name of ['MOD1', 'Mod1', 'mod1', 'mOd1', 'MOD1']) expect((await fail(name)).status).toBe(401);
@@ -183,6 +190,19 @@ describe('moderator sessions', () => {
     expect(await ended).toBe('io server disconnect');
     expect((await mod.get('/api/admin/me')).status).toBe(401);
     expect((await login(s, 'mod1')).res.status).toBe(401);
+  });
+
+  it('lets an admin create a moderator through the API (audited), refusing a taken name (409) and a weak password (422)', async () => {
+    const admin = await signedIn(s, 'admin1', 'admin');
+    const res = await admin.post('/api/admin/moderators', { username: 'helper', password: PASSWORD });
+    expect(res.status).toBe(201);
+    expect(res.body.moderator).toMatchObject({ username: 'helper', role: 'moderator', disabled: false });
+    expect((await login(s, 'helper')).res.status).toBe(200);
+    expect((await admin.post('/api/admin/moderators', { username: 'helper', password: PASSWORD })).status).toBe(409);
+    expect((await admin.post('/api/admin/moderators', { username: 'weak', password: 'short' })).body.error.code).toBe('weak_password');
+    const [entry] = await auditEntries(admin);
+    expect(entry).toMatchObject({ moderatorName: 'admin1', action: 'moderator.create', targetId: res.body.moderator.id, details: { username: 'helper', role: 'moderator' } });
+    expect((await admin.get('/api/admin/moderators')).body.moderators.map((m: { username: string }) => m.username)).toEqual(['admin1', 'helper']);
   });
 
   it('refuses to disable or demote the last admin with 422 last_admin', async () => {

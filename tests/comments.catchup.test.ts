@@ -139,6 +139,28 @@ describe('catching up after a reconnect', () => {
     expect(other.data.changes).toEqual([]);
   });
 
+  it('never tells other readers about a held comment that was rejected, but tells its author', async () => {
+    const { data: before } = await join({});
+    const a = reader(s);
+    const held = (await postComment(a, slug, { body: '首次发链接 https://example.com/y' })).body.comment;
+    expect(held.status).toBe('pending');
+    await s.store.comments.setStatus(held.id, { status: 'rejected', at: s.clock.now, moderatorId: null });
+    const other = await join({ since: before.seq });
+    expect(other.data.changes).toEqual([]);
+    const own = await join({ since: before.seq }, a.cookie());
+    expect(own.data.changes).toEqual([{ seq: expect.any(Number), id: held.id, comment: null }]);
+  });
+
+  it('tells a reader that a published comment they may show was removed, even after later changes', async () => {
+    const a = reader(s);
+    const id = await post(a, '会被拒绝的评论');
+    const { data: before } = await join({});
+    await s.store.comments.setStatus(id, { status: 'rejected', at: s.clock.now, moderatorId: null });
+    await s.store.comments.setStatus(id, { status: 'rejected', at: s.clock.now, moderatorId: null, note: '再记一笔' });
+    const { data } = await join({ since: before.seq });
+    expect(data.changes).toEqual([{ seq: expect.any(Number), id, comment: null }]);
+  });
+
   it('replays a deleted comment with replies as its placeholder', async () => {
     const { data: before } = await join({});
     const a = reader(s);

@@ -35,8 +35,8 @@ describe('sorting and paging the thread', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const q = new URLSearchParams({ sort, ...(limit ? { limit: String(limit) } : {}), ...(cursor ? { cursor } : {}) });
-      const res = await r.get(`/api/articles/${slug}/comments?${q}`).expect(200);
+      const q: URLSearchParams = new URLSearchParams({ sort, ...(limit ? { limit: String(limit) } : {}), ...(cursor ? { cursor } : {}) });
+      const res: { body: { comments: { id: number; pinned: boolean }[]; nextCursor: string | null } } = await r.get(`/api/articles/${slug}/comments?${q}`).expect(200);
       pages++;
       // Pinned comments ride on top of the first page, beyond its limit.
       expect(res.body.comments.filter((c: { pinned: boolean }) => !c.pinned).length).toBeLessThanOrEqual(limit ?? 20);

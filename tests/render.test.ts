@@ -1,6 +1,9 @@
 // Safe rendering of what readers type: escaping in the html field and the server-rendered page,
 // the small Markdown subset, and autolinks that are only ever http(s) with rel="nofollow ugc noopener".
 import { renderBody } from '../server/comments/comments.render';
+import { compileCommentTemplate, renderThread } from '../server/comments/comments.html';
+import type { CommentJson } from '../server/comments/comments.view';
+import { strings } from '../server/i18n/strings';
 import { postComment, reader, startServer, type Reader, type TestServer } from './helpers/server';
 
 const ATTACK_NAME = '"><img src=x onerror=alert(1)>';
@@ -43,7 +46,7 @@ describe('renderBody', () => {
     for (const body of bodies) {
       const html = renderBody(body);
       expect(html).not.toMatch(/<a\s/);
-      expect(html).not.toMatch(/href=/);
+      expect(html).not.toMatch(/href="/);
     }
   });
 
@@ -58,6 +61,22 @@ describe('renderBody', () => {
     const html = renderBody(`${ATTACK_BODY}\n> **x** https://example.com\n\`y\``);
     const tags = new Set([...html.matchAll(/<\/?([a-z0-9]+)/gi)].map((m) => m[1].toLowerCase()));
     for (const t of tags) expect(['p', 'br', 'blockquote', 'strong', 'em', 'code', 'a']).toContain(t);
+  });
+});
+
+describe('the comment template', () => {
+  const base = { parentId: null, rootId: null, depth: 0, replyToName: null, editedAt: null, likes: 0, replyCount: 0, status: 'published', pinned: false, mine: false, liked: false, editableUntil: null } as const;
+  const comment = (over: Partial<CommentJson>): CommentJson => ({ ...base, id: 1, authorName: '甲', body: '', html: '<p>x</p>', createdAt: '2025-05-03T00:00:00.000Z', ...over });
+
+  it('escapes the "@name" of a reply nested past the indent limit', () => {
+    const names = ['一', '二', '三', ATTACK_NAME];
+    const replies = [1, 2, 3, 4].map((depth) =>
+      comment({ id: depth + 1, parentId: depth, rootId: 1, depth, authorName: `层${depth}`, replyToName: depth === 4 ? ATTACK_NAME : names[depth - 1] }),
+    );
+    const html = renderThread(compileCommentTemplate(), [comment({ replyCount: 4, replies })], { t: strings(), tz: 480, now: Date.now() });
+    expect(html).toContain('<span class="comment-replyto">@&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</span>');
+    expect(html).not.toMatch(/<img src=x/);
+    expect(html.match(/class="comment-replyto"/g)).toHaveLength(1);
   });
 });
 
@@ -103,23 +122,18 @@ describe('escaping through the API and the page', () => {
 
   it('links URLs in a published comment with rel="nofollow ugc noopener" on the page, never javascript:', async () => {
     await postComment(r, slug, { body: '先说一句没有链接的话' });
-    const res = await postComment(r, slug, { body: '参考 https://example.com/报告?a=1&b=2 别点 javascript:alert(1)' });
+    const res = await postComment(r, slug, { body: '参考 https://example.com/report?a=1&b=2 别点 javascript:alert(1)' });
     expect(res.body.comment.status).toBe('published');
     const html = await pageHtml();
     const links = [...html.matchAll(/<a href="([^"]*)" rel="([^"]*)" target="_blank">/g)];
-    expect(links.map((m) => [m[1], m[2]])).toEqual([['https://example.com/%E6%8A%A5%E5%91%8A?a=1&amp;b=2', 'nofollow ugc noopener']]);
+    expect(links.map((m) => [m[1], m[2]])).toEqual([['https://example.com/report?a=1&amp;b=2', 'nofollow ugc noopener']]);
     expect(html).not.toMatch(/href="javascript:/i);
   });
 
-  it('escapes an attribute-breaking name in a reply\'s "@name" and the reply form legend', async () => {
-    let parentId: number | undefined;
-    for (let depth = 0; depth <= 4; depth++) {
-      parentId = (await postComment(reader(s), slug, { authorName: `${ATTACK_NAME}${depth}`, body: `第 ${depth} 层`, parentId })).body.comment.id;
-    }
-    const html = await pageHtml();
-    expect(html).toContain('@&#34;&gt;&lt;img src=x onerror=alert(1)&gt;3');
+  it('escapes an attribute-breaking name in the reply form legend of the no-JavaScript page', async () => {
+    const parentId = (await postComment(reader(s), slug, { authorName: ATTACK_NAME, body: '回复我' })).body.comment.id;
     const form = await reader(s).get(`/articles/${slug}?reply=${parentId}`).expect(200);
-    expect(form.text).toContain('回复 &#34;&gt;&lt;img src=x onerror=alert(1)&gt;4');
+    expect(form.text).toContain('<legend>回复 &#34;&gt;&lt;img src=x onerror=alert(1)&gt;</legend>');
     expect(form.text).not.toMatch(/<img src=x/);
   });
 });

@@ -5,6 +5,7 @@ import type { Response } from 'supertest';
 import { io as ioClient } from 'socket.io-client';
 import { connectSocket, emitAck, postComment, reader, startServer, type Reader, type TestServer } from './helpers/server';
 import { createMod, PASSWORD } from './helpers/moderation';
+import { createRateLimiter } from '../server/security/rate';
 
 let s: TestServer;
 afterEach(async () => s?.close());
@@ -181,5 +182,31 @@ describe('sockets', () => {
     expect((await emitAck(two, 'comment:post', { authorName: '读者', body: '另一个连接' })).ok).toBe(true);
     one.disconnect();
     two.disconnect();
+  });
+});
+
+describe('limiter memory', () => {
+  it('stays bounded under a flood of distinct keys while a busy key keeps its count', () => {
+    const t = 1_000_000;
+    const limiter = createRateLimiter({ limit: 5, windowMs: 60_000 }, () => t, 1_000);
+    for (let i = 0; i < 5; i++) expect(limiter.hit('flooding-network')).toBe(0);
+    let maxSize = 0;
+    for (let i = 0; i < 50_000; i++) {
+      limiter.hit(`fresh-token-${i}`);
+      if (i % 100 === 0) expect(limiter.hit('flooding-network')).toBeGreaterThan(0);
+      maxSize = Math.max(maxSize, limiter.size);
+    }
+    expect(maxSize).toBeLessThanOrEqual(1_000);
+    expect(limiter.hit('flooding-network')).toBeGreaterThan(0);
+  });
+
+  it('forgets idle keys after two windows', () => {
+    let t = 0;
+    const limiter = createRateLimiter({ limit: 1, windowMs: 1_000 }, () => t);
+    for (let i = 0; i < 100; i++) limiter.hit(`k${i}`);
+    expect(limiter.size).toBe(100);
+    t += 2_500;
+    limiter.hit('another');
+    expect(limiter.size).toBe(1);
   });
 });

@@ -56,8 +56,8 @@ describe('HTTP bodies', () => {
     expect(stored()).toBe(0);
   });
 
-  it('refuses an oversized no-JS form post with 413 and stores nothing', async () => {
-    const res = await reader(s).agent.post(`/articles/${s.article.slug}/comments`).set('Origin', s.origin).type('form').send({ authorName: '读者', body: big(40 * 1024) });
+  it('refuses a no-JS form post over its limit (3 x MAX_BODY_BYTES, room for percent-encoding) with 413', async () => {
+    const res = await reader(s).agent.post(`/articles/${s.article.slug}/comments`).set('Origin', s.origin).type('form').send({ authorName: '读者', body: big(3 * s.config.maxBodyBytes + 1024) });
     expect(res.status).toBe(413);
     expect(stored()).toBe(0);
   });
@@ -141,5 +141,34 @@ describe('socket messages', () => {
     expect((await emitAck(socket, 'comment:post', { authorName: '读者', body: '还能发' })).ok).toBe(true);
     expect(s.db.prepare('SELECT body FROM comments ORDER BY id').pluck().all()).toEqual(['先有身份', '还能发']);
     socket.disconnect();
+  });
+});
+
+describe('query bounds', () => {
+  it.each([
+    ['/api/articles/test-article/comments?limit=51', 'a page larger than 50'],
+    ['/api/articles/test-article/comments?limit=1e9', 'an absurd page size'],
+    ['/api/articles/test-article/comments?limit=0', 'an empty page'],
+    ['/api/articles/test-article/comments?limit=-5', 'a negative page size'],
+    ['/api/articles/test-article/comments?sort=newest&sort=top', 'a repeated sort'],
+    ['/api/articles/test-article/comments?sort=constructor', 'an unknown sort'],
+    [`/api/articles/test-article/comments?cursor=${'A'.repeat(201)}`, 'an over-long cursor'],
+    ['/api/articles/test-article/comments?cursor=bm90IGpzb24', 'a cursor that is not ours'],
+    ['/api/comments/1/replies?limit=101', 'more than 100 replies'],
+    ['/api/comments/1/replies?after=1e300', 'an unsafe integer'],
+    ['/api/comments/99999999999999999999/replies', 'an id past the safe integers'],
+  ])('answers %s (%s) with 400 and an error code', async (path) => {
+    const res = await request(s.url).get(path);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toMatch(/^invalid_(input|cursor)$/);
+  });
+
+  it('bounds the moderation queue and id lists too', async () => {
+    const admin = await signedIn(s, 'admin1', 'admin');
+    for (const path of ['/api/admin/queue?limit=101', '/api/admin/queue?queue=all', `/api/admin/comments?ids=${Array.from({ length: 201 }, (_, i) => i + 1).join(',')}`, '/api/admin/comments?ids=1,,2']) {
+      const res = await admin.get(path);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_input');
+    }
   });
 });

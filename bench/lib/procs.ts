@@ -188,3 +188,19 @@ export function spawnNode(args: string[], opts: SpawnOptions): ChildProcess {
   }
   return track(spawn(process.execPath, args, opts));
 }
+
+/** Times the kernel dropped a connection because a listen queue was full (TcpExt ListenOverflows), machine-wide. */
+export function listenOverflows(): number {
+  try {
+    const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const names = lines[i].split(/\s+/);
+      const values = lines[i + 1].split(/\s+/);
+      const at = names.indexOf('ListenOverflows');
+      if (names[0] === 'TcpExt:' && at > 0) return Number(values[at]);
+    }
+  } catch {
+    // not Linux
+  }
+  return NaN;
+}

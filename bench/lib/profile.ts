@@ -28,6 +28,8 @@ export interface ProfileSummary {
   idlePct: number;
   functions: SelfTime[];
   modules: SelfTime[];
+  /** Yilun's own functions by inclusive time (self plus everything they called), where the time goes by stage. */
+  ownInclusive: SelfTime[];
 }
 
 function moduleOf(url: string, root: string): string {
@@ -66,12 +68,29 @@ export function summarizeProfile(file: string, root: string, top = 25): ProfileS
     mods.set(mod, m);
   }
   const busy = total - idle;
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const own = new Map<string, SelfTime>();
+  for (const [id, ms] of self) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)!.callFrame;
+      if (!/\/dist\/server\//.test(f.url)) continue;
+      const where = `${moduleOf(f.url, root)}:${f.lineNumber + 1}`;
+      const key = `${f.functionName}@${where}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const e = own.get(key) ?? { name: f.functionName || '(anonymous)', where, ms: 0, pct: 0 };
+      e.ms += ms;
+      own.set(key, e);
+    }
+  }
   const rank = (xs: Iterable<SelfTime>) =>
     [...xs]
       .map((x) => ({ ...x, pct: busy > 0 ? (100 * x.ms) / busy : 0 }))
       .sort((a, b) => b.ms - a.ms)
       .slice(0, top);
-  return { file, totalMs: total, idlePct: total > 0 ? (100 * idle) / total : 0, functions: rank(fns.values()), modules: rank(mods.values()) };
+  return { file, totalMs: total, idlePct: total > 0 ? (100 * idle) / total : 0, functions: rank(fns.values()), modules: rank(mods.values()), ownInclusive: rank(own.values()) };
 }
 
 export function formatProfile(s: ProfileSummary): string {
@@ -80,6 +99,8 @@ export function formatProfile(s: ProfileSummary): string {
   for (const f of s.functions) lines.push(`    ${f.pct.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}  ${f.where}`);
   lines.push('  by module:');
   for (const m of s.modules.slice(0, 15)) lines.push(`    ${m.pct.toFixed(1).padStart(5)}%  ${m.ms.toFixed(0).padStart(6)} ms  ${m.name}`);
+  lines.push('  Yilun functions by inclusive time:');
+  for (const f of s.ownInclusive.slice(0, 15)) lines.push(`    ${f.pct.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}  ${f.where}`);
   return lines.join('\n');
 }
 

@@ -1,66 +1,113 @@
 // Owns the post-throughput run: autocannon POSTs to the comment API, 50 connections, each body unique
-// (autocannon's [<id>]) so that the repeat-post rule never refuses one, no links, no cookie (each post is
-// a new first-time author, as on a busy public article).
+// (a counter) so that the repeat-post rule never refuses one, no links, no cookie (each post is a new
+// first-time author, as on a busy public article). Both servers run side by side and take turns in
+// floor-Yilun-Yilun-floor halves, so a drifting disk or a neighbour's load weighs on both alike.
+import path from 'node:path';
 import autocannon from 'autocannon';
-import { SLUG, startServer, type Kind } from '../lib/procs';
+import { closeDb, openDb } from '../../server/db/open';
+import type { Synchronous } from '../../server/config';
+import { SLUG, startServer, type Kind, type RunningServer } from '../lib/procs';
+import { percentile } from '../lib/stats';
 import { row, type Row } from '../lib/table';
 import type { Context } from './context';
 
 export interface PostFigures {
   postsPerSec: number;
-  requestsPerSec: number;
   p50: number;
   p99: number;
   non2xx: number;
   errors: number;
   total: number;
+  seconds: number;
 }
 
-function cannon(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
+let sequence = 0;
+
+interface Slice {
+  ok: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+  latencies: number[];
+}
+
+function cannon(url: string, seconds: number, connections: number): Promise<Slice> {
+  const latencies: number[] = [];
   return new Promise((resolve, reject) => {
     const inst = autocannon(
       {
         url: `${url}/api/articles/${SLUG}/comments`,
-        method: 'POST',
         connections,
         duration: seconds,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ authorName: '压测读者', body: '压测评论 [<id>],没有链接。' }),
-        idReplacement: true,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            // autocannon's idReplacement assumes a 27-byte id and sends a wrong Content-Length; build each body here.
+            setupRequest: (req) => ({ ...req, body: JSON.stringify({ authorName: '压测读者', body: `压测评论 ${++sequence},没有链接。` }) }),
+          },
+        ],
       },
-      (err, result) => (err ? reject(err) : resolve(result)),
+      (err, r) => (err ? reject(err) : resolve({ ok: r['2xx'], non2xx: r.non2xx, errors: r.errors + r.timeouts, seconds: r.duration || seconds, latencies })),
     );
+    inst.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
     inst.on('error', reject);
   });
 }
 
-export async function measurePosts(ctx: Context, kind: Kind): Promise<PostFigures> {
-  const server = await startServer({ kind, dataDir: ctx.tmp(`posts-${kind}`), cpuProfDir: ctx.profileDir(kind, 'posts') });
-  try {
-    await cannon(server.url, 2, ctx.connections);
-    const r = await cannon(server.url, ctx.postSeconds, ctx.connections);
-    return {
-      postsPerSec: r['2xx'] / (r.duration || ctx.postSeconds),
-      requestsPerSec: r.requests.average,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      non2xx: r.non2xx,
-      errors: r.errors + r.timeouts,
-      total: r.requests.total,
-    };
-  } finally {
-    await server.stop();
-  }
+function combine(slices: Slice[]): PostFigures {
+  const latencies = slices.flatMap((s) => s.latencies);
+  const seconds = slices.reduce((a, s) => a + s.seconds, 0);
+  const ok = slices.reduce((a, s) => a + s.ok, 0);
+  return {
+    postsPerSec: ok / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    non2xx: slices.reduce((a, s) => a + s.non2xx, 0),
+    errors: slices.reduce((a, s) => a + s.errors, 0),
+    total: latencies.length,
+    seconds,
+  };
+}
+
+/** What the disk allows: bare one-row commits per second with the same pragmas, no server at all. */
+export function bareCommitsPerSec(dir: string, ms = 1000): number {
+  const db = openDb(path.join(dir, 'probe.db'), (process.env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase() as Synchronous);
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const start = Date.now();
+  let n = 0;
+  while (Date.now() - start < ms) ins.run(`row ${n++}`);
+  const rate = n / ((Date.now() - start) / 1000);
+  closeDb(db);
+  return rate;
 }
 
 export async function runPosts(ctx: Context): Promise<Row[]> {
-  const floor = await measurePosts(ctx, 'floor');
-  ctx.log(`posts floor: ${Math.round(floor.postsPerSec)}/s p99 ${floor.p99} ms`);
-  const yilun = await measurePosts(ctx, 'yilun');
-  ctx.log(`posts yilun: ${Math.round(yilun.postsPerSec)}/s p99 ${yilun.p99} ms`);
-  ctx.raw.posts = { floor, yilun, connections: ctx.connections, seconds: ctx.postSeconds };
+  const servers: Partial<Record<Kind, RunningServer>> = {};
+  const slices: Record<Kind, Slice[]> = { floor: [], yilun: [] };
+  const half = ctx.postSeconds / 2;
+  let diskBefore = NaN;
+  let diskAfter = NaN;
+  try {
+    diskBefore = bareCommitsPerSec(ctx.tmp('disk-before'));
+    for (const kind of ['floor', 'yilun'] as const) {
+      servers[kind] = await startServer({ kind, dataDir: ctx.tmp(`posts-${kind}`), cpuProfDir: ctx.profileDir(kind, 'posts') });
+      await cannon(servers[kind].url, 2, ctx.connections);
+    }
+    for (const kind of ['floor', 'yilun', 'yilun', 'floor'] as const) slices[kind].push(await cannon(servers[kind]!.url, half, ctx.connections));
+    diskAfter = bareCommitsPerSec(ctx.tmp('disk-after'));
+  } finally {
+    for (const s of Object.values(servers)) await s.stop();
+  }
+  const floor = combine(slices.floor);
+  const yilun = combine(slices.yilun);
+  ctx.log(`posts: floor ${Math.round(floor.postsPerSec)}/s, yilun ${Math.round(yilun.postsPerSec)}/s; bare commits ${Math.round(diskBefore)}/s before, ${Math.round(diskAfter)}/s after`);
+  ctx.raw.posts = { floor, yilun, connections: ctx.connections, seconds: ctx.postSeconds, bareCommitsPerSec: { before: diskBefore, after: diskAfter } };
   const g = `Posts (${ctx.connections} conn, ${ctx.postSeconds} s)`;
   return [
+    row('Disk', 'bare SQLite commits/s (before)', '/s', diskBefore, null),
+    row('Disk', 'bare SQLite commits/s (after)', '/s', diskAfter, null),
     row(g, 'posts/s (2xx)', '/s', yilun.postsPerSec, floor.postsPerSec, { kind: 'ratioMin', value: 0.7 }),
     row(g, 'latency p50', 'ms', yilun.p50, floor.p50),
     row(g, 'latency p99', 'ms', yilun.p99, floor.p99),

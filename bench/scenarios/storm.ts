@@ -19,6 +19,8 @@ export interface StormFigures {
   /** From the reconnect signal until every join was acknowledged. */
   rejoinMs: number;
   resets: number;
+  /** Handshakes refused or reset during the storm and retried by the reader (0.5-1.5 s later). */
+  retries: number;
   lost: number;
   duplicates: number;
   getBeforeP50: number;
@@ -88,6 +90,7 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
       catchUpMs,
       rejoinMs: joined.ms,
       resets: joined.resets,
+      retries: joined.retries,
       lost,
       duplicates: got.duplicates,
       getBeforeP50: before.p50,
@@ -113,6 +116,7 @@ export async function runStorm(ctx: Context): Promise<Row[]> {
     row(g, 'all caught up after', 'ms', yilun.catchUpMs, floor.catchUpMs),
     row(g, 'lost comments', 'count', yilun.lost, floor.lost, { kind: 'zero' }),
     row(g, 'catch-up resets', 'count', yilun.resets, floor.resets, { kind: 'zero' }),
+    row(g, 'connect retries', 'count', yilun.retries, floor.retries),
     row(g, 'repeat deliveries (deduped)', 'count', yilun.duplicates, floor.duplicates),
     row(g, 'GET p50 before', 'ms', yilun.getBeforeP50, floor.getBeforeP50),
     row(g, 'GET p50 during', 'ms', yilun.getDuringP50, floor.getDuringP50),

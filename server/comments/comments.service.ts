@@ -231,16 +231,21 @@ export async function catchUp(deps: Deps, slug: string, since: number, viewer: V
   if (since > article.seq) return { ...base, reset: true, changes: [] };
   const events = await deps.store.comments.eventsSince(article.id, since, CATCH_UP_MAX + 1);
   if (events.length > CATCH_UP_MAX || events.length === 0 || events[0].seq !== since + 1) return { ...base, reset: true, changes: [] };
-  const latest = new Map<number, { seq: number; type: string }>();
-  for (const e of events) if (e.commentId !== null) latest.set(e.commentId, { seq: e.seq, type: e.type });
+  // Per comment: its last seq, and whether it left the public view in the gap (a reader may still show it).
+  const latest = new Map<number, { seq: number; removed: boolean }>();
+  for (const e of events) {
+    if (e.commentId === null) continue;
+    latest.set(e.commentId, { seq: e.seq, removed: (latest.get(e.commentId)?.removed ?? false) || e.type === 'removed' });
+  }
   const rows = await deps.store.comments.getMany([...latest.keys()]);
   const visible = rows.filter((r) => isPubliclyVisible(r) || (r.status === 'pending' && r.authorId === viewer.authorId));
   const json = new Map((await toJsonList(deps, visible, viewer)).map((c) => [c.id, c]));
   const changes: CatchUpChange[] = [];
+  const authorOf = new Map(rows.map((r) => [r.id, r.authorId]));
   for (const [id, e] of latest) {
     const comment = json.get(id) ?? null;
-    // A comment created and never visible to this viewer is not theirs to know about.
-    if (comment === null && e.type === 'created') continue;
+    // A comment never visible to this viewer (someone else's held comment) is not theirs to know about.
+    if (comment === null && !e.removed && authorOf.get(id) !== viewer.authorId) continue;
     changes.push({ seq: e.seq, id, comment });
   }
   changes.sort((a, b) => a.seq - b.seq);

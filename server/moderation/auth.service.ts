@@ -56,7 +56,10 @@ export async function ensureAdmin(deps: Deps, username: string, password: string
   if (!existing) return createModerator(deps, username, password, 'admin');
   validatePassword(password);
   const same = await verifyPassword(password, existing.passwordHash);
-  return (await deps.store.moderators.update(existing.id, { passwordHash: same ? undefined : await hashPassword(password), role: 'admin', disabled: false }))!;
+  const updated = (await deps.store.moderators.update(existing.id, { passwordHash: same ? undefined : await hashPassword(password), role: 'admin', disabled: false }))!;
+  // A reset password (say, after a leak) must also end whatever sessions the old one opened.
+  if (!same) await deps.store.moderators.deleteSessionsOf(existing.id);
+  return updated;
 }
 
 interface Lock {
@@ -106,11 +109,13 @@ export async function login(deps: Deps, username: string, password: string, ipHa
     const wait = Math.ceil((locked - deps.now()) / 1000);
     throw new AppError('login_locked', 429, `登录失败次数过多,请 ${Math.ceil(wait / 60)} 分钟后再试。`, { retryAfter: wait }, { 'Retry-After': String(wait) });
   }
+  // Counted as a failure before the (slow) hash check and cleared on success, so that guesses sent all
+  // at once cannot each pass the lock check before any of them has been counted.
+  const failures = await recordFailure(deps, keys);
   const m = await deps.store.moderators.getByUsername(username);
   decoyHash ??= hashPassword(crypto.randomBytes(12).toString('hex'));
   const ok = m ? await verifyPassword(password, m.passwordHash) : (await verifyPassword(password, await decoyHash), false);
   if (!m || !ok || m.disabled) {
-    const failures = await recordFailure(deps, keys);
     const slow = Math.min(2000, (opts.slowMs ?? 250) * failures);
     if (slow > 0) await new Promise((r) => setTimeout(r, slow));
     deps.log.warn('login failed', { username: username.slice(0, 32), failures });

@@ -288,6 +288,9 @@ export function adminRouter(ctx: HttpContext): Router {
     enforce([ctx.limiters.login, ipHash]);
     const { username, password } = parseInput(loginSchema, req.body);
     const result = await auth.login(deps, username, password, ipHash);
+    // Rotation: a session this browser already held ends with the new login, so no old token lingers.
+    const previous = readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret);
+    if (previous) await auth.logout(deps, previous);
     res.cookie(SESSION_COOKIE, signToken(result.token, ctx.secrets.sessionSecret), sessionCookieOptions(cookieSecure(ctx, req), result.expiresAt - deps.now()));
     return result;
   };

@@ -1,5 +1,5 @@
-// Owns in-memory rate limiting: a sliding-window counter per key (two fixed windows, weighted), with
-// memory bounded by sweeping idle keys. Over the limit: how long until the next attempt may pass.
+// Owns in-memory rate limiting: a sliding-window counter per key (two fixed windows, weighted), with memory
+// bounded by sweeping idle keys and evicting the least recently used. Over the limit: how long to wait.
 import type { RateLimit } from '../config';
 import { AppError } from '../errors';
 
@@ -9,6 +9,8 @@ export interface RateLimiter {
   /** Forgets a key (e.g. after a successful login). */
   reset(key: string): void;
   readonly limit: RateLimit;
+  /** Keys currently tracked (bounded by maxKeys). */
+  readonly size: number;
 }
 
 interface Bucket {
@@ -18,23 +20,36 @@ interface Bucket {
 }
 
 export function createRateLimiter(limit: RateLimit, now: () => number = Date.now, maxKeys = 100_000): RateLimiter {
+  // Map order doubles as least-recently-used order: every hit moves its key to the end.
   const buckets = new Map<string, Bucket>();
   let lastSweep = now();
   const sweep = (t: number) => {
-    if (t - lastSweep < limit.windowMs && buckets.size < maxKeys) return;
-    lastSweep = t;
-    for (const [k, b] of buckets) if (t - b.windowStart >= 2 * limit.windowMs) buckets.delete(k);
+    if (t - lastSweep >= limit.windowMs) {
+      lastSweep = t;
+      for (const [k, b] of buckets) if (t - b.windowStart >= 2 * limit.windowMs) buckets.delete(k);
+    }
+    // A flood of distinct keys (fresh tokens, socket ids) must not grow memory without bound: forget the
+    // least recently used tenth. Keys that keep hitting, like a flooding network's, stay at the end.
+    if (buckets.size >= maxKeys) {
+      let drop = Math.ceil(maxKeys / 10);
+      for (const k of buckets.keys()) {
+        if (drop-- <= 0) break;
+        buckets.delete(k);
+      }
+    }
   };
   return {
     limit,
+    get size() {
+      return buckets.size;
+    },
     hit(key) {
       const t = now();
       sweep(t);
       let b = buckets.get(key);
-      if (!b) {
-        b = { windowStart: t - (t % limit.windowMs), current: 0, previous: 0 };
-        buckets.set(key, b);
-      }
+      if (b) buckets.delete(key);
+      else b = { windowStart: t - (t % limit.windowMs), current: 0, previous: 0 };
+      buckets.set(key, b);
       const start = t - (t % limit.windowMs);
       if (start !== b.windowStart) {
         b.previous = start - b.windowStart === limit.windowMs ? b.current : 0;

@@ -18,12 +18,21 @@ export function loadSecrets(dataDir: string, fromEnv: Partial<Secrets>): Secrets
   const file = path.join(dataDir, 'secrets.json');
   let stored: Partial<Secrets> = {};
   if (fs.existsSync(file)) {
-    stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Secrets>;
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Record<keyof Secrets, unknown>> | null;
+      // A value too short to be a secret is replaced below, like a missing one.
+      const strong = (v: unknown) => (typeof v === 'string' && v.length >= 32 ? v : undefined);
+      stored = { sessionSecret: strong(parsed?.sessionSecret), ipHashKey: strong(parsed?.ipHashKey) };
+    } catch {
+      // Regenerating would silently end every session and change every IP hash (bans stop matching): refuse instead.
+      throw new Error(`${file} is not valid JSON; fix or remove it (removing ends all moderator sessions and resets IP hashes)`);
+    }
     // Tighten a file someone copied in with looser permissions.
     if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
   }
   if (!stored.sessionSecret || !stored.ipHashKey) {
-    stored = { ...generateSecrets(), ...stored };
+    const fresh = generateSecrets();
+    stored = { sessionSecret: stored.sessionSecret ?? fresh.sessionSecret, ipHashKey: stored.ipHashKey ?? fresh.ipHashKey };
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
     fs.chmodSync(file, 0o600);

@@ -100,6 +100,9 @@ export async function commentBy(s: TestServer, body: string, r: Reader = reader(
   return { reader: r, comment: res.body.comment as { id: number; status: string } };
 }
 
+/** A nextEvent predicate for reader comment events about one comment. */
+export const forId = (id: number) => (p: { id: number; comment: any }) => p.id === id;
+
 export async function auditEntries(agent: Reader) {
   const res = await agent.get('/api/admin/audit');
   return res.body.entries as { moderatorName: string | null; moderatorId: number | null; action: string; targetType: string; targetId: number | null; reason: string | null; details: any }[];
