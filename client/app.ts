@@ -49,14 +49,40 @@ function threadTopVisible(): boolean {
   return r.top >= -40;
 }
 
-function afterPinned(): ChildNode | null {
-  const pinned = thread.root.querySelectorAll(':scope > li.is-pinned');
-  return pinned.length ? pinned[pinned.length - 1].nextSibling : thread.root.firstChild;
+function showNewBar(): void {
+  // Comments removed while waiting behind the bar are no longer in the thread's index.
+  const waiting = buffered.filter((el) => thread.comments.has(Number(el.dataset.id))).length;
+  newBar.textContent = t.newComments.replace('{n}', String(waiting));
+  newBar.hidden = waiting === 0;
 }
 
-function showNewBar(): void {
-  newBar.textContent = t.newComments.replace('{n}', String(buffered.length));
-  newBar.hidden = buffered.length === 0;
+/** Does top-level comment a come before b in the current sort? (Pinned ones are placed apart.) */
+function before(a: CommentJson, b: CommentJson): boolean {
+  if (sort === 'newest') return a.id > b.id;
+  if (sort === 'oldest') return a.id < b.id;
+  return a.likes > b.likes || (a.likes === b.likes && a.id > b.id);
+}
+
+/** Puts a top-level comment where the server would list it; past the loaded pages it waits for 加载更多. */
+function placeTopLevel(el: HTMLElement, c: CommentJson): boolean {
+  if (c.pinned) {
+    thread.root.prepend(el);
+    return true;
+  }
+  for (const li of Array.from(thread.root.querySelectorAll<HTMLElement>(':scope > li.comment:not(.is-pinned)'))) {
+    if (li === el) continue;
+    const other = thread.comments.get(Number(li.dataset.id));
+    if (other && before(c, other)) {
+      li.before(el);
+      return true;
+    }
+  }
+  if (nextCursor !== null) {
+    el.remove();
+    return false;
+  }
+  thread.root.append(el);
+  return true;
 }
 
 const thread = new Thread({
@@ -64,32 +90,28 @@ const thread = new Thread({
   root: $('thread') as HTMLOListElement,
   onNewTopLevel(el, c) {
     $('empty')?.remove();
-    if (c.pinned) {
-      thread.root.prepend(el);
-    } else if (sort === 'newest') {
-      // Our own comment, or a reader at the top of the thread: show it at once. Otherwise collect it.
-      if (c.mine || threadTopVisible()) {
-        thread.root.insertBefore(el, afterPinned());
-        flash(el);
-      } else {
-        buffered.unshift(el);
-        showNewBar();
-        return;
-      }
-    } else if (nextCursor === null || c.mine) {
-      // Oldest / top: a new comment belongs at the end; append quietly when the end is loaded.
-      thread.root.append(el);
-      if (c.mine) flash(el);
+    // Newest first, and the reader is further down the thread: collect it behind the bar instead.
+    if (sort === 'newest' && !c.pinned && !c.mine && !threadTopVisible()) {
+      // An edit of a comment still waiting behind the bar replaces it there.
+      const i = buffered.findIndex((b) => b.dataset.id === el.dataset.id);
+      if (i >= 0) buffered[i] = el;
+      else buffered.unshift(el);
+      showNewBar();
+      return;
     }
+    if (placeTopLevel(el, c) && (c.mine || sort === 'newest')) flash(el);
+  },
+  onPinChanged(el, c) {
+    placeTopLevel(el, c);
+    flash(el);
   },
 });
 thread.adopt(data.comments);
 
 newBar.addEventListener('click', () => {
-  const anchor = afterPinned();
   for (const el of buffered.splice(0).reverse()) {
-    thread.root.insertBefore(el, anchor);
-    flash(el);
+    const c = thread.comments.get(Number(el.dataset.id));
+    if (c && placeTopLevel(el, c)) flash(el);
   }
   showNewBar();
   thread.root.scrollIntoView({ behavior: 'smooth', block: 'start' });
@@ -115,7 +137,10 @@ function applyEvent(e: CommentEvent, kind: 'created' | 'updated' | 'removed'): v
   if (e.article !== data.slug) return;
   seq = Math.max(seq, e.seq);
   setCount(e.count);
-  if (kind === 'removed' || e.comment === null) thread.remove(e.id, e.comment);
+  if (kind === 'removed' || e.comment === null) {
+    thread.remove(e.id, e.comment);
+    showNewBar();
+  }
   else thread.upsert(e.comment, 'live');
 }
 

@@ -8,12 +8,15 @@ export interface ThreadOptions {
   root: HTMLOListElement;
   /** Decides what to do with a new top-level comment (the "N 条新评论" bar, quiet append, or skip). */
   onNewTopLevel(node: HTMLElement, c: CommentJson): void;
+  /** A top-level comment was pinned or unpinned: it changes place. */
+  onPinChanged(node: HTMLElement, c: CommentJson): void;
 }
 
 export class Thread {
   private readonly data: PageData;
   readonly root: HTMLOListElement;
   private readonly onNewTopLevel: ThreadOptions['onNewTopLevel'];
+  private readonly onPinChanged: ThreadOptions['onPinChanged'];
   /** Latest JSON per visible comment: re-renders keep what only this reader knows (liked). */
   readonly comments = new Map<number, CommentJson>();
   /** Per root: the last reply id loaded in thread order ("展开" continues after it). */
@@ -23,6 +26,7 @@ export class Thread {
     this.data = o.data;
     this.root = o.root;
     this.onNewTopLevel = o.onNewTopLevel;
+    this.onPinChanged = o.onPinChanged;
   }
 
   render(c: CommentJson, more = 0): HTMLElement {
@@ -81,6 +85,7 @@ export class Thread {
       const more = existing.querySelector(':scope > .act-more-replies');
       if (more) fresh.append(more);
       existing.replaceWith(fresh);
+      if (c.parentId === null && known && known.pinned !== merged.pinned) this.onPinChanged(fresh, merged);
       return;
     }
     const el = this.render(merged);

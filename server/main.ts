@@ -1,11 +1,9 @@
 // Owns starting Yilun: the only file that reads process.env, opens the database and calls listen().
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createSqliteStore } from './db/sqlite.store';
-import { closeDb, openDb } from './db/open';
-import { migrate, readMigrations } from './db/migrate';
+import { closeDb } from './db/open';
+import { openStore } from './db/bootstrap';
 import { createLogger } from './log';
-import { paths } from './paths';
 import { importContent } from './articles/articles.service';
 import { ensureAdmin } from './moderation/auth.service';
 import { loadSecrets } from './security/secrets';
@@ -24,10 +22,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const db = openDb(config.dbPath, config.synchronous);
-  const applied = migrate(db, readMigrations(paths.migrations()));
+  const { db, store, applied } = openStore(config);
   if (applied.length) log.info('migrations applied', { applied });
-  const store = createSqliteStore(db);
   const secrets = loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, ipHashKey: config.ipHashKey });
   const added = await importContent(store, config.contentDir, Date.now());
   if (added.length) log.info('articles imported', { slugs: added.map((a) => a.slug) });

@@ -28,7 +28,7 @@ export interface ProfileSummary {
   idlePct: number;
   functions: SelfTime[];
   modules: SelfTime[];
-  /** Yilun's own functions by inclusive time (self plus everything they called), where the time goes by stage. */
+  /** First-party functions (dist/server, dist/bench) by inclusive time (self plus everything they called), where the time goes by stage. */
   ownInclusive: SelfTime[];
 }
 
@@ -75,7 +75,7 @@ export function summarizeProfile(file: string, root: string, top = 25): ProfileS
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const f = byId.get(at)!.callFrame;
-      if (!/\/dist\/server\//.test(f.url)) continue;
+      if (!/\/dist\/(server|bench)\//.test(f.url)) continue;
       const where = `${moduleOf(f.url, root)}:${f.lineNumber + 1}`;
       const key = `${f.functionName}@${where}`;
       if (seen.has(key)) continue;
@@ -99,7 +99,7 @@ export function formatProfile(s: ProfileSummary): string {
   for (const f of s.functions) lines.push(`    ${f.pct.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}  ${f.where}`);
   lines.push('  by module:');
   for (const m of s.modules.slice(0, 15)) lines.push(`    ${m.pct.toFixed(1).padStart(5)}%  ${m.ms.toFixed(0).padStart(6)} ms  ${m.name}`);
-  lines.push('  Yilun functions by inclusive time:');
+  lines.push('  own code (dist/server, dist/bench) by inclusive time:');
   for (const f of s.ownInclusive.slice(0, 15)) lines.push(`    ${f.pct.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}  ${f.where}`);
   return lines.join('\n');
 }

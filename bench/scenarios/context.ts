@@ -12,7 +12,7 @@ export interface Settings {
   connections: number;
   fanoutPosts: number;
   threadSizes: number[];
-  /** Write V8 CPU profiles of Yilun (posts and fan-out) under this directory. */
+  /** Write V8 CPU profiles of both servers (posts, fan-out, storm) under this directory. */
   profile: string | null;
 }
 
@@ -42,10 +42,11 @@ export function createContext(s: Settings): Context {
       return dir;
     },
     profileDir(kind, label) {
-      if (!s.profile || kind !== 'yilun') return undefined;
-      const dir = path.join(s.profile, label);
+      if (!s.profile) return undefined;
+      const name = `${kind}-${label}`;
+      const dir = path.join(s.profile, name);
       fs.mkdirSync(dir, { recursive: true });
-      profiles[label] = dir;
+      profiles[name] = dir;
       return dir;
     },
     log(msg) {

@@ -42,7 +42,7 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
     fleet.send({ cmd: 'awaitDropped' });
     await server.kill();
     await fleet.next('dropped', 30_000);
-    server = await startServer({ kind, dataDir, port: server.port });
+    server = await startServer({ kind, dataDir, port: server.port, cpuProfDir: ctx.profileDir(kind, 'storm') });
     const keys = [...Array.from({ length: AWAY_POSTS }, (_, i) => `away${i}`), ...Array.from({ length: STORM_POSTS }, (_, i) => `storm${i}`)];
     for (const key of keys.slice(0, AWAY_POSTS)) await postComment(server.url, SLUG, '断线期间', `断线期间 #k${key}`);
 
@@ -60,7 +60,8 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
         const r = await request('GET', api);
         if (r.status !== 200) throw new Error(`${kind} answered ${r.status} during the storm`);
         during.push(r.ms);
-        await sleep(5);
+        // About 20 probes a second: enough to see a stall, too few to be a load of their own.
+        await sleep(50);
       }
     })().catch((err: unknown) => {
       probeError = err;

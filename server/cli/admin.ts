@@ -3,10 +3,8 @@
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config';
-import { openDb, closeDb } from '../db/open';
-import { migrate, readMigrations } from '../db/migrate';
-import { createSqliteStore } from '../db/sqlite.store';
-import { paths } from '../paths';
+import { closeDb } from '../db/open';
+import { openStore } from '../db/bootstrap';
 import { createModerator, hashPassword, validatePassword } from '../moderation/auth.service';
 import { createModerationPolicy } from '../moderation/moderation.policy';
 import { silentLogger } from '../log';
@@ -32,10 +30,8 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(process.env);
-  const db = openDb(config.dbPath, config.synchronous);
+  const { db, store } = openStore(config);
   try {
-    migrate(db, readMigrations(paths.migrations()));
-    const store = createSqliteStore(db);
     if (cmd === 'list') {
       for (const m of await store.moderators.list()) process.stdout.write(`${m.username}\t${m.role}${m.disabled ? '\tdisabled' : ''}\n`);
       return 0;

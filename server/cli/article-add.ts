@@ -1,9 +1,7 @@
 // Owns `npm run article:add -- FILE [--slug SLUG]`: adds an article from a content file to the database.
 import { loadConfig } from '../config';
-import { openDb, closeDb } from '../db/open';
-import { migrate, readMigrations } from '../db/migrate';
-import { createSqliteStore } from '../db/sqlite.store';
-import { paths } from '../paths';
+import { closeDb } from '../db/open';
+import { openStore } from '../db/bootstrap';
 import { addArticleFromFile } from '../articles/articles.service';
 import { slugFromFile } from '../articles/articles.content';
 import { AppError } from '../errors';
@@ -22,10 +20,8 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(process.env);
-  const db = openDb(config.dbPath, config.synchronous);
+  const { db, store } = openStore(config);
   try {
-    migrate(db, readMigrations(paths.migrations()));
-    const store = createSqliteStore(db);
     const a = await addArticleFromFile(store, file, Date.now(), slug ?? slugFromFile(file));
     process.stdout.write(`added "${a.title}" at /articles/${a.slug}\n`);
     return 0;

@@ -232,10 +232,12 @@ export async function catchUp(deps: Deps, slug: string, since: number, viewer: V
   const events = await deps.store.comments.eventsSince(article.id, since, CATCH_UP_MAX + 1);
   if (events.length > CATCH_UP_MAX || events.length === 0 || events[0].seq !== since + 1) return { ...base, reset: true, changes: [] };
   // Per comment: its last seq, and whether it left the public view in the gap (a reader may still show it).
-  const latest = new Map<number, { seq: number; removed: boolean }>();
+  // Map order is each comment's first change in the gap, so a parent comes before the replies made to it.
+  const latest = new Map<number, { seq: number; first: number; removed: boolean }>();
   for (const e of events) {
     if (e.commentId === null) continue;
-    latest.set(e.commentId, { seq: e.seq, removed: (latest.get(e.commentId)?.removed ?? false) || e.type === 'removed' });
+    const prev = latest.get(e.commentId);
+    latest.set(e.commentId, { seq: e.seq, first: prev?.first ?? e.seq, removed: (prev?.removed ?? false) || e.type === 'removed' });
   }
   const rows = await deps.store.comments.getMany([...latest.keys()]);
   const visible = rows.filter((r) => isPubliclyVisible(r) || (r.status === 'pending' && r.authorId === viewer.authorId));
@@ -248,6 +250,5 @@ export async function catchUp(deps: Deps, slug: string, since: number, viewer: V
     if (comment === null && !e.removed && authorOf.get(id) !== viewer.authorId) continue;
     changes.push({ seq: e.seq, id, comment });
   }
-  changes.sort((a, b) => a.seq - b.seq);
   return { ...base, reset: false, changes };
 }

@@ -2,7 +2,8 @@
 // the other sees both appear without reloading.
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newPage } from './browser';
-import { startServer, type TestServer } from '../helpers/server';
+import { postComment, reader, startServer, type TestServer } from '../helpers/server';
+import { signedIn } from '../helpers/moderation';
 
 describe('the live 评论列表 in a browser', () => {
   let s: TestServer;
@@ -110,5 +111,57 @@ describe('the live 评论列表 in a browser', () => {
     await reader.page.locator('#thread > li.comment', { hasText: '不应打扰' }).waitFor();
     expect(await bar.isHidden()).toBe(true);
     expect(reader.errors).toEqual([]);
+  });
+
+  it('moves a comment a moderator pins to the top, marked 置顶, and back when unpinned', async () => {
+    const r = reader(s);
+    const ids: number[] = [];
+    for (const body of ['最早的一条', '中间的一条', '最新的一条']) ids.push((await postComment(r, s.article.slug, { body })).body.comment.id);
+    const { page, errors } = await newPage(browser);
+    await page.goto(`${s.url}/articles/${s.article.slug}`);
+    await page.locator('#presence:not([hidden])').waitFor();
+    const order = () => page.locator('#thread > li.comment').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.id)));
+    expect(await order()).toEqual([ids[2], ids[1], ids[0]]);
+
+    const mod = await signedIn(s, 'pin-mod');
+    await mod.post(`/api/admin/comments/${ids[0]}/pin`, {}).expect(200);
+    await page.locator(`#c-${ids[0]}.is-pinned .badge-pinned`).waitFor();
+    expect(await order()).toEqual([ids[0], ids[2], ids[1]]);
+
+    await mod.post(`/api/admin/comments/${ids[0]}/unpin`, {}).expect(200);
+    await page.locator(`#c-${ids[0]}:not(.is-pinned)`).waitFor();
+    expect(await order()).toEqual([ids[2], ids[1], ids[0]]);
+    expect(errors).toEqual([]);
+  });
+
+  it('catches up after a dropped connection: every missed comment once, without reload', async () => {
+    const r = reader(s);
+    await postComment(r, s.article.slug, { body: '断线前的评论' });
+    const { page, errors } = await newPage(browser);
+    let blocked = false;
+    await page.routeWebSocket(/socket\.io/, (ws) => {
+      if (blocked) return ws.close();
+      ws.connectToServer();
+    });
+    await page.goto(`${s.url}/articles/${s.article.slug}`);
+    await page.locator('#presence:not([hidden])').waitFor();
+    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7));
+
+    blocked = true;
+    for (const client of Object.values(s.app.io.engine.clients)) (client as { close(): void }).close();
+    await page.locator('#live-status:has-text("连接已断开")').waitFor();
+    const first = (await postComment(r, s.article.slug, { body: '断线期间的第一条' })).body.comment.id;
+    await postComment(r, s.article.slug, { body: '断线期间的回复', parentId: first });
+    await r.patch(`/api/comments/${first}`, { body: '断线期间的第一条(已修改)' }).expect(200);
+
+    blocked = false;
+    await page.locator('.comment-content:has-text("断线期间的第一条(已修改)")').waitFor({ timeout: 15_000 });
+    await page.locator('.comment-content:has-text("断线期间的回复")').waitFor();
+    await page.locator('#comment-count:has-text("3")').waitFor();
+    for (const text of ['断线前的评论', '断线期间的第一条', '断线期间的回复']) {
+      expect(await page.locator('.comment-content', { hasText: text }).count()).toBe(1);
+    }
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(7);
+    expect(errors).toEqual([]);
   });
 });
