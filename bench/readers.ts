@@ -164,6 +164,7 @@ function handle(c: ReaderCommand): void {
       expected = new Set(c.keys);
       seenExpected = sockets.map((_, i) => c.keys.filter((k) => !Number.isNaN(receipts.get(k)?.[i] ?? NaN)).length);
       complete = seenExpected.filter((n) => n === expected.size).length;
+      if (complete === sockets.length) send({ ev: 'complete', at: wallNow() });
       return;
     case 'awaitDropped':
       return awaitDropped();

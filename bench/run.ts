@@ -20,6 +20,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<Row[]>][] = [
 ];
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
+const DEFAULT_OUT = path.join(RESULTS, 'latest.json');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
 function parseArgs(argv: string[]): Settings & { out: string } {
@@ -36,8 +37,9 @@ function parseArgs(argv: string[]): Settings & { out: string } {
     connections: Number(opt('connections') ?? 50),
     fanoutPosts: Number(opt('posts') ?? 20),
     threadSizes: list('sizes', [1000, 10000, 100000]),
-    profile: has('profile') ? path.resolve(opt('profile') || path.join(RESULTS, 'profiles', stamp)) : null,
-    out: path.resolve(opt('out') ?? path.join(RESULTS, 'latest.json')),
+    // Profiles are large and not git-ignored under bench/results: the default is the temp dir.
+    profile: has('profile') ? path.resolve(opt('profile') || path.join(os.tmpdir(), `yilun-profiles-${stamp}`)) : null,
+    out: path.resolve(opt('out') ?? DEFAULT_OUT),
   };
 }
 
@@ -59,7 +61,8 @@ const NOTES = [
   `Yilun runs as dist/server/main.js with LOG_LEVEL=warn and every RATE_* raised to ${raisedLimits().RATE_POST_IP}.`,
   'Each server (and the reader fleet) is its own process, started fresh for each measurement; both get the same load in the same run.',
   'Fan-out latency: bench send time (just before the POST) to receipt at each reader, one wall clock (performance.timeOrigin + now).',
-  'RSS/reader: (server RSS with N joined readers - RSS with none) / N, from /proc/<pid>/status.',
+  'RSS/reader: (server RSS with N joined readers - RSS with none) / N, from /proc/<pid>/status, after the same warm-up on both.',
+  'Details and options: bench/README.md.',
 ];
 
 async function main(): Promise<void> {
@@ -123,8 +126,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(settings.out), { recursive: true });
   const json = JSON.stringify(result, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
   fs.writeFileSync(settings.out, json);
-  fs.writeFileSync(path.join(RESULTS, `run-${stamp}.json`), json);
-  process.stdout.write(`\nwrote ${path.relative(ROOT, settings.out)} (and bench/results/run-${stamp}.json), ${result.seconds} s\n`);
+  // The dated copy keeps earlier runs to compare with; a run sent elsewhere with --out leaves results/ alone.
+  const dated = path.join(RESULTS, `run-${stamp}.json`);
+  if (settings.out === DEFAULT_OUT) fs.writeFileSync(dated, json);
+  process.stdout.write(`\nwrote ${path.relative(ROOT, settings.out)}${settings.out === DEFAULT_OUT ? ` and ${path.relative(ROOT, dated)}` : ''}, ${result.seconds} s\n`);
   if (failures.length) process.exitCode = 1;
 }
 

@@ -133,7 +133,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     try {
       const r = await getJson(`${url}/api/articles/${SLUG}/comments?limit=1`);
       if (r.status === 200) break;
-      if (r.status !== 0) throw new Error(`${opts.kind} answered ${r.status} to its readiness probe: ${r.text.slice(0, 300)}`);
+      throw new Error(`${opts.kind} answered ${r.status} to its readiness probe: ${r.text.slice(0, 300)}`);
     } catch (err) {
       if (!(err instanceof Error && /ECONNREFUSED|ECONNRESET/.test(err.message))) throw err;
     }

@@ -31,6 +31,9 @@ export function createContext(s: Settings): Context {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'yilun-bench-'));
   const started = Date.now();
   const profiles: Record<string, string> = {};
+  const cleanup = () => fs.rmSync(root, { recursive: true, force: true });
+  // Also on Ctrl-C (the signal handler exits the process): a 100k-comment seed is not left in /tmp.
+  process.once('exit', cleanup);
   return {
     ...s,
     raw: {},
@@ -52,8 +55,6 @@ export function createContext(s: Settings): Context {
     log(msg) {
       process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`);
     },
-    cleanup() {
-      fs.rmSync(root, { recursive: true, force: true });
-    },
+    cleanup,
   };
 }

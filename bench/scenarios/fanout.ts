@@ -82,10 +82,13 @@ export async function measureFanout(ctx: Context, n: number): Promise<Record<Kin
       const keys = Array.from({ length: ctx.fanoutPosts }, (_, i) => `${kind}${n}-${i}`);
       sides.push({ kind, server, keys, sentAt: new Map(), rssBaseKb: NaN, rssIdleKb: NaN });
     }
-    // The same warm-up on both before the baseline RSS: a few posts and page reads.
+    // The same warm-up on both before the baseline RSS: posts, page reads and a few readers joining and
+    // leaving, so that code compiled and caches filled on first use are not counted as per-reader memory.
     for (const s of sides) {
       for (let i = 0; i < 20; i++) await postComment(s.server.url, SLUG, '热身', `热身 ${i} #kwarm${i}`);
       await timeGets(`${s.server.url}/api/articles/${SLUG}/comments`, 20, 0);
+      const warm = await openFleet(s.server, 50);
+      await warm.close();
     }
     await sleep(500);
     for (const s of sides) s.rssBaseKb = s.server.rssKb();
