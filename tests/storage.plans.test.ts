@@ -4,6 +4,8 @@ import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from '../server/db/open';
 import { migrate, readMigrations } from '../server/db/migrate';
 import { createCommentsRepo } from '../server/comments/comments.repo';
+import { createCommentWriter } from '../server/comments/comments.writer';
+import { createWriteBatcher } from '../server/db/write-batch';
 import { paths } from '../server/paths';
 
 /** Every SQL string createCommentsRepo (and the writer it builds) prepares, captured as it prepares them. */
@@ -14,7 +16,7 @@ function preparedSql(db: Db): string[] {
     seen.push(sql);
     return real(sql);
   }) as typeof db.prepare);
-  createCommentsRepo(db);
+  createCommentsRepo(db, createCommentWriter(db), createWriteBatcher(db).write);
   spy.mockRestore();
   return seen;
 }

@@ -77,14 +77,15 @@ export async function renderArticlePage(
     strings: t,
     comments: page.comments,
   };
-  const description = article.body.split('\n')[0].slice(0, 120);
+  const body = await ctx.deps.store.articles.body(article.id);
+  const description = body.split('\n')[0].slice(0, 120);
   res.status(opts.status ?? 200).render('article', {
     t,
     assets: ctx.assets,
     pageTitle: `${article.title} · ${t.siteName}`,
     description,
     article,
-    blocks: toBlocks(article.body),
+    blocks: toBlocks(body),
     page,
     sort: opts.sort,
     sorts: sortsFor(t),

@@ -1,33 +1,19 @@
 // Owns the SQL for articles (SQLite).
 import type { Db } from '../db/open';
 import type { Article, ArticlesRepo, ModerationMode } from '../db/store';
+import type { Write } from '../db/write-batch';
 
-// Without body: see toArticle.
+// The body (10 KB and more) is not among the columns: every post, join and comment page looks the
+// article up and none needs its text; only the page asks for it (bodyOf).
 const COLUMNS = `id, slug, title, created_at AS createdAt, comment_count AS commentCount, seq,
   moderation_mode AS moderationMode, comments_closed AS commentsClosed`;
 
-type ArticleRow = Omit<Article, 'commentsClosed' | 'body'> & { commentsClosed: number };
+type ArticleRow = Omit<Article, 'commentsClosed'> & { commentsClosed: number };
 
-export function createArticlesRepo(db: Db): ArticlesRepo {
+const toArticle = (r: ArticleRow | undefined): Article | undefined => (r ? { ...r, commentsClosed: r.commentsClosed === 1 } : undefined);
+
+export function createArticlesRepo(db: Db, write: Write): ArticlesRepo {
   const bodyOf = db.prepare(`SELECT body FROM articles WHERE id = ?`).pluck();
-  /**
-   * The body (10 KB and more) is read from SQLite only when something reads article.body: every post,
-   * join and comment page looks the article up, never needs its text, and copying it out cost ~0.1 ms each.
-   */
-  const toArticle = (r: ArticleRow | undefined): Article | undefined => {
-    if (!r) return undefined;
-    let body: string | undefined;
-    const a = { ...r, commentsClosed: r.commentsClosed === 1 } as Article;
-    Object.defineProperty(a, 'body', {
-      enumerable: true,
-      configurable: true,
-      get: () => (body ??= bodyOf.get(r.id) as string),
-      set: (v: string) => {
-        body = v;
-      },
-    });
-    return a;
-  };
   const list = db.prepare(`SELECT ${COLUMNS} FROM articles ORDER BY created_at DESC, id DESC`);
   const bySlug = db.prepare(`SELECT ${COLUMNS} FROM articles WHERE slug = ?`);
   const byId = db.prepare(`SELECT ${COLUMNS} FROM articles WHERE id = ?`);
@@ -47,14 +33,12 @@ export function createArticlesRepo(db: Db): ArticlesRepo {
   });
 
   return {
+    body: async (id) => (bodyOf.get(id) as string | undefined) ?? '',
     list: async () => (list.all() as ArticleRow[]).map((r) => toArticle(r)!),
     getBySlug: async (slug) => toArticle(bySlug.get(slug) as ArticleRow | undefined),
     getById: async (id) => toArticle(byId.get(id) as ArticleRow | undefined),
     first: async () => toArticle(first.get() as ArticleRow | undefined),
-    insert: async (a) => {
-      const id = Number(insert.run(a).lastInsertRowid);
-      return toArticle(byId.get(id) as ArticleRow)!;
-    },
-    updateSettings: async (id, s, at) => updateSettings(id, s, at),
+    insert: (a) => write(() => toArticle(byId.get(Number(insert.run(a).lastInsertRowid)) as ArticleRow)!),
+    updateSettings: (id, s, at) => write(() => updateSettings(id, s, at)),
   };
 }

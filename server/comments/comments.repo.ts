@@ -2,13 +2,14 @@
 import type { Db } from '../db/open';
 import type { ArticleEvent, CommentRow, CommentsRepo, PageQuery } from '../db/store';
 import { commentColumns, createCommentWriter, type CommentWriter } from './comments.writer';
+import type { Write } from '../db/write-batch';
 
 /** Who may see a row: everyone for published and placeholders, the author for their own held comment. */
 const visible = (a: string) => `(${a}.status = 'published'
   OR (${a}.status IN ('deleted', 'rejected') AND ${a}.reply_count > 0)
   OR (${a}.status = 'pending' AND ${a}.author_id = @viewer))`;
 
-export function createCommentsRepo(db: Db, writer: CommentWriter = createCommentWriter(db)): CommentsRepo {
+export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write): CommentsRepo {
   const cols = commentColumns();
   const top = {
     newest: db.prepare(`SELECT ${cols} FROM comments c
@@ -56,10 +57,10 @@ export function createCommentsRepo(db: Db, writer: CommentWriter = createComment
 
   return {
     get: async (id) => writer.get(id),
-    insert: async (c) => writer.insert(c),
-    updateBody: async (id, u) => writer.updateBody(id, u),
-    setStatus: async (id, s) => writer.setStatus(id, s),
-    setPinned: async (id, pinned, at) => writer.setPinned(id, pinned, at),
+    insert: (c) => write(() => writer.insert(c)),
+    updateBody: (id, u) => write(() => writer.updateBody(id, u)),
+    setStatus: (id, s) => write(() => writer.setStatus(id, s)),
+    setPinned: (id, pinned, at) => write(() => writer.setPinned(id, pinned, at)),
     listTopLevel: async (q: PageQuery) => {
       const params = {
         articleId: q.articleId,
@@ -76,10 +77,10 @@ export function createCommentsRepo(db: Db, writer: CommentWriter = createComment
       rootIds.length === 0 ? [] : (firstReplies.all({ roots: JSON.stringify(rootIds), perRoot, viewer: viewer(viewerId) }) as CommentRow[]),
     listReplies: async (rootId, afterId, limit, viewerId) => replies.all({ rootId, afterId, limit, viewer: viewer(viewerId) }) as CommentRow[],
     likedBy: async (authorId, ids) => new Set(ids.length ? (liked.all({ ids: JSON.stringify(ids), authorId }) as number[]) : []),
-    toggleLike: async (commentId, authorId, at) => toggleLike(commentId, authorId, at),
+    toggleLike: (commentId, authorId, at) => write(() => toggleLike(commentId, authorId, at)),
     eventsSince: async (articleId, since, limit) => events.all(articleId, since, limit) as ArticleEvent[],
     getMany: async (ids) => (ids.length ? (many.all(JSON.stringify(ids)) as CommentRow[]) : []),
     recentByAuthor: async (authorId, sinceAt, limit) => byAuthor.all(authorId, sinceAt, limit) as CommentRow[],
-    pruneEvents: async (olderThan) => prune.run(olderThan).changes,
+    pruneEvents: (olderThan) => write(() => prune.run(olderThan).changes),
   };
 }

@@ -6,16 +6,23 @@ import { createAuthorsRepo } from '../identity/authors.repo';
 import { createModerationRepo } from '../moderation/moderation.repo';
 import { createModeratorsRepo } from '../moderation/moderators.repo';
 import { closeDb, type Db } from './open';
+import { createWriteBatcher } from './write-batch';
 import type { Store } from './store';
 
+/** Every write goes through one group-commit batcher (db/write-batch.ts); reads go straight to the connection. */
 export function createSqliteStore(db: Db): Store {
   const writer = createCommentWriter(db);
+  const batch = createWriteBatcher(db);
+  const { write } = batch;
   return {
-    articles: createArticlesRepo(db),
-    comments: createCommentsRepo(db, writer),
-    authors: createAuthorsRepo(db),
-    moderation: createModerationRepo(db, writer),
-    moderators: createModeratorsRepo(db),
-    close: async () => closeDb(db),
+    articles: createArticlesRepo(db, write),
+    comments: createCommentsRepo(db, writer, write),
+    authors: createAuthorsRepo(db, write),
+    moderation: createModerationRepo(db, writer, write),
+    moderators: createModeratorsRepo(db, write),
+    close: async () => {
+      batch.flush();
+      closeDb(db);
+    },
   };
 }

@@ -7,11 +7,11 @@ export type CommentStatus = 'published' | 'pending' | 'rejected' | 'deleted';
 export type ModerationMode = 'post' | 'pre';
 export type SortOrder = 'newest' | 'oldest' | 'top';
 
+/** An article as lookups return it; its text is read separately (ArticlesRepo.body) by the page alone. */
 export interface Article {
   id: number;
   slug: string;
   title: string;
-  body: string;
   createdAt: number;
   commentCount: number;
   seq: number;
@@ -114,6 +114,8 @@ export interface PageQuery {
 }
 
 export interface ArticlesRepo {
+  /** The article's text: one paragraph per line. */
+  body(id: number): Promise<string>;
   list(): Promise<Article[]>;
   getBySlug(slug: string): Promise<Article | undefined>;
   getById(id: number): Promise<Article | undefined>;

@@ -3,6 +3,7 @@ import type { Db } from '../db/open';
 import type { CommentRow } from '../db/store';
 import { commentColumns, type CommentWriter } from '../comments/comments.writer';
 import type { AuditEntry, Ban, ModerationRepo, QueueName, ReportSummary, Word } from './moderation.types';
+import type { Write } from '../db/write-batch';
 
 const BAN_COLUMNS = `id, author_id AS authorId, ip_hash AS ipHash, reason, created_at AS createdAt,
   expires_at AS expiresAt, created_by AS createdBy, lifted_at AS liftedAt`;
@@ -17,7 +18,7 @@ const QUEUE_WHERE: Record<QueueName, string> = {
 // Review queues are first in, first out; the published and rejected lists show the newest first.
 const QUEUE_ORDER: Record<QueueName, 'ASC' | 'DESC'> = { pending: 'ASC', reported: 'ASC', published: 'DESC', rejected: 'DESC' };
 
-export function createModerationRepo(db: Db, writer: CommentWriter): ModerationRepo {
+export function createModerationRepo(db: Db, writer: CommentWriter, write: Write): ModerationRepo {
   const cols = commentColumns();
   const getSettings = db.prepare(`SELECT key, value FROM site_settings`);
   const putSetting = db.prepare(`INSERT INTO site_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
@@ -84,28 +85,28 @@ export function createModerationRepo(db: Db, writer: CommentWriter): ModerationR
 
   return {
     getSettings: async () => Object.fromEntries((getSettings.all() as { key: string; value: string }[]).map((r) => [r.key, r.value])),
-    setSettings: async (values) => {
-      db.transaction(() => {
+    setSettings: (values) =>
+      write(() => {
         for (const [k, v] of Object.entries(values)) if (v !== undefined) putSetting.run(k, v);
-      })();
-    },
+      }),
     listWords: async () => listWords.all() as Word[],
-    addWord: async (word, kind, at) => insertWord.get(word, kind, at) as Word,
-    removeWord: async (id) => deleteWord.get(id) as Word | undefined,
+    addWord: (word, kind, at) => write(() => insertWord.get(word, kind, at) as Word),
+    removeWord: (id) => write(() => deleteWord.get(id) as Word | undefined),
     activeBan: async (authorId, ipHash, now) => activeBan.get({ authorId, ipHash, now }) as Ban | undefined,
     activeBansFor: async (ids, now) => (ids.length ? (bansForAuthors.all({ ids: JSON.stringify(ids), now }) as Ban[]) : []),
-    createBan: async (b) => insertBan.get(b) as Ban,
-    liftBan: async (id, by, at) => liftBan.get(at, by, id) as Ban | undefined,
+    createBan: (b) => write(() => insertBan.get(b) as Ban),
+    liftBan: (id, by, at) => write(() => liftBan.get(at, by, id) as Ban | undefined),
     getBan: async (id) => getBan.get(id) as Ban | undefined,
     listBans: async (now, all) => listBans.all({ now, all: all ? 1 : 0 }) as Ban[],
-    addReport: async (r) => addReport(r),
+    addReport: (r) => write(() => addReport(r)),
     reportSummaries: async (ids) =>
       ids.length
         ? (summaries.all(JSON.stringify(ids)) as (Omit<ReportSummary, 'notes'> & { notes: string })[]).map((s) => ({ ...s, notes: JSON.parse(s.notes) as string[] }))
         : [],
-    audit: async (e) => {
-      insertAudit.run({ moderatorId: e.moderatorId, action: e.action, targetType: e.targetType, targetId: e.targetId, reason: e.reason ?? null, details: e.details === undefined ? null : JSON.stringify(e.details), at: e.at });
-    },
+    audit: (e) =>
+      write(() => {
+        insertAudit.run({ moderatorId: e.moderatorId, action: e.action, targetType: e.targetType, targetId: e.targetId, reason: e.reason ?? null, details: e.details === undefined ? null : JSON.stringify(e.details), at: e.at });
+      }),
     listAudit: async ({ beforeId, limit }) =>
       (listAudit.all({ beforeId: beforeId ?? Number.MAX_SAFE_INTEGER, limit }) as (Omit<AuditEntry, 'details'> & { details: string | null })[]).map((a) => ({
         ...a,

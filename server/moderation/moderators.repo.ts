@@ -1,5 +1,6 @@
 // Owns the SQL for moderator accounts, their sessions and login-failure throttling (SQLite).
 import type { Db } from '../db/open';
+import type { Write } from '../db/write-batch';
 
 export type Role = 'admin' | 'moderator';
 
@@ -41,7 +42,7 @@ const COLUMNS = `id, username, password_hash AS passwordHash, role, created_at A
 type Row = Omit<Moderator, 'disabled'> & { disabled: number };
 const toModerator = <T extends Row>(r: T | undefined) => (r ? { ...r, disabled: r.disabled === 1 } : undefined);
 
-export function createModeratorsRepo(db: Db): ModeratorsRepo {
+export function createModeratorsRepo(db: Db, write: Write): ModeratorsRepo {
   const byName = db.prepare(`SELECT ${COLUMNS} FROM moderators WHERE username = ?`);
   const byId = db.prepare(`SELECT ${COLUMNS} FROM moderators WHERE id = ?`);
   const list = db.prepare(`SELECT ${COLUMNS} FROM moderators ORDER BY username`);
@@ -65,17 +66,19 @@ export function createModeratorsRepo(db: Db): ModeratorsRepo {
     getByUsername: async (u) => toModerator(byName.get(u) as Row | undefined),
     get: async (id) => toModerator(byId.get(id) as Row | undefined),
     list: async () => (list.all() as Row[]).map((r) => toModerator(r)!),
-    create: async (m) => toModerator(insert.get(m) as Row)!,
-    update: async (id, u) =>
-      toModerator(update.get({ id, passwordHash: u.passwordHash ?? null, role: u.role ?? null, disabled: u.disabled === undefined ? null : u.disabled ? 1 : 0 }) as Row | undefined),
+    create: (m) => write(() => toModerator(insert.get(m) as Row)!),
+    update: (id, u) =>
+      write(() =>
+        toModerator(update.get({ id, passwordHash: u.passwordHash ?? null, role: u.role ?? null, disabled: u.disabled === undefined ? null : u.disabled ? 1 : 0 }) as Row | undefined),
+      ),
     countActiveAdmins: async () => admins.get() as number,
-    createSession: async (s) => void insertSession.run(s),
+    createSession: (s) => write(() => void insertSession.run(s)),
     sessionModerator: async (h, now) => toModerator(session.get(h, now) as (Row & { expiresAt: number }) | undefined),
-    deleteSession: async (h) => void deleteSession.run(h),
-    deleteSessionsOf: async (id) => deleteSessionsOf.run(id).changes,
-    pruneSessions: async (now) => void prune.run(now),
+    deleteSession: (h) => write(() => void deleteSession.run(h)),
+    deleteSessionsOf: (id) => write(() => deleteSessionsOf.run(id).changes),
+    pruneSessions: (now) => write(() => void prune.run(now)),
     getFailure: async (k) => getFailure.get(k) as LoginFailure | undefined,
-    putFailure: async (f) => void putFailure.run(f),
-    clearFailure: async (k) => void clearFailure.run(k),
+    putFailure: (f) => write(() => void putFailure.run(f)),
+    clearFailure: (k) => write(() => void clearFailure.run(k)),
   };
 }

@@ -148,7 +148,8 @@ describe('the live 评论列表 in a browser', () => {
     await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7));
 
     blocked = true;
-    for (const client of Object.values(s.app.io.engine.clients)) (client as { close(): void }).close();
+    const engine = s.app.io.engine as unknown as { clients: Record<string, { close(): void }> };
+    for (const client of Object.values(engine.clients)) client.close();
     await page.locator('#live-status:has-text("连接已断开")').waitFor();
     const first = (await postComment(r, s.article.slug, { body: '断线期间的第一条' })).body.comment.id;
     await postComment(r, s.article.slug, { body: '断线期间的回复', parentId: first });
