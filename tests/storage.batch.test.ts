@@ -52,7 +52,7 @@ describe('the write batcher', () => {
       return insert.run('a'); // UNIQUE violation: 'partial' must roll back with it
     });
     const c = write(() => insert.run('c'));
-    await expect(dup).rejects.toThrow(/UNIQUE/);
+    await expect(dup).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
     await Promise.all([a, c]);
     expect((other.prepare('SELECT v FROM t ORDER BY id').all() as { v: string }[]).map((r) => r.v)).toEqual(['a', 'c']);
   });
