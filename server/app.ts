@@ -13,6 +13,7 @@ import { AppError, errorMiddleware, notFoundApi, type ErrorBody } from './errors
 import type { Logger } from './log';
 import { paths } from './paths';
 import { strings } from './i18n/strings';
+import { msg } from './i18n/messages';
 import { createAssets } from './http/assets';
 import type { HttpContext } from './http/http.context';
 import { articlesRouter } from './articles/articles.routes';
@@ -125,7 +126,7 @@ export function createApp(input: AppDeps): App {
       .catch(() => [])
       .then((articles) => res.render('error', { t, assets, pageTitle: `${heading} · ${t.siteName}`, heading, message, articles }));
   };
-  app.use((_req, _res, next) => next(new AppError('not_found', 404, '页面不存在。')));
+  app.use((_req, _res, next) => next(new AppError('not_found', 404, msg('not_found_page'))));
   app.use(errorMiddleware(log, renderError));
 
   io.on('connection', (socket) => registerCommentSocket(io, socket, { deps, limiters, presence }));

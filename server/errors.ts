@@ -1,6 +1,7 @@
 // Owns the one error type, its HTTP wire shape, the socket ack shape and the Express error middleware.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from './log';
+import { msg } from './i18n/messages';
 
 export interface ErrorBody {
   code: string;
@@ -28,7 +29,7 @@ export class AppError extends Error {
   }
 }
 
-export const INTERNAL: ErrorBody = Object.freeze({ code: 'internal_error', message: '服务器内部错误,请稍后再试。' });
+export const INTERNAL: ErrorBody = Object.freeze({ code: 'internal_error', message: msg('internal_error') });
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 
@@ -38,17 +39,17 @@ export function toErrorBody(err: unknown, log?: Logger): { status: number; body:
   const e = err as { type?: string; status?: number; statusCode?: number };
   // body-parser errors carry a type and a 4xx status; they are the client's fault, not ours.
   if (e && e.type === 'entity.too.large') {
-    return { status: 413, body: { code: 'payload_too_large', message: '请求内容过大。' } };
+    return { status: 413, body: { code: 'payload_too_large', message: msg('payload_too_large') } };
   }
   if (e && e.type === 'entity.parse.failed') {
-    return { status: 400, body: { code: 'invalid_json', message: '请求体不是有效的 JSON。' } };
+    return { status: 400, body: { code: 'invalid_json', message: msg('invalid_json') } };
   }
   if (e && (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported')) {
-    return { status: 415, body: { code: 'unsupported_encoding', message: '不支持的请求编码。' } };
+    return { status: 415, body: { code: 'unsupported_encoding', message: msg('unsupported_encoding') } };
   }
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, body: { code: 'bad_request', message: '请求无效。' } };
+    return { status, body: { code: 'bad_request', message: msg('bad_request') } };
   }
   log?.error('unhandled error', { err });
   return { status: 500, body: INTERNAL };
@@ -59,7 +60,7 @@ export function ackError(err: unknown, log?: Logger): Ack<never> {
 }
 
 export const notFoundApi: RequestHandler = (_req, _res, next) => {
-  next(new AppError('not_found', 404, '接口不存在。'));
+  next(new AppError('not_found', 404, msg('not_found_api')));
 };
 
 /** Registered last: API paths get JSON, pages get the HTML error page. */

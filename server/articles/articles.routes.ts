@@ -1,6 +1,7 @@
 // Owns the article routes: the article pages (server-rendered thread) and GET /api/articles.
 import { Router, type Request, type Response } from 'express';
 import { strings } from '../i18n/strings';
+import { msg } from '../i18n/messages';
 import { AppError } from '../errors';
 import { listQuerySchema, parseInput } from '../comments/comments.schema';
 import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
@@ -37,13 +38,13 @@ export function articlesRouter(ctx: HttpContext): Router {
 
   r.get('/', async (req, res) => {
     const article = await defaultArticle(store, ctx.deps.config.defaultArticle);
-    if (!article) throw new AppError('article_not_found', 404, '还没有文章。用 npm run article:add -- 文件 添加一篇。');
+    if (!article) throw new AppError('article_not_found', 404, msg('no_articles'));
     await page(req, res, article);
   });
 
   r.get('/articles/:slug', async (req, res) => {
     const article = await store.articles.getBySlug(String(req.params.slug));
-    if (!article) throw new AppError('article_not_found', 404, '文章不存在。');
+    if (!article) throw new AppError('article_not_found', 404, msg('article_not_found'));
     await page(req, res, article);
   });
 

@@ -7,6 +7,7 @@ import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.conte
 import { reportComment } from '../moderation/moderation.service';
 import { enforce } from '../security/rate';
 import { strings } from '../i18n/strings';
+import { msg } from '../i18n/messages';
 import { deleteComment, editComment, listComments, listReplies, postComment, requireArticle, toggleLike } from './comments.service';
 import { editCommentSchema, listQuerySchema, parseId, parseInput, postCommentSchema, reportSchema } from './comments.schema';
 import { z } from 'zod';
@@ -104,7 +105,9 @@ export function commentsRouter(ctx: HttpContext): Router {
       const { status, body, headers } = toErrorBody(err, deps.log);
       if (status >= 500) throw err;
       if (headers) res.set(headers);
-      const message = body.code === 'invalid_input' ? body.message.replace(/^输入无效:/, '') : body.message;
+      // The form shows the field problems without the API's lead-in.
+      const lead = msg('invalid_input', { problems: '' });
+      const message = body.code === 'invalid_input' && body.message.startsWith(lead) ? body.message.slice(lead.length) : body.message;
       await renderArticlePage(res, ctx, article, {
         viewer: { authorId: actor.authorId },
         sort: 'newest',

@@ -2,6 +2,7 @@
 // documented normalization. Business limits (5,000 characters, 40-character names) are moderation rules.
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import type { SortOrder } from '../db/store';
 
 /** Hard ceiling before any rule runs, so a giant string is refused without being processed further. */
@@ -26,42 +27,43 @@ export function normalizeName(s: string): string {
 
 const text = (field: string, normalize: (s: string) => string) =>
   z
-    .string({ error: `${field} 必须是字符串。` })
-    .max(HARD_MAX, { error: `${field} 过长。` })
-    .refine((s) => !LONE_SURROGATE.test(s), { error: `${field} 含有无效的 Unicode 字符(孤立代理项)。` })
+    .string({ error: msg('field_not_string', { field }) })
+    .max(HARD_MAX, { error: msg('field_too_long', { field }) })
+    .refine((s) => !LONE_SURROGATE.test(s), { error: msg('field_lone_surrogate', { field }) })
     .transform(normalize)
-    .refine((s) => s.length > 0, { error: `${field} 不能为空。` });
+    .refine((s) => s.length > 0, { error: msg('field_empty', { field }) });
 
-const id = z.number({ error: '必须是正整数。' }).int({ error: '必须是正整数。' }).positive({ error: '必须是正整数。' });
+const positiveInt = { error: msg('field_positive_int') };
+const id = z.number(positiveInt).int(positiveInt).positive(positiveInt);
 
 export const postCommentSchema = z.strictObject(
   {
-    authorName: text('昵称', normalizeName),
-    body: text('评论内容', normalizeBody),
+    authorName: text(msg('label_author_name'), normalizeName),
+    body: text(msg('label_body'), normalizeBody),
     parentId: id.nullish(),
   },
-  { error: (iss) => (iss.code === 'unrecognized_keys' ? `不支持的字段:${iss.keys.join(', ')}` : '请求体必须是 JSON 对象。') },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? msg('unknown_fields', { keys: iss.keys.join(', ') }) : msg('body_not_object')) },
 );
 
-export const editCommentSchema = z.strictObject({ body: text('评论内容', normalizeBody) }, { error: '请求体必须是 JSON 对象。' });
+export const editCommentSchema = z.strictObject({ body: text(msg('label_body'), normalizeBody) }, { error: msg('body_not_object') });
 
 export const reportSchema = z.strictObject(
   {
-    reason: z.enum(['spam', 'abuse', 'off_topic', 'other'], { error: '举报原因必须是 spam、abuse、off_topic 或 other。' }),
+    reason: z.enum(['spam', 'abuse', 'off_topic', 'other'], { error: msg('report_reason_invalid') }),
     note: z
       .string()
-      .max(500, { error: '说明最多 500 个字符。' })
-      .refine((s) => !LONE_SURROGATE.test(s), { error: '说明含有无效字符。' })
+      .max(500, { error: msg('note_too_long', { max: 500 }) })
+      .refine((s) => !LONE_SURROGATE.test(s), { error: msg('note_invalid') })
       .transform(normalizeName)
       .optional(),
   },
-  { error: '请求体必须是 JSON 对象。' },
+  { error: msg('body_not_object') },
 );
 
 export const listQuerySchema = z.object({
-  sort: z.enum(['newest', 'oldest', 'top'], { error: 'sort 必须是 newest、oldest 或 top。' }).default('newest'),
+  sort: z.enum(['newest', 'oldest', 'top'], { error: msg('sort_invalid') }).default('newest'),
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number({ error: 'limit 必须是 1 到 50 的整数。' }).int().min(1).max(50).default(20),
+  limit: z.coerce.number({ error: msg('limit_invalid') }).int().min(1).max(50).default(20),
 });
 
 export interface FieldProblem {
@@ -74,12 +76,12 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.ou
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const details: FieldProblem[] = r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-  throw new AppError('invalid_input', 400, '输入无效:' + details.map((d) => `${d.field} ${d.message}`).join(';'), details);
+  throw new AppError('invalid_input', 400, msg('invalid_input', { problems: details.map((d) => `${d.field} ${d.message}`).join(msg('problem_separator')) }), details);
 }
 
 export function parseId(raw: unknown): number {
   const n = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n)) throw new AppError('invalid_input', 400, '评论编号无效。', [{ field: 'id', message: '必须是正整数。' }]);
+  if (!Number.isSafeInteger(n)) throw new AppError('invalid_input', 400, msg('invalid_comment_id'), [{ field: 'id', message: msg('field_positive_int') }]);
   return n;
 }
 
@@ -104,5 +106,5 @@ export function decodeCursor(raw: string, sort: SortOrder): Cursor {
   } catch {
     // fall through to the error below
   }
-  throw new AppError('invalid_cursor', 400, '分页游标无效或与排序方式不符。', [{ field: 'cursor', message: '无效的游标。' }]);
+  throw new AppError('invalid_cursor', 400, msg('invalid_cursor'), [{ field: 'cursor', message: msg('field_invalid_cursor') }]);
 }

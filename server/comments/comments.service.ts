@@ -3,6 +3,7 @@
 import type { Actor, Deps } from '../deps';
 import type { Article, CommentRow, SortOrder, WriteResult } from '../db/store';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import { decide, type Verdict } from '../moderation/moderation.rules';
 import { buildRuleContext } from '../moderation/moderation.policy';
 import { renderBody } from './comments.render';
@@ -19,14 +20,14 @@ export interface Viewer {
 
 export async function requireArticle(deps: Pick<Deps, 'store'>, slug: string): Promise<Article> {
   const article = await deps.store.articles.getBySlug(slug);
-  if (!article) throw new AppError('article_not_found', 404, '文章不存在。');
+  if (!article) throw new AppError('article_not_found', 404, msg('article_not_found'));
   return article;
 }
 
 async function requireOwnComment(deps: Deps, id: number, actor: Actor): Promise<CommentRow> {
   const c = await deps.store.comments.get(id);
-  if (!c || c.status === 'deleted' || c.status === 'rejected') throw new AppError('comment_not_found', 404, '评论不存在或已被删除。');
-  if (actor.authorId === null || c.authorId !== actor.authorId) throw new AppError('not_author', 403, '只能修改或删除自己的评论。');
+  if (!c || c.status === 'deleted' || c.status === 'rejected') throw new AppError('comment_not_found', 404, msg('comment_not_found'));
+  if (actor.authorId === null || c.authorId !== actor.authorId) throw new AppError('not_author', 403, msg('not_author'));
   return c;
 }
 
@@ -61,7 +62,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
   if (input.parentId != null) {
     const p = await deps.store.comments.get(input.parentId);
     if (!p || p.articleId !== article.id || p.status !== 'published') {
-      throw new AppError('invalid_parent', 422, '要回复的评论不存在、已被删除或不属于本文。', [{ field: 'parentId', message: '无效的父评论。' }]);
+      throw new AppError('invalid_parent', 422, msg('invalid_parent'), [{ field: 'parentId', message: msg('field_invalid_parent') }]);
     }
     parent = p;
   }
@@ -99,7 +100,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
 export async function editComment(deps: Deps, id: number, body: string, actor: Actor): Promise<CommentJson> {
   const c = await requireOwnComment(deps, id, actor);
   const now = deps.now();
-  if (now - c.createdAt > EDIT_WINDOW_MS) throw new AppError('edit_window_closed', 422, '评论发表 15 分钟后不能再编辑。');
+  if (now - c.createdAt > EDIT_WINDOW_MS) throw new AppError('edit_window_closed', 422, msg('edit_window_closed', { minutes: EDIT_WINDOW_MS / 60_000 }));
   if (body === c.body) return toCommentJson(c, { mine: true });
   const article = (await deps.store.articles.getById(c.articleId))!;
   const ctx = await buildRuleContext(rulesDeps(deps), {
@@ -141,7 +142,7 @@ export async function deleteComment(deps: Deps, id: number, actor: Actor): Promi
 /** Likes need an identity; a reader who never posted gets one here, after the checks pass. */
 export async function toggleLike(deps: Deps, id: number, actor: Actor): Promise<{ id: number; likes: number; liked: boolean; authorId: number }> {
   const c = await deps.store.comments.get(id);
-  if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, '评论不存在或已被删除。');
+  if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, msg('comment_not_found'));
   const authorId = actor.authorId ?? (await deps.store.authors.ensure(actor.tokenHash!, deps.now(), actor.ipHash));
   const r = await deps.store.comments.toggleLike(id, authorId, deps.now());
   const article = (await deps.store.articles.getById(c.articleId))!;
@@ -199,7 +200,7 @@ export async function listReplies(
   viewer: Viewer,
 ): Promise<{ replies: CommentJson[]; nextCursor: string | null }> {
   const root = await deps.store.comments.get(rootId);
-  if (!root || root.parentId !== null) throw new AppError('comment_not_found', 404, '评论不存在。');
+  if (!root || root.parentId !== null) throw new AppError('comment_not_found', 404, msg('comment_not_found_plain'));
   const after = q.cursor ? decodeCursor(q.cursor, 'oldest').id : (q.after ?? 0);
   const rows = await deps.store.comments.listReplies(rootId, after, q.limit + 1, viewer.authorId);
   const page = rows.slice(0, q.limit);

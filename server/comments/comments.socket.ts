@@ -3,6 +3,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { Deps, Actor } from '../deps';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import { resolveActor } from '../identity/actor';
 import type { Presence, SocketData } from '../realtime/io';
 import { articleRoom, authorRoom } from '../realtime/rooms';
@@ -25,7 +26,7 @@ export function registerCommentSocket(io: Server, socket: Socket, ctx: { deps: D
   const h = { log: deps.log, limiter: limiters.socketEvents };
 
   const actor = async (): Promise<Actor> => {
-    if (!data.tokenHash) throw new AppError('identity_required', 401, '请先在页面上发表一次评论,或刷新页面后再试。');
+    if (!data.tokenHash) throw new AppError('identity_required', 401, msg('identity_required'));
     return resolveActor(deps.store, data.tokenHash, data.ipHash);
   };
 
@@ -57,7 +58,7 @@ export function registerCommentSocket(io: Server, socket: Socket, ctx: { deps: D
   });
 
   onEvent(socket, 'comment:post', h, async (payload) => {
-    if (!data.slug) throw new AppError('not_joined', 409, '请先加入文章。');
+    if (!data.slug) throw new AppError('not_joined', 409, msg('not_joined'));
     const a = await actor();
     enforce([limiters.postAttempt, a.ipHash]);
     const input = parseInput(postCommentSchema, payload);

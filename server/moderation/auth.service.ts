@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Deps } from '../deps';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import { hashToken } from '../identity/author.cookie';
 import type { Moderator, Role } from './moderators.repo';
 import { newSessionToken } from './session.cookie';
@@ -36,17 +37,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
 let decoyHash: Promise<string> | undefined;
 
 export function validatePassword(pw: string): void {
-  if ([...pw].length < PASSWORD_MIN) throw new AppError('weak_password', 422, `密码至少 ${PASSWORD_MIN} 个字符。`);
+  if ([...pw].length < PASSWORD_MIN) throw new AppError('weak_password', 422, msg('weak_password', { min: PASSWORD_MIN }));
 }
 
 export function validateUsername(name: string): void {
-  if (!/^[\p{L}\p{N}_.-]{2,32}$/u.test(name)) throw new AppError('invalid_input', 400, '用户名须为 2–32 个字母、数字、下划线、点或横线。', [{ field: 'username', message: '格式无效。' }]);
+  if (!/^[\p{L}\p{N}_.-]{2,32}$/u.test(name)) throw new AppError('invalid_input', 400, msg('invalid_username'), [{ field: 'username', message: msg('field_format_invalid') }]);
 }
 
 export async function createModerator(deps: Deps, username: string, password: string, role: Role): Promise<Moderator> {
   validateUsername(username);
   validatePassword(password);
-  if (await deps.store.moderators.getByUsername(username)) throw new AppError('username_taken', 409, '用户名已被占用。');
+  if (await deps.store.moderators.getByUsername(username)) throw new AppError('username_taken', 409, msg('username_taken'));
   return deps.store.moderators.create({ username, passwordHash: await hashPassword(password), role, createdAt: deps.now() });
 }
 
@@ -107,7 +108,7 @@ export async function login(deps: Deps, username: string, password: string, ipHa
   const locked = await lockedFor(deps, keys);
   if (locked) {
     const wait = Math.ceil((locked - deps.now()) / 1000);
-    throw new AppError('login_locked', 429, `登录失败次数过多,请 ${Math.ceil(wait / 60)} 分钟后再试。`, { retryAfter: wait }, { 'Retry-After': String(wait) });
+    throw new AppError('login_locked', 429, msg('login_locked', { minutes: Math.ceil(wait / 60) }), { retryAfter: wait }, { 'Retry-After': String(wait) });
   }
   // Counted as a failure before the (slow) hash check and cleared on success, so that guesses sent all
   // at once cannot each pass the lock check before any of them has been counted.
@@ -119,7 +120,7 @@ export async function login(deps: Deps, username: string, password: string, ipHa
     const slow = Math.min(2000, (opts.slowMs ?? 250) * failures);
     if (slow > 0) await new Promise((r) => setTimeout(r, slow));
     deps.log.warn('login failed', { username: username.slice(0, 32), failures });
-    throw new AppError('invalid_credentials', 401, '用户名或密码错误。');
+    throw new AppError('invalid_credentials', 401, msg('invalid_credentials'));
   }
   for (const { key } of keys) await deps.store.moderators.clearFailure(key);
   return startSession(deps, m);
@@ -149,7 +150,7 @@ export async function logout(deps: Deps, token: string): Promise<void> {
 }
 
 export async function changePassword(deps: Deps, m: Moderator, current: string, next: string): Promise<void> {
-  if (!(await verifyPassword(current, m.passwordHash))) throw new AppError('invalid_credentials', 401, '当前密码不正确。');
+  if (!(await verifyPassword(current, m.passwordHash))) throw new AppError('invalid_credentials', 401, msg('wrong_current_password'));
   validatePassword(next);
   await deps.store.moderators.update(m.id, { passwordHash: await hashPassword(next) });
   await deps.store.moderators.deleteSessionsOf(m.id);

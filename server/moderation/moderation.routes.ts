@@ -8,6 +8,7 @@ import { cookieSecure, requestIpHash, type HttpContext } from '../http/http.cont
 import { enforce } from '../security/rate';
 import { strings } from '../i18n/strings';
 import { adminStrings } from '../i18n/admin.strings';
+import { msg } from '../i18n/messages';
 import { scriptJson, SITE_TZ_OFFSET_MINUTES } from '../articles/articles.page';
 import { listArticles } from '../articles/articles.service';
 import type { Moderator, Role } from './moderators.repo';
@@ -46,7 +47,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
   const articleId = async (slug?: string) => {
     if (!slug) return undefined;
     const a = await store.articles.getBySlug(slug);
-    if (!a) throw new AppError('article_not_found', 404, '文章不存在。');
+    if (!a) throw new AppError('article_not_found', 404, msg('article_not_found'));
     return a.id;
   };
   const counts = async (slug?: string) => store.moderation.queueCounts(await articleId(slug));
@@ -222,9 +223,9 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
         const id = parseId(req.params.id);
         const u = parseInput(updateModeratorSchema, req.body);
         const target = await store.moderators.get(id);
-        if (!target) throw new AppError('moderator_not_found', 404, '管理员账号不存在。');
+        if (!target) throw new AppError('moderator_not_found', 404, msg('moderator_not_found'));
         const demotes = (u.role === 'moderator' || u.disabled === true) && target.role === 'admin' && !target.disabled;
-        if (demotes && (await store.moderators.countActiveAdmins()) <= 1) throw new AppError('last_admin', 422, '不能停用或降级最后一个管理员。');
+        if (demotes && (await store.moderators.countActiveAdmins()) <= 1) throw new AppError('last_admin', 422, msg('last_admin'));
         if (u.password !== undefined) auth.validatePassword(u.password);
         const updated = await store.moderators.update(id, { role: u.role, disabled: u.disabled, passwordHash: u.password === undefined ? undefined : await auth.hashPassword(u.password) });
         if (u.disabled || u.password !== undefined) {
@@ -241,7 +242,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
       role: 'admin',
       handler: async (req, res, me) => {
         const id = parseId(req.params.id);
-        if (!(await store.moderators.get(id))) throw new AppError('moderator_not_found', 404, '管理员账号不存在。');
+        if (!(await store.moderators.get(id))) throw new AppError('moderator_not_found', 404, msg('moderator_not_found'));
         const ended = await store.moderators.deleteSessionsOf(id);
         deps.publish({ type: 'moderator.signed_out', moderatorId: id });
         await store.moderation.audit({ moderatorId: me.id, action: 'moderator.logout_everywhere', targetType: 'moderator', targetId: id, details: { sessions: ended }, at: deps.now() });
@@ -304,8 +305,8 @@ export function adminRouter(ctx: HttpContext): Router {
     r[route.method](route.path, json, async (req: Request, res: Response) => {
       res.set('Cache-Control', 'no-store');
       const me = await current(req);
-      if (!me) throw new AppError('unauthenticated', 401, '请先登录。');
-      if (route.role === 'admin' && me.role !== 'admin') throw new AppError('forbidden', 403, '需要管理员权限。');
+      if (!me) throw new AppError('unauthenticated', 401, msg('unauthenticated'));
+      if (route.role === 'admin' && me.role !== 'admin') throw new AppError('forbidden', 403, msg('forbidden'));
       await route.handler(req, res, me);
     });
   }

@@ -2,6 +2,7 @@
 // Every new or edited comment runs through all of them; any rejection wins over any hold.
 import type { Ban, ModerationSettings } from './moderation.types';
 import type { WordMatcher } from './words';
+import { msg } from '../i18n/messages';
 
 export const NAME_MAX = 40;
 export const BODY_MAX = 5000;
@@ -50,17 +51,17 @@ const hold = (reason: string): Verdict => ({ action: 'hold', reason });
 const length = (s: string) => [...s].length;
 
 export const nameLength: Rule = (ctx) =>
-  length(ctx.authorName) > NAME_MAX ? reject('name_too_long', 422, `昵称最多 ${NAME_MAX} 个字符。`, { details: { max: NAME_MAX } }) : undefined;
+  length(ctx.authorName) > NAME_MAX ? reject('name_too_long', 422, msg('name_too_long', { max: NAME_MAX }), { details: { max: NAME_MAX } }) : undefined;
 
 export const bodyLength: Rule = (ctx) =>
-  length(ctx.body) > BODY_MAX ? reject('comment_too_long', 422, `评论最多 ${BODY_MAX} 个字符。`, { details: { max: BODY_MAX } }) : undefined;
+  length(ctx.body) > BODY_MAX ? reject('comment_too_long', 422, msg('comment_too_long', { max: BODY_MAX }), { details: { max: BODY_MAX } }) : undefined;
 
-export const closedArticle: Rule = (ctx) => (ctx.article.commentsClosed ? reject('comments_closed', 403, '本文评论已关闭。') : undefined);
+export const closedArticle: Rule = (ctx) => (ctx.article.commentsClosed ? reject('comments_closed', 403, msg('comments_closed')) : undefined);
 
 export const banned: Rule = (ctx) => {
   if (!ctx.ban) return undefined;
   const until = ctx.ban.expiresAt === null ? null : new Date(ctx.ban.expiresAt).toISOString();
-  return reject('banned', 403, until ? `你已被禁言至 ${until},原因:${ctx.ban.reason}` : `你已被永久禁言,原因:${ctx.ban.reason}`, {
+  return reject('banned', 403, until ? msg('banned_until', { until, reason: ctx.ban.reason }) : msg('banned_forever', { reason: ctx.ban.reason }), {
     details: { reason: ctx.ban.reason, until },
   });
 };
@@ -74,7 +75,7 @@ function overLimit(w: RateWindow, now: number): number | undefined {
 export const postRate: Rule = (ctx) => {
   if (ctx.kind !== 'create') return undefined;
   const wait = Math.max(overLimit(ctx.rate.author, ctx.now) ?? 0, ctx.rate.ip ? (overLimit(ctx.rate.ip, ctx.now) ?? 0) : 0);
-  return wait > 0 ? reject('rate_limited', 429, `发言太频繁,请 ${wait} 秒后再试。`, { retryAfterSeconds: wait, details: { retryAfter: wait } }) : undefined;
+  return wait > 0 ? reject('rate_limited', 429, msg('rate_limited_post', { seconds: wait }), { retryAfterSeconds: wait, details: { retryAfter: wait } }) : undefined;
 };
 
 /** Bodies compare equal when they differ only in white space and width/case. */
@@ -87,12 +88,12 @@ export const duplicate: Rule = (ctx) => {
   const since = ctx.now - ctx.settings.duplicateWindowMinutes * 60_000;
   const mine = canonicalBody(ctx.body);
   const dup = ctx.recentBodies.some((r) => r.createdAt >= since && canonicalBody(r.body) === mine);
-  return dup ? reject('duplicate_comment', 422, '你刚刚发表过相同的评论。') : undefined;
+  return dup ? reject('duplicate_comment', 422, msg('duplicate_comment')) : undefined;
 };
 
 export const bannedWords: Rule = (ctx) => {
   const word = ctx.words.find(ctx.body, 'banned') ?? ctx.words.find(ctx.authorName, 'banned');
-  return word ? reject('banned_word', 422, `评论包含禁止使用的词语「${word}」,请修改后再发。`, { details: { word } }) : undefined;
+  return word ? reject('banned_word', 422, msg('banned_word', { word }), { details: { word } }) : undefined;
 };
 
 export const spamSignals: Rule = (ctx) => (ctx.spam.honeypot || ctx.spam.tooFast ? hold('spam_suspected') : undefined);

@@ -3,6 +3,7 @@
 import type { Actor, Deps } from '../deps';
 import type { Article, CommentRow, ModerationMode, WriteResult } from '../db/store';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import { publishWrite } from '../comments/comments.service';
 import type { Moderator } from './moderators.repo';
 import type { Ban, ModerationSettings, ReportReason, WordKind } from './moderation.types';
@@ -12,7 +13,7 @@ export type ModAction = 'approve' | 'reject' | 'restore' | 'pin' | 'unpin';
 
 async function requireComment(deps: Deps, id: number): Promise<CommentRow> {
   const c = await deps.store.comments.get(id);
-  if (!c) throw new AppError('comment_not_found', 404, '评论不存在。');
+  if (!c) throw new AppError('comment_not_found', 404, msg('comment_not_found_plain'));
   return c;
 }
 
@@ -27,12 +28,12 @@ async function audit(deps: Deps, mod: Moderator | null, action: string, targetTy
 
 export async function reportComment(deps: Deps, id: number, input: { reason: ReportReason; note?: string }, actor: Actor) {
   const c = await deps.store.comments.get(id);
-  if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, '评论不存在或已被删除。');
-  if (actor.authorId !== null && c.authorId === actor.authorId) throw new AppError('cannot_report_own', 422, '不能举报自己的评论。');
+  if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, msg('comment_not_found'));
+  if (actor.authorId !== null && c.authorId === actor.authorId) throw new AppError('cannot_report_own', 422, msg('cannot_report_own'));
   const settings = await deps.policy.settings();
   const authorId = actor.authorId ?? (await deps.store.authors.ensure(actor.tokenHash!, deps.now(), actor.ipHash));
   const r = await deps.store.moderation.addReport({ commentId: id, authorId, reason: input.reason, note: input.note || null, at: deps.now(), threshold: settings.reportThreshold });
-  if (!r.created) throw new AppError('already_reported', 409, '你已经举报过这条评论。');
+  if (!r.created) throw new AppError('already_reported', 409, msg('already_reported'));
   const article = await articleOf(deps, c);
   if (r.hidden) publishWrite(deps, article, r.hidden);
   deps.publish({ type: 'comment.reported', article, commentId: id, reportCount: r.reportCount });
@@ -48,21 +49,21 @@ export async function moderateComment(deps: Deps, mod: Moderator, id: number, ac
   let result: WriteResult;
   switch (action) {
     case 'approve':
-      if (c.status !== 'pending' && !(c.status === 'published' && c.reportsOpen > 0)) throw invalid('只能通过待审核或被举报的评论。');
+      if (c.status !== 'pending' && !(c.status === 'published' && c.reportsOpen > 0)) throw invalid(msg('invalid_state_approve'));
       result = await deps.store.comments.setStatus(id, { status: 'published', at, moderatorId: mod.id, note: reason ?? null, resolveReports: true });
       break;
     case 'reject':
-      if (c.status !== 'pending' && c.status !== 'published') throw invalid('只能拒绝待审核或已发布的评论。');
+      if (c.status !== 'pending' && c.status !== 'published') throw invalid(msg('invalid_state_reject'));
       result = await deps.store.comments.setStatus(id, { status: 'rejected', at, moderatorId: mod.id, note: reason ?? null, resolveReports: true });
       break;
     case 'restore':
-      if (c.status !== 'rejected') throw invalid('只能恢复已拒绝的评论。');
+      if (c.status !== 'rejected') throw invalid(msg('invalid_state_restore'));
       result = await deps.store.comments.setStatus(id, { status: 'published', at, moderatorId: mod.id, note: reason ?? null, resolveReports: true });
       break;
     case 'pin':
     case 'unpin':
-      if (c.status !== 'published') throw invalid('只能置顶已发布的评论。');
-      if (c.parentId !== null) throw new AppError('cannot_pin_reply', 422, '只能置顶一级评论。');
+      if (c.status !== 'published') throw invalid(msg('invalid_state_pin'));
+      if (c.parentId !== null) throw new AppError('cannot_pin_reply', 422, msg('cannot_pin_reply'));
       result = await deps.store.comments.setPinned(id, action === 'pin', at);
       break;
   }
@@ -104,7 +105,7 @@ export async function banFromComment(deps: Deps, mod: Moderator, input: BanInput
     bans.push(await deps.store.moderation.createBan({ authorId: c.authorId, ipHash: null, reason: input.reason, createdAt: at, expiresAt, createdBy: mod.id }));
   }
   if (input.scope !== 'author') {
-    if (!c.ipHash) throw new AppError('no_network', 422, '这条评论没有记录网络信息,无法按网络封禁。');
+    if (!c.ipHash) throw new AppError('no_network', 422, msg('no_network'));
     bans.push(await deps.store.moderation.createBan({ authorId: null, ipHash: c.ipHash, reason: input.reason, createdAt: at, expiresAt, createdBy: mod.id }));
   }
   let removed = 0;
@@ -133,7 +134,7 @@ export async function banFromComment(deps: Deps, mod: Moderator, input: BanInput
 
 export async function liftBan(deps: Deps, mod: Moderator, id: number): Promise<Ban> {
   const b = await deps.store.moderation.liftBan(id, mod.id, deps.now());
-  if (!b) throw new AppError('ban_not_found', 404, '封禁不存在或已解除。');
+  if (!b) throw new AppError('ban_not_found', 404, msg('ban_not_found'));
   await audit(deps, mod, 'ban.lift', 'ban', id);
   return b;
 }
@@ -145,7 +146,7 @@ export async function updateArticleSettings(
   s: { moderationMode?: ModerationMode | null; commentsClosed?: boolean },
 ): Promise<Article> {
   const article = await deps.store.articles.getBySlug(slug);
-  if (!article) throw new AppError('article_not_found', 404, '文章不存在。');
+  if (!article) throw new AppError('article_not_found', 404, msg('article_not_found'));
   const r = await deps.store.articles.updateSettings(article.id, s, deps.now());
   deps.publish({ type: 'article.changed', article: r.article, seq: r.seq });
   await audit(deps, mod, 'article.settings', 'article', article.id, null, s);
@@ -162,7 +163,7 @@ export async function updateSiteSettings(deps: Deps, mod: Moderator, s: Partial<
 
 export async function addWord(deps: Deps, mod: Moderator, word: string, kind: WordKind) {
   const normalized = normalizeForMatch(word).trim();
-  if (!normalized) throw new AppError('invalid_input', 400, '词语不能为空。', [{ field: 'word', message: '不能为空。' }]);
+  if (!normalized) throw new AppError('invalid_input', 400, msg('word_empty'), [{ field: 'word', message: msg('field_empty_short') }]);
   const w = await deps.store.moderation.addWord(normalized, kind, deps.now());
   deps.policy.invalidate();
   await audit(deps, mod, 'word.add', 'word', w.id, null, { word: w.word, kind });
@@ -171,7 +172,7 @@ export async function addWord(deps: Deps, mod: Moderator, word: string, kind: Wo
 
 export async function removeWord(deps: Deps, mod: Moderator, id: number) {
   const w = await deps.store.moderation.removeWord(id);
-  if (!w) throw new AppError('word_not_found', 404, '词语不存在。');
+  if (!w) throw new AppError('word_not_found', 404, msg('word_not_found'));
   deps.policy.invalidate();
   await audit(deps, mod, 'word.remove', 'word', id, null, { word: w.word, kind: w.kind });
   return w;

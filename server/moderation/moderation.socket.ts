@@ -3,6 +3,7 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import { parseInput } from '../comments/comments.schema';
 import type { HttpContext } from '../http/http.context';
 import { onEvent } from '../realtime/socket.handler';
@@ -33,7 +34,7 @@ export function registerModerationNamespace(io: Server, ctx: HttpContext): void 
   nsp.use(async (socket, next) => {
     try {
       const me = await who(socket);
-      if (!me) return next(Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated', status: 401, message: '请先登录。' } }));
+      if (!me) return next(Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated', status: 401, message: msg('unauthenticated') } }));
       socket.data.moderatorId = me.id;
       // A room per session, so that logging out of one browser ends that browser's sockets only.
       socket.data.sessionHash = hashToken(tokenOf(socket)!);
@@ -51,9 +52,9 @@ export function registerModerationNamespace(io: Server, ctx: HttpContext): void 
       const me = await who(socket);
       if (!me) {
         setImmediate(() => socket.disconnect(true));
-        throw new AppError('unauthenticated', 401, '登录已失效,请重新登录。');
+        throw new AppError('unauthenticated', 401, msg('session_expired'));
       }
-      if (role === 'admin' && me.role !== 'admin') throw new AppError('forbidden', 403, '需要管理员权限。');
+      if (role === 'admin' && me.role !== 'admin') throw new AppError('forbidden', 403, msg('forbidden'));
       return me;
     };
 
@@ -68,7 +69,7 @@ export function registerModerationNamespace(io: Server, ctx: HttpContext): void 
       await guard(MODERATION_EVENTS['queue:counts']);
       const p = parseInput(countsSchema, payload);
       const a = p?.article ? await deps.store.articles.getBySlug(p.article) : undefined;
-      if (p?.article && !a) throw new AppError('article_not_found', 404, '文章不存在。');
+      if (p?.article && !a) throw new AppError('article_not_found', 404, msg('article_not_found'));
       return { counts: await deps.store.moderation.queueCounts(a?.id) };
     });
 

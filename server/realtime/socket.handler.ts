@@ -3,6 +3,7 @@
 import type { Socket } from 'socket.io';
 import { AppError, ackError, type Ack } from '../errors';
 import type { Logger } from '../log';
+import { msg } from '../i18n/messages';
 import type { RateLimiter } from '../security/rate';
 
 export type Handler<T> = (payload: unknown) => Promise<T>;
@@ -12,7 +13,7 @@ export function onEvent<T>(socket: Socket, event: string, deps: { log: Logger; l
     const reply = typeof ack === 'function' ? (ack as (r: Ack<T>) => void) : undefined;
     const wait = deps.limiter.hit(socket.id);
     if (wait > 0) {
-      reply?.({ ok: false, error: { code: 'rate_limited', message: `操作太频繁,请 ${wait} 秒后再试。`, details: { retryAfter: wait } } });
+      reply?.({ ok: false, error: { code: 'rate_limited', message: msg('rate_limited', { seconds: wait }), details: { retryAfter: wait } } });
       return;
     }
     if (!reply) return; // events without an ack are refused silently: there is nowhere to say why

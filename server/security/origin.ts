@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import { AUTHOR_COOKIE, parseCookies } from '../identity/author.cookie';
 import { SESSION_COOKIE } from '../moderation/session.cookie';
 
@@ -51,7 +52,7 @@ export function csrfGuard(allowed: readonly string[]): RequestHandler {
     const cookies = parseCookies(req.headers.cookie);
     const hasCookie = AUTHOR_COOKIE in cookies || SESSION_COOKIE in cookies;
     if (verdict === 'foreign' || hasCookie) {
-      return next(new AppError('csrf_rejected', 403, '请求来源无法验证,已拒绝(跨站请求)。'));
+      return next(new AppError('csrf_rejected', 403, msg('csrf_rejected')));
     }
     next();
   };

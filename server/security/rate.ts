@@ -2,6 +2,7 @@
 // bounded by sweeping idle keys and evicting the least recently used. Over the limit: how long to wait.
 import type { RateLimit } from '../config';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 
 export interface RateLimiter {
   /** Counts one attempt for key; returns 0 when allowed, else the seconds to wait. */
@@ -73,7 +74,7 @@ export function createRateLimiter(limit: RateLimit, now: () => number = Date.now
 }
 
 export function rateLimitedError(seconds: number): AppError {
-  return new AppError('rate_limited', 429, `操作太频繁,请 ${seconds} 秒后再试。`, { retryAfter: seconds }, { 'Retry-After': String(seconds) });
+  return new AppError('rate_limited', 429, msg('rate_limited', { seconds }), { retryAfter: seconds }, { 'Retry-After': String(seconds) });
 }
 
 /** Hits every (limiter, key) pair; throws 429 with the longest wait if any is over. Keys may be null (skipped). */
