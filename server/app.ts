@@ -22,6 +22,7 @@ import { registerCommentSocket } from './comments/comments.socket';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
+import { adminPagesRouter } from './moderation/admin.pages';
 import { registerModerationNamespace } from './moderation/moderation.socket';
 import { createModerationPolicy } from './moderation/moderation.policy';
 import { createIo } from './realtime/io';
@@ -116,6 +117,7 @@ export function createApp(input: AppDeps): App {
   app.use(articlesRouter(ctx));
   app.use(commentsRouter(ctx));
   app.use(adminRouter(ctx));
+  app.use(adminPagesRouter(ctx));
   app.use('/api', notFoundApi);
 
   const renderError = (res: Response, status: number, body: ErrorBody) => {
@@ -129,7 +131,7 @@ export function createApp(input: AppDeps): App {
   app.use((_req, _res, next) => next(new AppError('not_found', 404, msg('not_found_page'))));
   app.use(errorMiddleware(log, renderError));
 
-  io.on('connection', (socket) => registerCommentSocket(io, socket, { deps, limiters, presence }));
+  io.on('connection', (socket) => registerCommentSocket(socket, { deps, limiters, presence }));
   registerModerationNamespace(io, ctx);
 
   let closing: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 // Owns the SQL that reads comments, likes and the article event log (SQLite). Writes go through comments.writer.ts.
 import type { Db } from '../db/open';
 import type { ArticleEvent, CommentRow, CommentsRepo, PageQuery } from '../db/store';
-import { commentColumns, createCommentWriter, type CommentWriter } from './comments.writer';
+import { commentColumns, type CommentWriter } from './comments.writer';
 import type { Write } from '../db/write-batch';
 
 /** Who may see a row: everyone for published and placeholders, the author for their own held comment. */

@@ -1,6 +1,6 @@
 // Owns the reader-side socket events: join an article (with catch-up since a seq) and the comment
 // actions, each calling the same service function as its HTTP route.
-import type { Server, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import type { Deps, Actor } from '../deps';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
@@ -20,7 +20,7 @@ const joinSchema = z.strictObject({
 });
 const idSchema = z.strictObject({ id: z.number().int().positive() });
 
-export function registerCommentSocket(io: Server, socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence }): void {
+export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence }): void {
   const { deps, limiters, presence } = ctx;
   const data = socket.data as SocketData;
   const h = { log: deps.log, limiter: limiters.socketEvents };

@@ -1,21 +1,16 @@
-// Owns the moderation HTTP surface: the /admin pages (login, console) and the /api/admin JSON API.
-// Every API route is declared in one table with the role it needs, so the guard cannot be forgotten
-// and the tests can enumerate them.
+// Owns the /api/admin JSON API. Every route is declared in one table with the role it needs, so the
+// guard cannot be forgotten and the tests can enumerate them. The /admin pages are in admin.pages.ts.
 import express, { Router, type Request, type Response } from 'express';
-import { AppError, toErrorBody } from '../errors';
+import { AppError } from '../errors';
 import { parseId, parseInput } from '../comments/comments.schema';
-import { cookieSecure, requestIpHash, type HttpContext } from '../http/http.context';
-import { enforce } from '../security/rate';
-import { strings } from '../i18n/strings';
-import { adminStrings } from '../i18n/admin.strings';
+import type { HttpContext } from '../http/http.context';
 import { msg } from '../i18n/messages';
-import { scriptJson, SITE_TZ_OFFSET_MINUTES } from '../articles/articles.page';
-import { listArticles } from '../articles/articles.service';
 import type { Moderator, Role } from './moderators.repo';
 import * as auth from './auth.service';
 import * as mod from './moderation.service';
 import { toQueueItems } from './moderation.queue';
-import { readSessionToken, SESSION_COOKIE, sessionCookieOptions, signToken } from './session.cookie';
+import { readSessionToken, SESSION_COOKIE } from './session.cookie';
+import { currentModerator, publicModerator, signIn } from './moderation.session';
 import {
   actionSchema,
   articleSettingsSchema,
@@ -23,7 +18,6 @@ import {
   bulkSchema,
   createModeratorSchema,
   idsQuerySchema,
-  loginSchema,
   passwordSchema,
   queueQuerySchema,
   siteSettingsSchema,
@@ -38,8 +32,6 @@ export interface AdminRoute {
   role: Role;
   handler: (req: Request, res: Response, me: Moderator) => Promise<void>;
 }
-
-const publicModerator = (m: Moderator) => ({ id: m.id, username: m.username, role: m.role, disabled: m.disabled, createdAt: new Date(m.createdAt).toISOString() });
 
 export function adminRoutes(ctx: HttpContext): AdminRoute[] {
   const { deps } = ctx;
@@ -277,80 +269,21 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
 
 export function adminRouter(ctx: HttpContext): Router {
   const r = Router();
-  const { deps } = ctx;
-  const json = express.json({ limit: deps.config.maxBodyBytes, strict: true });
-  const form = express.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 });
-  const current = (req: Request) => auth.sessionModerator(deps, readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret));
-  const t = strings();
-  const a = adminStrings();
-
-  const doLogin = async (req: Request, res: Response) => {
-    const ipHash = requestIpHash(ctx, req);
-    enforce([ctx.limiters.login, ipHash]);
-    const { username, password } = parseInput(loginSchema, req.body);
-    const result = await auth.login(deps, username, password, ipHash);
-    // Rotation: a session this browser already held ends with the new login, so no old token lingers.
-    const previous = readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret);
-    if (previous) await auth.logout(deps, previous);
-    res.cookie(SESSION_COOKIE, signToken(result.token, ctx.secrets.sessionSecret), sessionCookieOptions(cookieSecure(ctx, req), result.expiresAt - deps.now()));
-    return result;
-  };
+  const json = express.json({ limit: ctx.deps.config.maxBodyBytes, strict: true });
 
   r.post('/api/admin/login', json, async (req, res) => {
-    const result = await doLogin(req, res);
+    const result = await signIn(ctx, req, res);
     res.json({ moderator: publicModerator(result.moderator), expiresAt: new Date(result.expiresAt).toISOString() });
   });
 
   for (const route of adminRoutes(ctx)) {
     r[route.method](route.path, json, async (req: Request, res: Response) => {
       res.set('Cache-Control', 'no-store');
-      const me = await current(req);
+      const me = await currentModerator(ctx, req);
       if (!me) throw new AppError('unauthenticated', 401, msg('unauthenticated'));
       if (route.role === 'admin' && me.role !== 'admin') throw new AppError('forbidden', 403, msg('forbidden'));
       await route.handler(req, res, me);
     });
   }
-
-  const page = (res: Response, view: string, locals: Record<string, unknown>, status = 200) =>
-    res.status(status).set('Cache-Control', 'no-store').render(view, { t, a, assets: ctx.assets, ...locals });
-
-  r.get('/admin/login', async (req, res) => {
-    if (await current(req)) return res.redirect(303, '/admin');
-    page(res, 'admin/login', { pageTitle: `${a.loginTitle} · ${t.siteName}`, error: null, username: '' });
-  });
-
-  r.post('/admin/login', form, async (req, res) => {
-    try {
-      await doLogin(req, res);
-      res.redirect(303, '/admin');
-    } catch (err) {
-      const { status, body, headers } = toErrorBody(err, deps.log);
-      if (status >= 500) throw err;
-      if (headers) res.set(headers);
-      const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, 64) : '';
-      page(res, 'admin/login', { pageTitle: `${a.loginTitle} · ${t.siteName}`, error: body.message, username }, status);
-    }
-  });
-
-  r.post('/admin/logout', form, async (req, res) => {
-    const token = readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret);
-    if (token) await auth.logout(deps, token);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
-    res.redirect(303, '/admin/login');
-  });
-
-  r.get('/admin', async (req, res) => {
-    const me = await current(req);
-    if (!me) return res.redirect(303, '/admin/login');
-    const articles = await listArticles(deps.store);
-    page(res, 'admin/console', {
-      pageTitle: `${a.consoleTitle} · ${t.siteName}`,
-      me: publicModerator(me),
-      articles,
-      // The console script starts from this (read by JSON.parse, never as script).
-      dataJson: scriptJson({ me: publicModerator(me), articles: articles.map(({ slug, title }) => ({ slug, title })), strings: a, tz: SITE_TZ_OFFSET_MINUTES }),
-    });
-  });
-
   return r;
 }

@@ -1,0 +1,63 @@
+// Owns the /admin pages: the login page and form, logout, and the console page (its script then talks
+// to /api/admin and the /moderation namespace).
+import express, { Router, type Response } from 'express';
+import { toErrorBody } from '../errors';
+import type { HttpContext } from '../http/http.context';
+import { strings } from '../i18n/strings';
+import { adminStrings } from '../i18n/admin.strings';
+import { scriptJson, SITE_TZ_OFFSET_MINUTES } from '../articles/articles.page';
+import { listArticles } from '../articles/articles.service';
+import * as auth from './auth.service';
+import { currentModerator, publicModerator, signIn } from './moderation.session';
+import { readSessionToken, SESSION_COOKIE } from './session.cookie';
+
+export function adminPagesRouter(ctx: HttpContext): Router {
+  const r = Router();
+  const { deps } = ctx;
+  const form = express.urlencoded({ extended: false, limit: 4096, parameterLimit: 10 });
+  const t = strings();
+  const a = adminStrings();
+
+  const page = (res: Response, view: string, locals: Record<string, unknown>, status = 200) =>
+    res.status(status).set('Cache-Control', 'no-store').render(view, { t, a, assets: ctx.assets, ...locals });
+
+  r.get('/admin/login', async (req, res) => {
+    if (await currentModerator(ctx, req)) return res.redirect(303, '/admin');
+    page(res, 'admin/login', { pageTitle: `${a.loginTitle} · ${t.siteName}`, error: null, username: '' });
+  });
+
+  r.post('/admin/login', form, async (req, res) => {
+    try {
+      await signIn(ctx, req, res);
+      res.redirect(303, '/admin');
+    } catch (err) {
+      const { status, body, headers } = toErrorBody(err, deps.log);
+      if (status >= 500) throw err;
+      if (headers) res.set(headers);
+      const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, 64) : '';
+      page(res, 'admin/login', { pageTitle: `${a.loginTitle} · ${t.siteName}`, error: body.message, username }, status);
+    }
+  });
+
+  r.post('/admin/logout', form, async (req, res) => {
+    const token = readSessionToken(req.headers.cookie, ctx.secrets.sessionSecret);
+    if (token) await auth.logout(deps, token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/admin/login');
+  });
+
+  r.get('/admin', async (req, res) => {
+    const me = await currentModerator(ctx, req);
+    if (!me) return res.redirect(303, '/admin/login');
+    const articles = await listArticles(deps.store);
+    page(res, 'admin/console', {
+      pageTitle: `${a.consoleTitle} · ${t.siteName}`,
+      me: publicModerator(me),
+      articles,
+      // The console script starts from this (read by JSON.parse, never as script).
+      dataJson: scriptJson({ me: publicModerator(me), articles: articles.map(({ slug, title }) => ({ slug, title })), strings: a, tz: SITE_TZ_OFFSET_MINUTES }),
+    });
+  });
+
+  return r;
+}
