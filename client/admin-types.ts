@@ -1,54 +1,9 @@
-// Owns the console's view of the moderation API's JSON (mirrors server/moderation/moderation.queue.ts and routes).
-export type QueueName = 'pending' | 'reported' | 'published' | 'rejected';
-export type CommentStatus = 'published' | 'pending' | 'rejected' | 'deleted';
-export type Role = 'admin' | 'moderator';
+// Owns the console's view of the moderation API's JSON: the shared contracts (contracts/*.d.ts) and the
+// smaller route answers declared here.
+import type { Role } from '../contracts/moderation';
 
-export interface Ban {
-  id: number;
-  authorId: number | null;
-  ipHash: string | null;
-  reason: string;
-  createdAt: number;
-  expiresAt: number | null;
-  createdBy: number | null;
-  liftedAt: number | null;
-}
-
-export interface AdminComment {
-  id: number;
-  articleId: number;
-  parentId: number | null;
-  authorId: number;
-  authorName: string;
-  body: string;
-  /** Sanitized by the server: the only string the console inserts as HTML. */
-  html: string;
-  status: CommentStatus;
-  createdAt: string;
-  editedAt: string | null;
-  likes: number;
-  replyCount: number;
-  pinned: boolean;
-  heldReason: string | null;
-  reportsOpen: number;
-  moderationNote: string | null;
-  hasNetwork: boolean;
-}
-
-export interface ReportSummary {
-  reason: 'spam' | 'abuse' | 'off_topic' | 'other';
-  count: number;
-  notes: string[];
-}
-
-export interface QueueItem {
-  comment: AdminComment;
-  queues: QueueName[];
-  article: { slug: string; title: string } | null;
-  parent: { id: number; authorName: string; body: string; status: string } | null;
-  author: { id: number; recent: { id: number; body: string; status: string; createdAt: string }[]; ban: Ban | null };
-  reasons: { heldReason: string | null; reports: ReportSummary[] };
-}
+export type { AdminComment, Ban, QueueItem, QueueName, ReportSummary, Role } from '../contracts/moderation';
+export type { CommentStatus } from '../contracts/api';
 
 export interface Counts {
   pending: number;

@@ -2,12 +2,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from './log';
 import { msg } from './i18n/messages';
+import type { Ack, ErrorBody } from '../contracts/api';
 
-export interface ErrorBody {
-  code: string;
-  message: string;
-  details?: unknown;
-}
+export type { Ack, ErrorBody };
 
 export class AppError extends Error {
   constructor(
@@ -31,7 +28,6 @@ export class AppError extends Error {
 
 export const INTERNAL: ErrorBody = Object.freeze({ code: 'internal_error', message: msg('internal_error') });
 
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 
 /** Maps anything thrown to the public error shape; unknown errors are logged and never leak. */
 export function toErrorBody(err: unknown, log?: Logger): { status: number; body: ErrorBody; headers?: Record<string, string> } {

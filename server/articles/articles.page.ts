@@ -2,6 +2,7 @@
 // (readable without JavaScript), the comment form and the data the live client starts from.
 import crypto from 'node:crypto';
 import type { Response } from 'express';
+import type { PageData } from '../../contracts/api';
 import type { Deps } from '../deps';
 import type { Article, SortOrder } from '../db/store';
 import { listComments, type Viewer } from '../comments/comments.service';
@@ -64,7 +65,7 @@ export async function renderArticlePage(
   const now = ctx.deps.now();
   const page = await listComments(ctx.deps, article.slug, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer);
   const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now });
-  const data = {
+  const data: PageData = {
     slug: article.slug,
     seq: page.seq,
     sort: opts.sort,

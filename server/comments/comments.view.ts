@@ -1,31 +1,10 @@
 // Owns the public JSON shape of a comment (HTTP API, socket events and the page's templates alike).
+import type { CommentJson, PublicStatus } from '../../contracts/api';
 import type { CommentRow } from '../db/store';
 
 export const EDIT_WINDOW_MS = 15 * 60_000;
 
-export type PublicStatus = 'published' | 'pending' | 'deleted' | 'removed';
-
-export interface CommentJson {
-  id: number;
-  parentId: number | null;
-  rootId: number | null;
-  depth: number;
-  authorName: string;
-  replyToName: string | null;
-  body: string;
-  html: string;
-  createdAt: string;
-  editedAt: string | null;
-  likes: number;
-  replyCount: number;
-  status: PublicStatus;
-  pinned: boolean;
-  /** Only true in a response or event meant for the comment's own author. */
-  mine: boolean;
-  liked: boolean;
-  editableUntil: string | null;
-  replies?: CommentJson[];
-}
+export type { CommentJson, PublicStatus };
 
 export interface Perspective {
   mine?: boolean;

@@ -2,10 +2,11 @@
 // PostgreSQL store can stand beside the SQLite one; the SQLite store answers synchronously inside.
 import type { ModerationRepo } from '../moderation/moderation.types';
 import type { ModeratorsRepo } from '../moderation/moderators.repo';
+import type { CommentStatus, SortOrder } from '../../contracts/api';
 
-export type CommentStatus = 'published' | 'pending' | 'rejected' | 'deleted';
+export type { CommentStatus, SortOrder };
+
 export type ModerationMode = 'post' | 'pre';
-export type SortOrder = 'newest' | 'oldest' | 'top';
 
 /** An article as lookups return it; its text is read separately (ArticlesRepo.body) by the page alone. */
 export interface Article {

@@ -2,39 +2,9 @@
 // (other recent comments, ban status) and why it is in the queue. Batched: a page costs a fixed number of queries.
 import type { Deps } from '../deps';
 import type { CommentRow } from '../db/store';
-import type { Ban, QueueName, ReportSummary } from './moderation.types';
+import type { AdminComment, QueueItem, QueueName } from '../../contracts/moderation';
 
-export interface AdminComment {
-  id: number;
-  articleId: number;
-  parentId: number | null;
-  depth: number;
-  authorId: number;
-  authorName: string;
-  body: string;
-  html: string;
-  status: CommentRow['status'];
-  createdAt: string;
-  editedAt: string | null;
-  likes: number;
-  replyCount: number;
-  pinned: boolean;
-  heldReason: string | null;
-  reportCount: number;
-  reportsOpen: number;
-  moderatedAt: string | null;
-  moderationNote: string | null;
-  hasNetwork: boolean;
-}
-
-export interface QueueItem {
-  comment: AdminComment;
-  queues: QueueName[];
-  article: { slug: string; title: string } | null;
-  parent: { id: number; authorName: string; body: string; status: string } | null;
-  author: { id: number; recent: { id: number; body: string; status: string; createdAt: string }[]; ban: Ban | null };
-  reasons: { heldReason: string | null; reports: ReportSummary[] };
-}
+export type { AdminComment, QueueItem };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const excerpt = (s: string, n = 140) => ([...s].length > n ? [...s].slice(0, n).join('') + '…' : s);

@@ -1,9 +1,10 @@
 // Owns the moderation data types and the ModerationRepo interface (storage for settings, words, bans, reports, audit, queues).
 import type { CommentRow, WriteResult } from '../db/store';
+import type { Ban, QueueName, ReportReason, ReportSummary } from '../../contracts/moderation';
+
+export type { Ban, QueueName, ReportReason, ReportSummary };
 
 export type WordKind = 'banned' | 'suspect';
-export type ReportReason = 'spam' | 'abuse' | 'off_topic' | 'other';
-export type QueueName = 'pending' | 'reported' | 'published' | 'rejected';
 
 export interface ModerationSettings {
   moderationMode: 'post' | 'pre';
@@ -32,17 +33,6 @@ export interface Word {
   createdAt: number;
 }
 
-export interface Ban {
-  id: number;
-  authorId: number | null;
-  ipHash: string | null;
-  reason: string;
-  createdAt: number;
-  expiresAt: number | null;
-  createdBy: number | null;
-  liftedAt: number | null;
-}
-
 export interface AuditEntry {
   id: number;
   moderatorId: number | null;
@@ -53,13 +43,6 @@ export interface AuditEntry {
   reason: string | null;
   details: unknown;
   createdAt: number;
-}
-
-export interface ReportSummary {
-  commentId: number;
-  reason: ReportReason;
-  count: number;
-  notes: string[];
 }
 
 export interface QueueQuery {

@@ -1,8 +1,9 @@
 // Owns the SQL for moderator accounts, their sessions and login-failure throttling (SQLite).
 import type { Db } from '../db/open';
 import type { Write } from '../db/write-batch';
+import type { Role } from '../../contracts/moderation';
 
-export type Role = 'admin' | 'moderator';
+export type { Role };
 
 export interface Moderator {
   id: number;

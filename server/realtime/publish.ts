@@ -1,19 +1,13 @@
 // Owns turning domain events into Socket.IO emits: the only place that knows rooms and event names.
 // Each payload is built once per audience; Socket.IO encodes a room broadcast once for all its sockets.
 import type { Server } from 'socket.io';
+import type { CommentEvent } from '../../contracts/api';
 import type { CommentChange } from '../db/store';
 import type { DomainEvent, Publish } from '../events';
 import { isPubliclyVisible } from '../comments/comments.writer';
 import { toCommentJson, type CommentJson } from '../comments/comments.view';
 import { articleRoom, authorRoom, moderatorRoom, moderatorSessionRoom, MODERATION_NAMESPACE } from './rooms';
 
-export interface CommentEventPayload {
-  seq: number;
-  article: string;
-  id: number;
-  count: number;
-  comment: CommentJson | null;
-}
 
 type Handler<T extends DomainEvent['type']> = (io: Server, e: Extract<DomainEvent, { type: T }>) => void;
 
@@ -32,10 +26,10 @@ const commentChanged: Handler<'comment.changed'> = (io, e) => {
     const publicView = isPubliclyVisible(c) ? toCommentJson(c) : null;
     // Readers hear of a comment they never saw only when it becomes visible to them.
     if (publicView !== null || change.type === 'removed') {
-      io.to(room).except(own).emit(eventName(change, publicView), { ...base, comment: publicView } satisfies CommentEventPayload);
+      io.to(room).except(own).emit(eventName(change, publicView), { ...base, comment: publicView } satisfies CommentEvent);
     }
     const ownView = publicView !== null || c.status === 'pending' ? toCommentJson(c, { mine: true }) : null;
-    io.to(own).emit(eventName(change, ownView), { ...base, comment: ownView } satisfies CommentEventPayload);
+    io.to(own).emit(eventName(change, ownView), { ...base, comment: ownView } satisfies CommentEvent);
   }
   io.of(MODERATION_NAMESPACE).emit('queue:changed', { ids: e.changes.map((ch) => ch.comment.id) });
 };

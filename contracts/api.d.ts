@@ -1,0 +1,66 @@
+// The JSON that crosses the wire, declared once for the server (which builds it) and the browser
+// scripts (which read it). Declarations only: nothing here is compiled or shipped.
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** A socket acknowledgement: the same error shape as HTTP. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+export type SortOrder = 'newest' | 'oldest' | 'top';
+
+/** Storage statuses; the public JSON calls 'rejected' 'removed'. */
+export type CommentStatus = 'published' | 'pending' | 'rejected' | 'deleted';
+export type PublicStatus = 'published' | 'pending' | 'deleted' | 'removed';
+
+/** A comment as the API, the socket events and both renderers (server and browser) see it. */
+export interface CommentJson {
+  id: number;
+  parentId: number | null;
+  rootId: number | null;
+  depth: number;
+  authorName: string;
+  replyToName: string | null;
+  body: string;
+  html: string;
+  createdAt: string;
+  editedAt: string | null;
+  likes: number;
+  replyCount: number;
+  status: PublicStatus;
+  pinned: boolean;
+  /** Only true in a response or event meant for the comment's own author. */
+  mine: boolean;
+  liked: boolean;
+  editableUntil: string | null;
+  replies?: CommentJson[];
+}
+
+/** comment:created, comment:updated and comment:removed. */
+export interface CommentEvent {
+  seq: number;
+  article: string;
+  id: number;
+  /** The article's published comment count after the change. */
+  count: number;
+  /** null when the comment is gone for this audience; a placeholder when it stays for its replies. */
+  comment: CommentJson | null;
+}
+
+/** What the article page hands its script (the <script type="application/json" id="yl-data"> block). */
+export interface PageData {
+  slug: string;
+  seq: number;
+  sort: SortOrder;
+  nextCursor: string | null;
+  commentCount: number;
+  commentsClosed: boolean;
+  hasIdentity: boolean;
+  nest: number;
+  tz: number;
+  strings: Record<string, string>;
+  comments: CommentJson[];
+}

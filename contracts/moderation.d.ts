@@ -1,0 +1,59 @@
+// The moderation API's JSON, declared once for the server and the console script. Declarations only.
+import type { CommentStatus } from './api';
+
+export type QueueName = 'pending' | 'reported' | 'published' | 'rejected';
+export type Role = 'admin' | 'moderator';
+export type ReportReason = 'spam' | 'abuse' | 'off_topic' | 'other';
+
+export interface Ban {
+  id: number;
+  authorId: number | null;
+  ipHash: string | null;
+  reason: string;
+  createdAt: number;
+  /** null = permanent */
+  expiresAt: number | null;
+  createdBy: number | null;
+  liftedAt: number | null;
+}
+
+export interface ReportSummary {
+  commentId: number;
+  reason: ReportReason;
+  count: number;
+  notes: string[];
+}
+
+/** A comment as moderators see it: everything, including what readers no longer see. */
+export interface AdminComment {
+  id: number;
+  articleId: number;
+  parentId: number | null;
+  depth: number;
+  authorId: number;
+  authorName: string;
+  body: string;
+  /** Sanitized by the server: the only string the console inserts as HTML. */
+  html: string;
+  status: CommentStatus;
+  createdAt: string;
+  editedAt: string | null;
+  likes: number;
+  replyCount: number;
+  pinned: boolean;
+  heldReason: string | null;
+  reportCount: number;
+  reportsOpen: number;
+  moderatedAt: string | null;
+  moderationNote: string | null;
+  hasNetwork: boolean;
+}
+
+export interface QueueItem {
+  comment: AdminComment;
+  queues: QueueName[];
+  article: { slug: string; title: string } | null;
+  parent: { id: number; authorName: string; body: string; status: string } | null;
+  author: { id: number; recent: { id: number; body: string; status: string; createdAt: string }[]; ban: Ban | null };
+  reasons: { heldReason: string | null; reports: ReportSummary[] };
+}
