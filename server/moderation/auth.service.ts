@@ -79,15 +79,10 @@ async function lockedFor(deps: Deps, keys: Lock[]): Promise<number> {
 }
 
 async function recordFailure(deps: Deps, keys: Lock[]): Promise<number> {
-  const now = deps.now();
   let worst = 0;
   for (const { key, limit } of keys) {
-    const f = await deps.store.moderators.getFailure(key);
-    const fresh = !f || now - f.firstAt > FAILURE_WINDOW_MS;
-    const failures = fresh ? 1 : f.failures + 1;
-    const lockedUntil = failures >= limit ? now + LOCK_MS : null;
-    await deps.store.moderators.putFailure({ key, failures, firstAt: fresh ? now : f.firstAt, lockedUntil });
-    worst = Math.max(worst, failures);
+    const f = await deps.store.moderators.countFailure(key, { now: deps.now(), windowMs: FAILURE_WINDOW_MS, limit, lockMs: LOCK_MS });
+    worst = Math.max(worst, f.failures);
   }
   return worst;
 }

@@ -35,7 +35,11 @@ export interface ModeratorsRepo {
   deleteSessionsOf(moderatorId: number): Promise<number>;
   pruneSessions(now: number): Promise<void>;
   getFailure(key: string): Promise<LoginFailure | undefined>;
-  putFailure(f: LoginFailure): Promise<void>;
+  /**
+   * Counts one failure for key in a single write (no read-then-write race between concurrent logins):
+   * a failure older than windowMs starts the count over; reaching limit locks the key for lockMs.
+   */
+  countFailure(key: string, r: { now: number; windowMs: number; limit: number; lockMs: number }): Promise<LoginFailure>;
   clearFailure(key: string): Promise<void>;
 }
 
@@ -59,8 +63,15 @@ export function createModeratorsRepo(db: Db, write: Write): ModeratorsRepo {
   const deleteSessionsOf = db.prepare(`DELETE FROM moderator_sessions WHERE moderator_id = ?`);
   const prune = db.prepare(`DELETE FROM moderator_sessions WHERE expires_at <= ?`);
   const getFailure = db.prepare(`SELECT key, failures, first_at AS firstAt, locked_until AS lockedUntil FROM login_failures WHERE key = ?`);
-  const putFailure = db.prepare(`INSERT INTO login_failures (key, failures, first_at, locked_until) VALUES (@key, @failures, @firstAt, @lockedUntil)
-    ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, locked_until = excluded.locked_until`);
+  // In DO UPDATE, bare column names are the stored row's values before this update.
+  const countFailure = db.prepare(`INSERT INTO login_failures (key, failures, first_at, locked_until)
+    VALUES (@key, 1, @now, CASE WHEN 1 >= @limit THEN @now + @lockMs END)
+    ON CONFLICT (key) DO UPDATE SET
+      failures = CASE WHEN @now - first_at > @windowMs THEN 1 ELSE failures + 1 END,
+      first_at = CASE WHEN @now - first_at > @windowMs THEN @now ELSE first_at END,
+      locked_until = CASE WHEN (CASE WHEN @now - first_at > @windowMs THEN 1 ELSE failures + 1 END) >= @limit
+        THEN @now + @lockMs ELSE locked_until END
+    RETURNING key, failures, first_at AS firstAt, locked_until AS lockedUntil`);
   const clearFailure = db.prepare(`DELETE FROM login_failures WHERE key = ?`);
 
   return {
@@ -79,7 +90,7 @@ export function createModeratorsRepo(db: Db, write: Write): ModeratorsRepo {
     deleteSessionsOf: (id) => write(() => deleteSessionsOf.run(id).changes),
     pruneSessions: (now) => write(() => void prune.run(now)),
     getFailure: async (k) => getFailure.get(k) as LoginFailure | undefined,
-    putFailure: (f) => write(() => void putFailure.run(f)),
+    countFailure: (key, r) => write(() => countFailure.get({ key, ...r }) as LoginFailure),
     clearFailure: (k) => write(() => void clearFailure.run(k)),
   };
 }
