@@ -2,7 +2,7 @@
 // smaller route answers declared here.
 import type { Role } from '../contracts/moderation';
 
-export type { AdminComment, Ban, QueueItem, QueueName, ReportSummary, Role } from '../contracts/moderation';
+export type { AdminComment, AuditEntry, Ban, QueueItem, QueueName, ReportSummary, Role } from '../contracts/moderation';
 export type { CommentStatus } from '../contracts/api';
 
 export interface Counts {
@@ -24,17 +24,6 @@ export interface AdminArticle {
   commentCount: number;
   moderationMode: 'post' | 'pre' | null;
   commentsClosed: boolean;
-}
-
-export interface AuditEntry {
-  id: number;
-  moderatorName: string | null;
-  action: string;
-  targetType: string;
-  targetId: number | null;
-  reason: string | null;
-  details: unknown;
-  createdAt: string;
 }
 
 export interface SiteSettings {

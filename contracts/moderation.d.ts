@@ -57,3 +57,16 @@ export interface QueueItem {
   author: { id: number; recent: { id: number; body: string; status: string; createdAt: string }[]; ban: Ban | null };
   reasons: { heldReason: string | null; reports: ReportSummary[] };
 }
+
+/** One line of the audit log (GET /api/admin/audit). */
+export interface AuditEntry {
+  id: number;
+  moderatorId: number | null;
+  moderatorName: string | null;
+  action: string;
+  targetType: string;
+  targetId: number | null;
+  reason: string | null;
+  details: unknown;
+  createdAt: string;
+}

@@ -1,6 +1,7 @@
 // Owns the typed, frozen configuration: every environment variable Yilun reads is parsed here.
 import path from 'node:path';
 import { paths } from './paths';
+import { parseHttpUrl } from './http/url';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type Synchronous = 'FULL' | 'NORMAL' | 'EXTRA';
@@ -119,13 +120,9 @@ function parseOrigins(raw: string | undefined, problems: string[]): string[] {
   if (!raw) return [];
   const out: string[] = [];
   for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    try {
-      const u = new URL(part);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-      out.push(u.origin);
-    } catch {
-      problems.push(`ALLOWED_ORIGINS has an invalid origin "${part}"`);
-    }
+    const u = parseHttpUrl(part);
+    if (u) out.push(u.origin);
+    else problems.push(`ALLOWED_ORIGINS has an invalid origin "${part}"`);
   }
   return out;
 }

@@ -2,18 +2,14 @@
 // heading with its count, the first page of comments, reply prefill, form posts and the 404 page.
 import { importContent } from '../server/articles/articles.service';
 import { paths } from '../server/paths';
-import { postComment, reader, startServer, type Reader, type TestServer } from './helpers/server';
+import { postComment, reader, useTestServer, TEST_SLUG, type Reader, type TestServer } from './helpers/server';
 
 const count = (s: TestServer, table: string) => (s.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 const headingCount = (html: string) => Number(/<h2 id="comments-heading">评论列表 <span[^>]*>\(<span id="comment-count">(\d+)<\/span>\)/.exec(html)?.[1]);
 const formStamp = (html: string) => /<input type="hidden" name="ts" value="([^"]+)">/.exec(html)![1];
 
 describe('the article page', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer();
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
 
   it('renders the default article at / with its title, paragraphs, an empty 评论列表 and a working form', async () => {
     // The bundled article, imported as on first start, earlier than the harness's test article.
@@ -96,13 +92,8 @@ describe('the article page', () => {
 });
 
 describe('the no-JavaScript comment form', () => {
-  let s: TestServer;
-  let slug: string;
-  beforeEach(async () => {
-    s = await startServer();
-    slug = s.article.slug;
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
+  const slug = TEST_SLUG;
 
   async function submit(r: Reader, fields: Record<string, string>, query = '') {
     const page = await r.get(`/articles/${slug}${query}`).expect(200);

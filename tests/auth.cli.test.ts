@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureAdmin, verifyPassword } from '../server/moderation/auth.service';
-import { startServer, type TestServer } from './helpers/server';
+import { startServer, useTestServer } from './helpers/server';
 import { createMod, login, PASSWORD, signedIn } from './helpers/moderation';
 
 const ROOT = path.join(__dirname, '..');
@@ -91,11 +91,7 @@ describe('npm run admin (dist/server/cli/admin.js)', () => {
 });
 
 describe('ADMIN_USER / ADMIN_PASSWORD (ensureAdmin)', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer();
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
 
   it('creates the admin when the account does not exist', async () => {
     const m = await ensureAdmin(s.app.deps, 'boss', PASSWORD);

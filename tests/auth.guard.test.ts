@@ -1,15 +1,11 @@
 import { MODERATION_EVENTS } from '../server/moderation/moderation.socket';
-import { emitAck, reader, type TestServer, startServer } from './helpers/server';
+import { emitAck, reader, useTestServer } from './helpers/server';
 import { adminRouteTable, login, modSocket, refusedConnect, registeredAdminRoutes, send, signedIn } from './helpers/moderation';
 
 const HOUR = 3_600_000;
 
 describe('every /api/admin route, enumerated from adminRoutes(ctx)', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer();
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
 
   it('declares a role for every route, and Express registered exactly the table plus the public login', () => {
     const table = adminRouteTable(s);
@@ -92,11 +88,7 @@ describe('every /api/admin route, enumerated from adminRoutes(ctx)', () => {
 });
 
 describe('every event of the /moderation namespace, enumerated from MODERATION_EVENTS', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer();
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
 
   const events = Object.entries(MODERATION_EVENTS);
 
@@ -161,11 +153,7 @@ describe('every event of the /moderation namespace, enumerated from MODERATION_E
 });
 
 describe('login endpoint basics', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer();
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
 
   it('sets a signed httpOnly SameSite=Strict yl_mod cookie and never echoes the password hash', async () => {
     await signedIn(s, 'mod1');

@@ -1,4 +1,4 @@
-import { emitAck, reader, startServer, type TestServer } from './helpers/server';
+import { emitAck, reader, useTestServer } from './helpers/server';
 import { auditEntries, createMod, login, modSocket, PASSWORD, refusedConnect, signedIn } from './helpers/moderation';
 
 const MIN = 60_000;
@@ -16,11 +16,7 @@ const disconnected = (socket: { once(e: 'disconnect', f: (r: string) => void): u
 const times = <T>(n: number, f: () => Promise<T>) => Promise.all(Array.from({ length: n }, f));
 
 describe('moderator login', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer({ env: { TRUST_PROXY: 'loopback' } });
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer({ env: { TRUST_PROXY: 'loopback' } });
 
   const fail = (username: string, from?: string) => {
     const r = reader(s);
@@ -109,11 +105,7 @@ describe('moderator login', () => {
 });
 
 describe('moderator sessions', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer({ env: { SESSION_TTL_HOURS: '2' } });
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer({ env: { SESSION_TTL_HOURS: '2' } });
 
   it('keeps a session until SESSION_TTL_HOURS have passed, then answers 401', async () => {
     const mod = await signedIn(s, 'mod1');

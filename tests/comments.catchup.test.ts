@@ -1,7 +1,7 @@
 // Reconnect catch-up: a client that was away rejoins with since = the last seq it saw and gets every
 // missed change exactly once, in its latest state; a gap it cannot bridge asks it to reset.
 import type { Socket } from 'socket.io-client';
-import { connectSocket, emitAck, nextEvent, postComment, reader, record, startServer, type Reader, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, postComment, reader, record, useTestServer, TEST_SLUG, type Reader } from './helpers/server';
 
 interface JoinData {
   seq: number;
@@ -11,21 +11,11 @@ interface JoinData {
 }
 
 describe('catching up after a reconnect', () => {
-  let s: TestServer;
-  let slug: string;
-  const sockets: Socket[] = [];
-  beforeEach(async () => {
-    s = await startServer();
-    slug = s.article.slug;
-  });
-  afterEach(async () => {
-    for (const so of sockets.splice(0)) so.disconnect();
-    await s.close();
-  });
+  const s = useTestServer();
+  const slug = TEST_SLUG;
 
   async function join(payload: { since?: number }, cookie?: string): Promise<{ sock: Socket; data: JoinData }> {
     const sock = await connectSocket(s, { cookie });
-    sockets.push(sock);
     const ack = await emitAck<JoinData>(sock, 'join', { article: slug, ...payload });
     expect(ack.ok).toBe(true);
     return { sock, data: ack.data! };

@@ -1,21 +1,15 @@
 // Editing inside and outside the 15-minute window, deleting with and without replies: what is stored,
 // listed and counted, and what a second live client receives.
 import type { Socket } from 'socket.io-client';
-import { connectSocket, emitAck, nextEvent, postComment, reader, startServer, type Reader, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, postComment, reader, useTestServer, TEST_SLUG, type Reader } from './helpers/server';
 
 describe('editing and deleting comments', () => {
-  let s: TestServer;
-  let slug: string;
+  const s = useTestServer();
+  const slug = TEST_SLUG;
   let watcher: Socket;
   beforeEach(async () => {
-    s = await startServer();
-    slug = s.article.slug;
     watcher = await connectSocket(s);
     expect((await emitAck(watcher, 'join', { article: slug })).ok).toBe(true);
-  });
-  afterEach(async () => {
-    watcher.disconnect();
-    await s.close();
   });
 
   const post = async (r: Reader, body: string, parentId?: number) => {

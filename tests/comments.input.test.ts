@@ -1,16 +1,11 @@
 // Bad input of every kind, over HTTP and the socket: the error shape, every bad field named, nothing stored.
-import { connectSocket, emitAck, postComment, reader, startServer, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, postComment, reader, useTestServer, TEST_SLUG, type TestServer } from './helpers/server';
 
 const count = (s: TestServer, table: string) => (s.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('refusing bad comment input', () => {
-  let s: TestServer;
-  let url: string;
-  beforeEach(async () => {
-    s = await startServer();
-    url = `/api/articles/${s.article.slug}/comments`;
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
+  const url = `/api/articles/${TEST_SLUG}/comments`;
 
   /** A refused request leaves no comment, no author and no cookie behind. */
   function expectNothingStored(res: { headers: Record<string, unknown> }) {

@@ -1,14 +1,9 @@
 // Likes: one per author per comment, a toggle, counted on the comment, and announced live to other readers.
-import { connectSocket, emitAck, nextEvent, postComment, reader, startServer, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, postComment, reader, useTestServer, TEST_SLUG } from './helpers/server';
 
 describe('liking comments', () => {
-  let s: TestServer;
-  let slug: string;
-  beforeEach(async () => {
-    s = await startServer();
-    slug = s.article.slug;
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
+  const slug = TEST_SLUG;
 
   const newComment = async (body = '值得一赞') => (await postComment(reader(s), slug, { body })).body.comment as { id: number };
   const reactions = (id: number) => s.db.prepare('SELECT author_id FROM reactions WHERE comment_id = ?').all(id);

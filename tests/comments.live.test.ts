@@ -1,20 +1,12 @@
 // The live thread between real socket.io clients: presence, each other's posts, edits and removals,
 // and the author's own post arriving exactly once.
 import type { Socket } from 'socket.io-client';
-import { connectSocket, emitAck, nextEvent, postComment, reader, record, startServer, type Reader, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, postComment, reader, record, useTestServer, TEST_SLUG, type Reader } from './helpers/server';
 
 describe('the live thread', () => {
-  let s: TestServer;
-  let slug: string;
+  const s = useTestServer();
+  const slug = TEST_SLUG;
   const sockets: Socket[] = [];
-  beforeEach(async () => {
-    s = await startServer();
-    slug = s.article.slug;
-  });
-  afterEach(async () => {
-    for (const so of sockets.splice(0)) so.disconnect();
-    await s.close();
-  });
 
   /** A reader who has posted once (so they have an identity) with a socket joined to the article. */
   async function joinedReader(name: string): Promise<{ r: Reader; sock: Socket; seq: number }> {

@@ -1,17 +1,12 @@
 // Posting and replying over HTTP: the stored shape, the author cookie, nesting and what other readers see.
 import crypto from 'node:crypto';
-import { postComment, reader, startServer, type Reader, type TestServer } from './helpers/server';
+import { postComment, reader, useTestServer, TEST_SLUG, type Reader, type TestServer } from './helpers/server';
 
 const count = (s: TestServer, table: string) => (s.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('posting comments', () => {
-  let s: TestServer;
-  let slug: string;
-  beforeEach(async () => {
-    s = await startServer();
-    slug = s.article.slug;
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
+  const slug = TEST_SLUG;
 
   const list = async (r: Reader, query = '') => (await r.get(`/api/articles/${slug}/comments${query}`).expect(200)).body;
 
@@ -114,13 +109,8 @@ describe('posting comments', () => {
 });
 
 describe('replying', () => {
-  let s: TestServer;
-  let slug: string;
-  beforeEach(async () => {
-    s = await startServer();
-    slug = s.article.slug;
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
+  const slug = TEST_SLUG;
 
   it('stores a reply with depth 1, its root and the name it replies to, and counts it on the parent', async () => {
     const root = (await postComment(reader(s), slug, { authorName: '甲', body: '楼主' })).body.comment;

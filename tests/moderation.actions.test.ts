@@ -1,27 +1,20 @@
 import type { Socket } from 'socket.io-client';
-import { connectSocket, emitAck, nextEvent, reader, startServer, type Reader, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, reader, useTestServer, type Reader } from './helpers/server';
 import { auditEntries, commentBy, forId, modSocket, signedIn, type ModAgent } from './helpers/moderation';
 
 describe('moderator actions on comments, over HTTP, with their live effects', () => {
-  let s: TestServer;
   let admin: ModAgent;
   let mod: ModAgent;
   let otherReader: Socket;
   let otherMod: Socket;
-  const sockets: Socket[] = [];
+  const s = useTestServer();
 
   beforeEach(async () => {
-    s = await startServer();
     admin = await signedIn(s, 'admin1', 'admin');
     mod = await signedIn(s, 'mod1');
     otherReader = await connectSocket(s);
     expect((await emitAck(otherReader, 'join', { article: s.article.slug })).ok).toBe(true);
     otherMod = await modSocket(s, admin);
-    sockets.push(otherReader, otherMod);
-  });
-  afterEach(async () => {
-    for (const x of sockets.splice(0)) x.disconnect();
-    await s.close();
   });
 
   const list = async (r: Reader) => (await r.get(`/api/articles/${s.article.slug}/comments?sort=newest`)).body.comments as { id: number; status: string; pinned: boolean; body: string; mine: boolean }[];
@@ -145,7 +138,6 @@ describe('moderator actions on comments, over HTTP, with their live effects', ()
   it('moderates over the /moderation socket too, and a second moderator hears queue:changed', async () => {
     const { comment } = await commentBy(s, '从套接字拒绝');
     const modSock = await modSocket(s, mod);
-    sockets.push(modSock);
     const changed = queueChanged(comment.id);
     const removed = nextEvent(otherReader, 'comment:removed', forId(comment.id));
     const ack = await emitAck<{ item: { comment: { status: string } } }>(modSock, 'comment:moderate', { id: comment.id, action: 'reject', reason: '套接字' });

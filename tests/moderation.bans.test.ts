@@ -1,26 +1,21 @@
 import type { Socket } from 'socket.io-client';
-import { connectSocket, emitAck, nextEvent, reader, startServer, type Reader, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, reader, useTestServer, type Reader } from './helpers/server';
 import { auditEntries, commentBy, modSocket, signedIn, type ModAgent } from './helpers/moderation';
 
 const MIN = 60_000;
 const ELSEWHERE = '203.0.113.7';
 
 describe('bans', () => {
-  let s: TestServer;
   let mod: ModAgent;
   let otherReader: Socket;
 
+  // Trusting the loopback proxy lets a test speak from another network with X-Forwarded-For;
+  // without the header every request still comes from 127.0.0.1.
+  const s = useTestServer({ env: { TRUST_PROXY: 'loopback' } });
   beforeEach(async () => {
-    // Trusting the loopback proxy lets a test speak from another network with X-Forwarded-For;
-    // without the header every request still comes from 127.0.0.1.
-    s = await startServer({ env: { TRUST_PROXY: 'loopback' } });
     mod = await signedIn(s, 'mod1');
     otherReader = await connectSocket(s);
     await emitAck(otherReader, 'join', { article: s.article.slug });
-  });
-  afterEach(async () => {
-    otherReader.disconnect();
-    await s.close();
   });
 
   const ban = (commentId: number, over: Record<string, unknown> = {}) => mod.post('/api/admin/bans', { commentId, scope: 'author', reason: '恶意刷屏', removeComments: false, ...over });

@@ -1,24 +1,18 @@
 import type { Socket } from 'socket.io-client';
-import { connectSocket, emitAck, nextEvent, reader, startServer, type Reader, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, reader, useTestServer, type Reader } from './helpers/server';
 import { auditEntries, commentBy, forId, modSocket, signedIn, type ModAgent } from './helpers/moderation';
 
 describe('reader reports', () => {
-  let s: TestServer;
   let admin: ModAgent;
   let otherReader: Socket;
   let modSock: Socket;
 
+  const s = useTestServer();
   beforeEach(async () => {
-    s = await startServer();
     admin = await signedIn(s, 'admin1', 'admin');
     otherReader = await connectSocket(s);
     await emitAck(otherReader, 'join', { article: s.article.slug });
     modSock = await modSocket(s, admin);
-  });
-  afterEach(async () => {
-    otherReader.disconnect();
-    modSock.disconnect();
-    await s.close();
   });
 
   const report = (r: Reader, id: number, body: object = { reason: 'spam' }) => r.post(`/api/comments/${id}/report`, body);

@@ -1,23 +1,18 @@
 import type { Socket } from 'socket.io-client';
-import { connectSocket, emitAck, nextEvent, postComment, reader, startServer, type Reader, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, postComment, reader, useTestServer, type Reader } from './helpers/server';
 import { auditEntries, commentBy, modSocket, signedIn, type ModAgent } from './helpers/moderation';
 
 const MIN = 60_000;
 
 describe('article and site settings, word lists and the rules through HTTP', () => {
-  let s: TestServer;
+  const s = useTestServer();
   let admin: ModAgent;
   let otherReader: Socket;
 
   beforeEach(async () => {
-    s = await startServer();
     admin = await signedIn(s, 'admin1', 'admin');
     otherReader = await connectSocket(s);
     await emitAck(otherReader, 'join', { article: s.article.slug });
-  });
-  afterEach(async () => {
-    otherReader.disconnect();
-    await s.close();
   });
 
   const post = async (body: string, r: Reader = reader(s)) => postComment(r, s.article.slug, { body });
@@ -149,11 +144,7 @@ describe('article and site settings, word lists and the rules through HTTP', () 
 });
 
 describe('the post-rate rule through HTTP', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer({ env: { RATE_POST_AUTHOR: '2/60' } });
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer({ env: { RATE_POST_AUTHOR: '2/60' } });
 
   it('refuses the third post in a minute with 429 rate_limited and a Retry-After header, and allows it once the minute has passed', async () => {
     const r = reader(s);

@@ -4,7 +4,7 @@ import { renderBody } from '../server/comments/comments.render';
 import { compileCommentTemplate, renderThread } from '../server/comments/comments.html';
 import type { CommentJson } from '../server/comments/comments.view';
 import { strings } from '../server/i18n/strings';
-import { postComment, reader, startServer, type Reader, type TestServer } from './helpers/server';
+import { postComment, reader, useTestServer, TEST_SLUG, type Reader } from './helpers/server';
 
 const ATTACK_NAME = '"><img src=x onerror=alert(1)>';
 const ATTACK_BODY = '<script>alert("x")</script> 和 "><img src=x onerror=alert(1)> 以及 \'><svg onload=alert(2)>';
@@ -81,15 +81,12 @@ describe('the comment template', () => {
 });
 
 describe('escaping through the API and the page', () => {
-  let s: TestServer;
-  let slug: string;
+  const s = useTestServer();
+  const slug = TEST_SLUG;
   let r: Reader;
-  beforeEach(async () => {
-    s = await startServer();
-    slug = s.article.slug;
+  beforeEach(() => {
     r = reader(s);
   });
-  afterEach(async () => s.close());
 
   const pageHtml = async () => (await reader(s).get(`/articles/${slug}`).expect(200)).text;
 

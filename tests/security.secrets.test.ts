@@ -3,18 +3,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { createApp, type App } from '../server/app';
-import { loadConfig } from '../server/config';
-import { openDb, type Db } from '../server/db/open';
-import { migrate, readMigrations } from '../server/db/migrate';
-import { createSqliteStore } from '../server/db/sqlite.store';
 import { createLogger } from '../server/log';
-import { paths } from '../server/paths';
 import { createModerator } from '../server/moderation/auth.service';
 import { generateSecrets, loadSecrets } from '../server/security/secrets';
-import { connectSocket, emitAck, RELAXED_LIMITS, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, startServer } from './helpers/server';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'yilun-secrets-'));
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
@@ -69,19 +62,10 @@ describe('loadSecrets', () => {
   });
 });
 
-/** A server like the harness's, but with a capturing logger at debug level and known secrets. */
+/** The harness's server with a capturing logger at debug level and known secrets. */
 async function startLoggedServer(lines: string[], secrets = generateSecrets()) {
-  const dataDir = tmp();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, FORM_MIN_SECONDS: '0', LOG_LEVEL: 'debug', TRUST_PROXY: 'loopback', ...RELAXED_LIMITS });
-  const db: Db = openDb(':memory:', config.synchronous);
-  migrate(db, readMigrations(paths.migrations()));
-  const store = createSqliteStore(db);
-  const app: App = createApp({ config, store, log: createLogger('debug', (l) => lines.push(l)), secrets });
-  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
-  const article = await store.articles.insert({ slug: 'test-article', title: '测试文章', body: '第一段。', createdAt: Date.now() });
-  const s = { app, store, db, url, origin: url, config, article } as unknown as TestServer;
-  return { s, secrets, db, close: async () => (await app.close(), db.close(), fs.rmSync(dataDir, { recursive: true, force: true })) };
+  const s = await startServer({ env: { LOG_LEVEL: 'debug', TRUST_PROXY: 'loopback' }, log: createLogger('debug', (l) => lines.push(l)), secrets, realClock: true });
+  return { s, secrets, db: s.db, close: s.close };
 }
 
 describe('what logs and responses never contain', () => {

@@ -1,11 +1,7 @@
-import { connectSocket, emitAck, nextEvent, postComment, reader, startServer, type TestServer } from './helpers/server';
+import { connectSocket, emitAck, nextEvent, postComment, reader, useTestServer } from './helpers/server';
 
 describe('smoke', () => {
-  let s: TestServer;
-  beforeEach(async () => {
-    s = await startServer();
-  });
-  afterEach(async () => s.close());
+  const s = useTestServer();
 
   it('a second client sees a comment posted by the first', async () => {
     const a = reader(s);

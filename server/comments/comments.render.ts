@@ -1,5 +1,6 @@
 // Owns turning a comment body into safe HTML, once, at write time: everything is escaped, then a
 // small Markdown subset (quotes, **strong**, *em*, `code`) and http(s) autolinks are added as our own tags.
+import { parseHttpUrl } from '../http/url';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -20,14 +21,7 @@ function trimUrl(raw: string): string {
   return url;
 }
 
-function safeHref(url: string): string | null {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}
+const safeHref = (url: string): string | null => parseHttpUrl(url)?.href ?? null;
 
 function emphasis(escaped: string): string {
   return escaped

@@ -4,6 +4,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { AppError } from '../errors';
 import { parseId, parseInput } from '../comments/comments.schema';
 import type { HttpContext } from '../http/http.context';
+import type { AuditEntry as AuditEntryJson } from '../../contracts/moderation';
 import { msg } from '../i18n/messages';
 import type { Moderator, Role } from './moderators.repo';
 import * as auth from './auth.service';
@@ -152,7 +153,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
         const entries = await store.moderation.listAudit({ beforeId: before, limit: 101 });
         const page = entries.slice(0, 100);
         res.json({
-          entries: page.map((e) => ({ ...e, createdAt: new Date(e.createdAt).toISOString() })),
+          entries: page.map((e): AuditEntryJson => ({ ...e, createdAt: new Date(e.createdAt).toISOString() })),
           nextCursor: entries.length > 100 ? String(page[page.length - 1].id) : null,
         });
       },

@@ -1,6 +1,6 @@
 // Owns the moderation data types and the ModerationRepo interface (storage for settings, words, bans, reports, audit, queues).
 import type { CommentRow, WriteResult } from '../db/store';
-import type { Ban, QueueName, ReportReason, ReportSummary } from '../../contracts/moderation';
+import type { AuditEntry as AuditEntryJson, Ban, QueueName, ReportReason, ReportSummary } from '../../contracts/moderation';
 
 export type { Ban, QueueName, ReportReason, ReportSummary };
 
@@ -33,17 +33,8 @@ export interface Word {
   createdAt: number;
 }
 
-export interface AuditEntry {
-  id: number;
-  moderatorId: number | null;
-  moderatorName: string | null;
-  action: string;
-  targetType: string;
-  targetId: number | null;
-  reason: string | null;
-  details: unknown;
-  createdAt: number;
-}
+/** An audit line as stored: the wire shape (contracts) with its time in milliseconds. */
+export type AuditEntry = Omit<AuditEntryJson, 'createdAt'> & { createdAt: number };
 
 export interface QueueQuery {
   queue: QueueName;

@@ -6,15 +6,9 @@ import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { AUTHOR_COOKIE, parseCookies } from '../identity/author.cookie';
 import { SESSION_COOKIE } from '../moderation/session.cookie';
+import { parseHttpUrl } from '../http/url';
 
-function originOf(url: string): string | null {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
-  } catch {
-    return null;
-  }
-}
+const originOf = (url: string): string | null => parseHttpUrl(url)?.origin ?? null;
 
 /** Own origin = same host as the Host header (any scheme, for TLS-terminating proxies), or listed in ALLOWED_ORIGINS. */
 export function isAllowedOrigin(origin: string, host: string | undefined, allowed: readonly string[]): boolean {

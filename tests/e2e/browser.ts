@@ -27,3 +27,22 @@ export async function newPage(browser: Browser): Promise<{ page: Page; errors: s
   });
   return { page, errors };
 }
+
+/** One Chromium for the enclosing describe (launched in beforeAll, closed in afterAll); the handle reads like a Browser. */
+export function useBrowser(): Browser {
+  let current: Browser | undefined;
+  beforeAll(async () => {
+    current = await launchBrowser();
+  });
+  afterAll(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as Browser, {
+    get(_t, key) {
+      if (!current) throw new Error('the browser exists only inside the describe block');
+      const v = current[key as keyof Browser];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(current) : v;
+    },
+  });
+}

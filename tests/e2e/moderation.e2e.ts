@@ -1,8 +1,8 @@
 // The moderation console in real Chromium: a moderator signs in through the form, handles comments with
 // the keyboard, and both the console and a reader's page follow every change live, without reloads.
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newPage } from './browser';
-import { postComment, reader, startServer, type TestServer } from '../helpers/server';
+import { newPage, useBrowser } from './browser';
+import { postComment, reader, useTestServer, type TestServer } from '../helpers/server';
 import { createModerator } from '../../server/moderation/auth.service';
 
 const PASSWORD = 'correct-horse-battery';
@@ -40,21 +40,10 @@ async function openReader(browser: Browser, s: TestServer) {
 }
 
 describe('the moderation console in a browser', () => {
-  let s: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser.close();
-  });
+  const browser = useBrowser();
+  const s = useTestServer({ realClock: true });
   beforeEach(async () => {
-    s = await startServer({ realClock: true });
     await createModerator(s.app.deps, 'zhang.admin', PASSWORD, 'admin');
-  });
-  afterEach(async () => {
-    await s.close();
   });
 
   it('shows the server error on a failed sign-in and keeps the username', async () => {

@@ -1,26 +1,12 @@
 // Two readers on one article in real Chromium: one posts a comment and a reply through the form,
 // the other sees both appear without reloading.
-import type { Browser } from 'playwright-core';
-import { launchBrowser, newPage } from './browser';
-import { postComment, reader, startServer, type TestServer } from '../helpers/server';
+import { newPage, useBrowser } from './browser';
+import { postComment, reader, useTestServer } from '../helpers/server';
 import { signedIn } from '../helpers/moderation';
 
 describe('the live 评论列表 in a browser', () => {
-  let s: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser.close();
-  });
-  beforeEach(async () => {
-    s = await startServer({ realClock: true });
-  });
-  afterEach(async () => {
-    await s.close();
-  });
+  const browser = useBrowser();
+  const s = useTestServer({ realClock: true });
 
   it('shows a comment and a reply posted in one page in the other page without reload', async () => {
     const a = await newPage(browser);

@@ -11,9 +11,9 @@ import { openDb, type Db } from '../../server/db/open';
 import { migrate, readMigrations } from '../../server/db/migrate';
 import { createSqliteStore } from '../../server/db/sqlite.store';
 import type { Article, Store } from '../../server/db/store';
-import { silentLogger } from '../../server/log';
+import { silentLogger, type Logger } from '../../server/log';
 import { paths } from '../../server/paths';
-import { generateSecrets } from '../../server/security/secrets';
+import { generateSecrets, type Secrets } from '../../server/security/secrets';
 
 export interface TestServer {
   app: App;
@@ -25,8 +25,13 @@ export interface TestServer {
   /** A clock the test can move: every service reads time through it. */
   clock: { now: number; advance(ms: number): void };
   article: Article;
+  /** Sockets opened with connectSocket; close() disconnects them first. */
+  sockets: Socket[];
   close(): Promise<void>;
 }
+
+/** The slug of the article every test server is seeded with. */
+export const TEST_SLUG = 'test-article';
 
 export interface StartOptions {
   env?: Record<string, string>;
@@ -34,6 +39,9 @@ export interface StartOptions {
   dbFile?: string;
   /** Start at this wall time (ms); the clock only moves when the test moves it, unless realClock. */
   realClock?: boolean;
+  /** A logger of the test's own (e.g. capturing lines); silent by default. */
+  log?: Logger;
+  secrets?: Secrets;
 }
 
 /** Rate limits raised so that ordinary tests never trip them; rate-limit tests pass their own. */
@@ -62,11 +70,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     },
   };
   const now = opts.realClock ? Date.now : () => clock.now;
-  const app = createApp({ config, store, log: silentLogger, secrets: generateSecrets(), now });
+  const sockets: Socket[] = [];
+  const app = createApp({ config, store, log: opts.log ?? silentLogger, secrets: opts.secrets ?? generateSecrets(), now });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const article = (await store.articles.getBySlug('test-article')) ?? (await store.articles.insert({ slug: 'test-article', title: '测试文章', body: '第一段。\n第二段。', createdAt: clock.now }));
+  const article = (await store.articles.getBySlug(TEST_SLUG)) ?? (await store.articles.insert({ slug: TEST_SLUG, title: '测试文章', body: '第一段。\n第二段。', createdAt: clock.now }));
   return {
     app,
     store,
@@ -76,12 +85,35 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     config,
     clock,
     article,
+    sockets,
     close: async () => {
+      for (const socket of sockets.splice(0)) socket.disconnect();
       await app.close();
       if (db.open) db.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fresh server for every test of the enclosing describe (started in beforeEach, closed with its sockets
+ * in afterEach). The handle always points at the current test's server, so it reads like a TestServer.
+ */
+export function useTestServer(opts: StartOptions = {}): TestServer {
+  let current: TestServer | undefined;
+  beforeEach(async () => {
+    current = await startServer(opts);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as TestServer, {
+    get(_t, key) {
+      if (!current) throw new Error('the test server exists only inside a test (beforeEach/it/afterEach)');
+      return current[key as keyof TestServer];
+    },
+  });
 }
 
 /** A reader with their own cookie jar, sending our Origin like a browser on our page would. */
@@ -116,6 +148,7 @@ export async function connectSocket(s: TestServer, opts: { cookie?: string; orig
     socket.once('connect', () => resolve());
     socket.once('connect_error', (e) => reject(e));
   });
+  s.sockets.push(socket);
   return socket;
 }
 
