@@ -50,6 +50,8 @@ export interface Config {
   rateLimits: RateLimits;
   contentDir: string;
   defaultArticle?: string;
+  /** log2 of scrypt's N for new password hashes; unset = 17 (OWASP). Lower only for tests. */
+  scryptLog2N?: number;
 }
 
 export class ConfigError extends Error {
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     rateLimits: Object.freeze(rateLimits),
     contentDir: env.CONTENT_DIR ? path.resolve(cwd, env.CONTENT_DIR) : paths.content(),
     defaultArticle: env.DEFAULT_ARTICLE || undefined,
+    scryptLog2N: env.SCRYPT_LOG2_N ? parseInteger(env.SCRYPT_LOG2_N, 17, 'SCRYPT_LOG2_N', 10, 20, problems) : undefined,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
