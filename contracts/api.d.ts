@@ -14,7 +14,8 @@ export type SortOrder = 'newest' | 'oldest' | 'top';
 
 /** Storage statuses; the public JSON calls 'rejected' 'removed'. */
 export type CommentStatus = 'published' | 'pending' | 'rejected' | 'deleted';
-export type PublicStatus = 'published' | 'pending' | 'deleted' | 'removed';
+/** 'hidden': held for review (e.g. hidden by reports), shown to others as a placeholder while it has replies. */
+export type PublicStatus = 'published' | 'pending' | 'deleted' | 'removed' | 'hidden';
 
 /** A comment as the API, the socket events and both renderers (server and browser) see it. */
 export interface CommentJson {

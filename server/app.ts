@@ -33,6 +33,9 @@ import { createIpHasher } from './security/ip';
 import { createRateLimiter, type Limiters } from './security/rate';
 import type { Secrets } from './security/secrets';
 import { securityHeaders } from './security/headers';
+import { hostGuard } from './security/host';
+import { getRateLimit } from './security/get-limit';
+import { createMaintenance, type Maintenance } from './maintenance/schedule';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -47,6 +50,8 @@ export interface App {
   httpServer: http.Server;
   io: Server;
   deps: Deps;
+  /** Scheduled chores (pruning); started here, stopped by close(). */
+  maintenance: Maintenance;
   /** Stops accepting, lets in-flight requests finish, closes every socket. The store stays open (main owns it). */
   close(): Promise<void>;
 }
@@ -109,9 +114,11 @@ export function createApp(input: AppDeps): App {
     });
     next();
   });
+  app.use(hostGuard(config.allowedHosts));
   app.use(securityHeaders());
   app.use(compression({ threshold: 1024 }));
   app.use(assets.router);
+  app.use(getRateLimit(createRateLimiter(config.rateLimits.get, now), clientIp, ipHash));
   app.use(csrfGuard(config.allowedOrigins));
 
   app.use(articlesRouter(ctx));
@@ -134,10 +141,14 @@ export function createApp(input: AppDeps): App {
   io.on('connection', (socket) => registerCommentSocket(socket, { deps, limiters, presence }));
   registerModerationNamespace(io, ctx);
 
+  const maintenance = createMaintenance({ store, now, log, intervalMs: config.maintenanceIntervalMs });
+  maintenance.start();
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= new Promise<void>((resolve) => {
       presence.stop();
+      maintenance.stop();
       // io.close disconnects every socket, then closes the HTTP server, which waits for in-flight requests.
       io.close(() => resolve());
       httpServer.closeIdleConnections();
@@ -145,6 +156,6 @@ export function createApp(input: AppDeps): App {
       setTimeout(() => httpServer.closeAllConnections(), 5000).unref();
     }));
 
-  return { app, httpServer, io, deps, close };
+  return { app, httpServer, io, deps, maintenance, close };
 }
 

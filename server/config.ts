@@ -24,6 +24,8 @@ export interface RateLimits {
   login: RateLimit;
   socketConnectPerIp: RateLimit;
   socketEvents: RateLimit;
+  /** GET/HEAD requests per network (pages and API reads; static assets exempt). */
+  get: RateLimit;
 }
 
 export interface Config {
@@ -50,6 +52,31 @@ export interface Config {
   rateLimits: RateLimits;
   contentDir: string;
   defaultArticle?: string;
+  /** log2 of scrypt's N for new password hashes; unset = 17 (OWASP). Lower only for tests. */
+  scryptLog2N?: number;
+  /** How often the maintenance chores run (pruning logs, counters and idle authors). */
+  maintenanceIntervalMs: number;
+  /** The site's public origin (PUBLIC_URL), when set. */
+  publicUrl?: string;
+  /** Host headers accepted (host[:port], lower case): PUBLIC_URL's host plus ALLOWED_HOSTS. Empty = any. */
+  allowedHosts: string[];
+}
+
+function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
+  const hosts: string[] = [];
+  let origin: string | undefined;
+  if (publicUrl) {
+    const u = parseHttpUrl(publicUrl);
+    if (u) {
+      origin = u.origin;
+      hosts.push(u.host.toLowerCase());
+    } else problems.push(`PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
+  }
+  for (const part of (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    if (/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(part)) hosts.push(part);
+    else problems.push(`ALLOWED_HOSTS has an invalid host "${part}" (expected host or host:port)`);
+  }
+  return { publicUrl: origin, hosts: [...new Set(hosts)] };
 }
 
 export class ConfigError extends Error {
@@ -83,6 +110,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   login: { limit: 10, windowMs: 600_000 },
   socketConnectPerIp: { limit: 30, windowMs: 60_000 },
   socketEvents: { limit: 30, windowMs: 10_000 },
+  get: { limit: 300, windowMs: 60_000 },
 });
 
 const RATE_KEYS: Record<keyof RateLimits, string> = {
@@ -95,6 +123,7 @@ const RATE_KEYS: Record<keyof RateLimits, string> = {
   login: 'RATE_LOGIN',
   socketConnectPerIp: 'RATE_SOCKET_CONNECT',
   socketEvents: 'RATE_SOCKET_EVENTS',
+  get: 'RATE_GET',
 };
 
 export const RATE_ENV_KEYS = RATE_KEYS;
@@ -146,6 +175,7 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
   if ((env.ADMIN_USER && !env.ADMIN_PASSWORD) || (!env.ADMIN_USER && env.ADMIN_PASSWORD)) problems.push('ADMIN_USER and ADMIN_PASSWORD must be set together');
   if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length > 0 && env.ADMIN_PASSWORD.length < 10) problems.push('ADMIN_PASSWORD must be at least 10 characters');
 
+  const hosts = parseHosts(env.PUBLIC_URL, env.ALLOWED_HOSTS, problems);
   const rateLimits = {} as RateLimits;
   for (const [name, key] of Object.entries(RATE_KEYS) as [keyof RateLimits, string][]) {
     rateLimits[name] = Object.freeze(parseRate(env[key], DEFAULT_RATE_LIMITS[name], key, problems));
@@ -172,6 +202,10 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     rateLimits: Object.freeze(rateLimits),
     contentDir: env.CONTENT_DIR ? path.resolve(cwd, env.CONTENT_DIR) : paths.content(),
     defaultArticle: env.DEFAULT_ARTICLE || undefined,
+    scryptLog2N: env.SCRYPT_LOG2_N ? parseInteger(env.SCRYPT_LOG2_N, 17, 'SCRYPT_LOG2_N', 10, 20, problems) : undefined,
+    maintenanceIntervalMs: parseInteger(env.MAINTENANCE_MINUTES, 60, 'MAINTENANCE_MINUTES', 1, 24 * 60, problems) * 60_000,
+    publicUrl: hosts.publicUrl,
+    allowedHosts: hosts.hosts,
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -2,7 +2,7 @@
 // (readable without JavaScript), the comment form and the data the live client starts from.
 import crypto from 'node:crypto';
 import type { Response } from 'express';
-import type { PageData } from '../../contracts/api';
+import type { CommentJson, PageData } from '../../contracts/api';
 import type { Deps } from '../deps';
 import type { Article, SortOrder } from '../db/store';
 import { listComments, type Viewer } from '../comments/comments.service';
@@ -47,6 +47,15 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * The page's data block carries each comment once more for the script, without what the HTML beside it
+ * already shows: no html, and the body only for the reader's own comments (the edit box starts from it).
+ * A page of twenty 5,000-character comments would otherwise be sent twice.
+ */
+function slim(c: CommentJson): CommentJson {
+  return { ...c, html: '', body: c.mine ? c.body : '', replies: c.replies?.map(slim) };
+}
+
 function sortsFor(t: Strings) {
   return [
     { key: 'newest', label: t.sortNewest },
@@ -76,7 +85,7 @@ export async function renderArticlePage(
     nest: NEST_LIMIT,
     tz: SITE_TZ_OFFSET_MINUTES,
     strings: t,
-    comments: page.comments,
+    comments: page.comments.map(slim),
   };
   const body = await ctx.deps.store.articles.body(article.id);
   const description = body.split('\n')[0].slice(0, 120);

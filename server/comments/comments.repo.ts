@@ -1,12 +1,12 @@
 // Owns the SQL that reads comments, likes and the article event log (SQLite). Writes go through comments.writer.ts.
 import type { Db } from '../db/open';
-import type { ArticleEvent, CommentRow, CommentsRepo, PageQuery } from '../db/store';
+import type { ArticleEvent, CommentRow, CommentsRepo, LikeCap, LikeResult, PageQuery } from '../db/store';
 import { commentColumns, type CommentWriter } from './comments.writer';
 import type { Write } from '../db/write-batch';
 
-/** Who may see a row: everyone for published and placeholders, the author for their own held comment. */
+/** Who may see a row: everyone for published and placeholders (any other status with replies), the author for their own held comment. */
 const visible = (a: string) => `(${a}.status = 'published'
-  OR (${a}.status IN ('deleted', 'rejected') AND ${a}.reply_count > 0)
+  OR (${a}.status IN ('deleted', 'rejected', 'pending') AND ${a}.reply_count > 0)
   OR (${a}.status = 'pending' AND ${a}.author_id = @viewer))`;
 
 export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write): CommentsRepo {
@@ -35,7 +35,9 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
   const liked = db.prepare(`SELECT r.comment_id FROM json_each(@ids) j
     JOIN reactions r ON r.author_id = @authorId AND r.comment_id = j.value AND r.kind = 'like'`).pluck();
   const findLike = db.prepare(`SELECT 1 FROM reactions WHERE comment_id = ? AND author_id = ? AND kind = 'like'`).pluck();
-  const addLike = db.prepare(`INSERT INTO reactions (comment_id, author_id, kind, created_at) VALUES (?, ?, 'like', ?)`);
+  const addLike = db.prepare(`INSERT INTO reactions (comment_id, author_id, kind, created_at, ip_hash) VALUES (?, ?, 'like', ?, ?)`);
+  const networkLikes = db.prepare(`SELECT created_at FROM reactions
+    WHERE comment_id = ? AND ip_hash = ? AND kind = 'like' AND created_at > ? ORDER BY created_at`).pluck();
   const dropLike = db.prepare(`DELETE FROM reactions WHERE comment_id = ? AND author_id = ? AND kind = 'like'`);
   const shiftLikes = db.prepare(`UPDATE comments SET likes = likes + ? WHERE id = ? RETURNING likes, article_id AS articleId`);
   const events = db.prepare(`SELECT article_id AS articleId, seq, type, comment_id AS commentId, created_at AS createdAt
@@ -44,10 +46,15 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
   const byAuthor = db.prepare(`SELECT ${cols} FROM comments c WHERE c.author_id = ? AND c.created_at >= ? ORDER BY c.created_at DESC LIMIT ?`);
   const prune = db.prepare(`DELETE FROM article_events WHERE created_at < ?`);
 
-  const toggleLike = db.transaction((commentId: number, authorId: number, at: number) => {
+  // The cap is checked inside the transaction, so likes sent all at once cannot all pass it.
+  const toggleLike = db.transaction((commentId: number, authorId: number, at: number, cap?: LikeCap): LikeResult => {
     const had = findLike.get(commentId, authorId) === 1;
+    if (!had && cap?.ipHash) {
+      const times = networkLikes.all(commentId, cap.ipHash, at - cap.windowMs) as number[];
+      if (times.length >= cap.limit) return { capped: { retryAt: times[times.length - cap.limit] + cap.windowMs } };
+    }
     if (had) dropLike.run(commentId, authorId);
-    else addLike.run(commentId, authorId, at);
+    else addLike.run(commentId, authorId, at, cap?.ipHash ?? null);
     const r = shiftLikes.get(had ? -1 : 1, commentId) as { likes: number; articleId: number };
     const seq = writer.logChange(r.articleId, 'reaction', commentId, at);
     return { liked: !had, likes: r.likes, seq };
@@ -77,7 +84,7 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
       rootIds.length === 0 ? [] : (firstReplies.all({ roots: JSON.stringify(rootIds), perRoot, viewer: viewer(viewerId) }) as CommentRow[]),
     listReplies: async (rootId, afterId, limit, viewerId) => replies.all({ rootId, afterId, limit, viewer: viewer(viewerId) }) as CommentRow[],
     likedBy: async (authorId, ids) => new Set(ids.length ? (liked.all({ ids: JSON.stringify(ids), authorId }) as number[]) : []),
-    toggleLike: (commentId, authorId, at) => write(() => toggleLike(commentId, authorId, at)),
+    toggleLike: (commentId, authorId, at, cap) => write(() => toggleLike(commentId, authorId, at, cap)),
     eventsSince: async (articleId, since, limit) => events.all(articleId, since, limit) as ArticleEvent[],
     getMany: async (ids) => (ids.length ? (many.all(JSON.stringify(ids)) as CommentRow[]) : []),
     recentByAuthor: async (authorId, sinceAt, limit) => byAuthor.all(authorId, sinceAt, limit) as CommentRow[],

@@ -38,7 +38,10 @@ export function commentsRouter(ctx: HttpContext): Router {
     const id = parseId(req.params.id);
     const q = parseInput(repliesQuery, req.query);
     const { actor } = await httpActor(ctx, req);
-    res.json(await listReplies(deps, id, q, { authorId: actor.authorId }));
+    const page = await listReplies(deps, id, q, { authorId: actor.authorId });
+    // mine/liked/pending differ per reader: never stored by a shared cache.
+    res.set('Cache-Control', 'private, no-cache');
+    res.json(page);
   });
 
   r.post('/api/articles/:slug/comments', json, async (req, res) => {

@@ -10,6 +10,7 @@ import { renderBody } from './comments.render';
 import { decodeCursor, encodeCursor } from './comments.schema';
 import { EDIT_WINDOW_MS, toCommentJson, type CommentJson } from './comments.view';
 import { isPubliclyVisible } from './comments.writer';
+import { requireNotBanned } from '../moderation/ban.guard';
 
 export const FIRST_REPLIES = 3;
 const CATCH_UP_MAX = 500;
@@ -139,12 +140,25 @@ export async function deleteComment(deps: Deps, id: number, actor: Actor): Promi
   return { id, comment: isPubliclyVisible(after) ? toCommentJson(after) : null };
 }
 
+/**
+ * At most this many likes from one network count on one comment per window: fresh cookies cycled on one
+ * network cannot stuff a comment's count. A household or office sharing an address still gets three.
+ */
+export const LIKES_PER_NETWORK = { limit: 3, windowMs: 24 * 3_600_000 } as const;
+
 /** Likes need an identity; a reader who never posted gets one here, after the checks pass. */
 export async function toggleLike(deps: Deps, id: number, actor: Actor): Promise<{ id: number; likes: number; liked: boolean; authorId: number }> {
   const c = await deps.store.comments.get(id);
   if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, msg('comment_not_found'));
+  await requireNotBanned(deps, actor);
   const authorId = actor.authorId ?? (await deps.store.authors.ensure(actor.tokenHash!, deps.now(), actor.ipHash));
-  const r = await deps.store.comments.toggleLike(id, authorId, deps.now());
+  const now = deps.now();
+  const r = await deps.store.comments.toggleLike(id, authorId, now, { ipHash: actor.ipHash ?? null, ...LIKES_PER_NETWORK });
+  if (r.capped) {
+    const wait = Math.max(1, Math.ceil((r.capped.retryAt - now) / 1000));
+    const hours = Math.ceil(wait / 3600);
+    throw new AppError('like_limited', 429, msg('like_limited', { hours }), { retryAfter: wait }, { 'Retry-After': String(wait) });
+  }
   const article = (await deps.store.articles.getById(c.articleId))!;
   deps.publish({ type: 'reaction.changed', article, seq: r.seq, commentId: id, likes: r.likes, authorId, liked: r.liked });
   return { id, likes: r.likes, liked: r.liked, authorId };
@@ -200,7 +214,9 @@ export async function listReplies(
   viewer: Viewer,
 ): Promise<{ replies: CommentJson[]; nextCursor: string | null }> {
   const root = await deps.store.comments.get(rootId);
-  if (!root || root.parentId !== null) throw new AppError('comment_not_found', 404, msg('comment_not_found_plain'));
+  // The replies of a thread this reader cannot see (a held or removed comment without replies) are not listed either.
+  const seen = root && (isPubliclyVisible(root) || (root.status === 'pending' && root.authorId === viewer.authorId));
+  if (!root || root.parentId !== null || !seen) throw new AppError('comment_not_found', 404, msg('comment_not_found_plain'));
   const after = q.cursor ? decodeCursor(q.cursor, 'oldest').id : (q.after ?? 0);
   const rows = await deps.store.comments.listReplies(rootId, after, q.limit + 1, viewer.authorId);
   const page = rows.slice(0, q.limit);

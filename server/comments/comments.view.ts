@@ -13,9 +13,13 @@ export interface Perspective {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** A deleted or removed comment keeps its place for its replies but shows none of its content. */
+/**
+ * A deleted or removed comment keeps its place for its replies but shows none of its content; so does a
+ * held one (status 'hidden') for everyone but its author, until a moderator decides.
+ */
 export function toCommentJson(c: CommentRow, p: Perspective = {}): CommentJson {
-  const gone = c.status === 'deleted' || c.status === 'rejected';
+  const hidden = c.status === 'pending' && p.mine !== true;
+  const gone = c.status === 'deleted' || c.status === 'rejected' || hidden;
   const mine = p.mine === true && !gone;
   return {
     id: c.id,
@@ -30,7 +34,7 @@ export function toCommentJson(c: CommentRow, p: Perspective = {}): CommentJson {
     editedAt: gone ? null : iso(c.editedAt),
     likes: gone ? 0 : c.likes,
     replyCount: c.replyCount,
-    status: c.status === 'rejected' ? 'removed' : c.status,
+    status: c.status === 'rejected' ? 'removed' : hidden ? 'hidden' : c.status,
     pinned: c.pinnedAt !== null && !gone,
     mine,
     liked: p.liked === true && !gone,

@@ -12,9 +12,12 @@ export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS articleI
   ${a}.report_count AS reportCount, ${a}.reports_open AS reportsOpen, ${a}.moderated_at AS moderatedAt,
   ${a}.moderated_by AS moderatedBy, ${a}.moderation_note AS moderationNote`;
 
-/** Visible to everyone: published, or a removed/deleted comment kept as a placeholder for its replies. */
+/**
+ * Visible to everyone: published, or kept as a placeholder for its replies when it was deleted, removed,
+ * or is held for review (hidden by reports, or an edit held by a rule) until a moderator decides.
+ */
 export function isPubliclyVisible(c: Pick<CommentRow, 'status' | 'replyCount'>): boolean {
-  return c.status === 'published' || ((c.status === 'deleted' || c.status === 'rejected') && c.replyCount > 0);
+  return c.status === 'published' || c.replyCount > 0;
 }
 
 const ANCESTORS = `WITH RECURSIVE anc(id) AS (
@@ -96,7 +99,7 @@ export function createCommentWriter(db: Db): CommentWriter {
     const flipped: CommentChange[] = [];
     const ordered = delta > 0 ? before : [...before].reverse();
     for (const a of ordered) {
-      if (a.status === 'published' || a.status === 'pending') continue;
+      if (a.status === 'published') continue;
       const after = { ...a, replyCount: a.replyCount + delta };
       if (isPubliclyVisible(a) === isPubliclyVisible(after)) continue;
       const type = typeFor(a, after);

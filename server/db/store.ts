@@ -137,7 +137,11 @@ export interface CommentsRepo {
   listFirstReplies(rootIds: number[], perRoot: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
   listReplies(rootId: number, afterId: number, limit: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
   likedBy(authorId: number, commentIds: number[]): Promise<Set<number>>;
-  toggleLike(commentId: number, authorId: number, at: number): Promise<{ liked: boolean; likes: number; seq: number }>;
+  /**
+   * Likes or unlikes. A new like from a network that already gave `perNetwork.limit` likes to this comment
+   * within its window is not stored: the answer then says when the oldest of them leaves the window.
+   */
+  toggleLike(commentId: number, authorId: number, at: number, perNetwork?: LikeCap): Promise<LikeResult>;
   eventsSince(articleId: number, since: number, limit: number): Promise<ArticleEvent[]>;
   getMany(ids: number[]): Promise<CommentRow[]>;
   /** Recent comments of one author (repeat-post rule, moderation context). */
@@ -145,11 +149,24 @@ export interface CommentsRepo {
   pruneEvents(olderThan: number): Promise<number>;
 }
 
+export interface LikeCap {
+  ipHash: string | null;
+  limit: number;
+  windowMs: number;
+}
+
+export type LikeResult = { liked: boolean; likes: number; seq: number; capped?: undefined } | { capped: { retryAt: number } };
+
 export interface AuthorsRepo {
   getByTokenHash(tokenHash: string): Promise<Author | undefined>;
   get(id: number): Promise<Author | undefined>;
   /** The author holding this token, created if new (likes and reports need an identity too). */
   ensure(tokenHash: string, at: number, ipHash: string | null): Promise<number>;
+  /**
+   * Deletes cookie-only authors created before olderThan that left nothing behind: no comment, like,
+   * report or ban. At most `limit` per call; returns how many went.
+   */
+  pruneIdle(olderThan: number, limit: number): Promise<number>;
 }
 
 export interface Store {

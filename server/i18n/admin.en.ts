@@ -218,4 +218,5 @@ export const adminEn: AdminStrings = {
   keyHelp: 'Show or hide this help',
   keyEsc: 'Close the help or a form',
   helpNote: 'Shortcuts do nothing while you type in a field.',
+  loginFailuresNotice: 'Note: since your last sign-in there were {n} failed sign-ins to this account from {networks} networks. If that was not you, consider changing your password.',
 };

@@ -216,6 +216,7 @@ export const adminZhCN = {
   keyHelp: '显示或隐藏本帮助',
   keyEsc: '关闭帮助或表单',
   helpNote: '在输入框中打字时快捷键不会生效。',
+  loginFailuresNotice: '注意:自你上次登录以来,这个账号有 {n} 次登录失败,来自 {networks} 个网络。如果不是你本人,请考虑修改密码。',
 } as const;
 
 export type AdminStringKey = keyof typeof adminZhCN;

@@ -96,6 +96,10 @@ const zhCN = {
   bulk_action_invalid: 'action 必须是 approve 或 reject。',
   ban_reason_required: '请填写封禁原因。',
   word_kind_invalid: 'kind 必须是 banned 或 suspect。',
+
+  // Hardening (issue 8)
+  like_limited: '这个网络对这条评论的点赞已达上限,请 {hours} 小时后再试。',
+  host_not_allowed: '此站点不接受这个主机名的请求。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -187,6 +191,9 @@ const en: Record<MessageKey, string> = {
   bulk_action_invalid: 'action must be approve or reject.',
   ban_reason_required: 'Give a reason for the ban.',
   word_kind_invalid: 'kind must be banned or suspect.',
+
+  like_limited: 'This network has reached its like limit for this comment. Please try again in {hours} hours.',
+  host_not_allowed: 'This site does not answer requests for that host name.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

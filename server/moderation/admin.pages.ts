@@ -54,6 +54,8 @@ export function adminPagesRouter(ctx: HttpContext): Router {
       pageTitle: `${a.consoleTitle} · ${t.siteName}`,
       me: publicModerator(me),
       articles,
+      // Failed logins of this account between its previous login and this session's (zero: no notice).
+      loginNotice: me.notice.failures > 0 ? a.loginFailuresNotice.replace('{n}', String(me.notice.failures)).replace('{networks}', String(me.notice.networks)) : null,
       // The console script starts from this (read by JSON.parse, never as script).
       dataJson: scriptJson({ me: publicModerator(me), articles: articles.map(({ slug, title }) => ({ slug, title })), strings: a, tz: SITE_TZ_OFFSET_MINUTES }),
     });

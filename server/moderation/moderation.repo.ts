@@ -38,8 +38,12 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
   const getBan = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans WHERE id = ?`);
   const listBans = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans
     WHERE @all = 1 OR (lifted_at IS NULL AND (expires_at IS NULL OR expires_at > @now)) ORDER BY id DESC LIMIT 500`);
-  const insertReport = db.prepare(`INSERT INTO reports (comment_id, author_id, reason, note, created_at) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (comment_id, author_id) DO NOTHING`);
+  const insertReport = db.prepare(`INSERT INTO reports (comment_id, author_id, reason, note, created_at, ip_hash, weight)
+    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (comment_id, author_id) DO NOTHING`);
+  // The hiding score: each network counts once, with the weight of its most trusted reporter. Reports
+  // without a network (none recorded) count per author.
+  const reportScore = db.prepare(`SELECT COALESCE(SUM(w), 0) FROM (SELECT MAX(weight) AS w FROM reports
+    WHERE comment_id = ? AND resolved_at IS NULL GROUP BY COALESCE(ip_hash, 'author:' || author_id))`).pluck();
   const bumpReports = db.prepare(`UPDATE comments SET report_count = report_count + 1, reports_open = reports_open + 1
     WHERE id = ? RETURNING reports_open AS open, report_count AS total, status`);
   const summaries = db.prepare(`SELECT comment_id AS commentId, reason, COUNT(*) AS count,
@@ -71,13 +75,13 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
   const ipTimes = db.prepare(`SELECT created_at FROM comments WHERE ip_hash = ? AND created_at >= ? ORDER BY created_at`).pluck();
 
   const addReport = db.transaction((r: Parameters<ModerationRepo['addReport']>[0]) => {
-    if (insertReport.run(r.commentId, r.authorId, r.reason, r.note, r.at).changes === 0) {
+    if (insertReport.run(r.commentId, r.authorId, r.reason, r.note, r.at, r.ipHash, r.weight).changes === 0) {
       const c = writer.get(r.commentId)!;
       return { created: false, reportCount: c.reportCount, hidden: null };
     }
     const counts = bumpReports.get(r.commentId) as { open: number; total: number; status: string };
     const hidden =
-      counts.status === 'published' && counts.open >= r.threshold
+      counts.status === 'published' && (reportScore.get(r.commentId) as number) >= r.threshold
         ? writer.setStatus(r.commentId, { status: 'pending', heldReason: 'reports', at: r.at })
         : null;
     return { created: true, reportCount: counts.total, hidden };

@@ -220,7 +220,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
         const demotes = (u.role === 'moderator' || u.disabled === true) && target.role === 'admin' && !target.disabled;
         if (demotes && (await store.moderators.countActiveAdmins()) <= 1) throw new AppError('last_admin', 422, msg('last_admin'));
         if (u.password !== undefined) auth.validatePassword(u.password);
-        const updated = await store.moderators.update(id, { role: u.role, disabled: u.disabled, passwordHash: u.password === undefined ? undefined : await auth.hashPassword(u.password) });
+        const updated = await store.moderators.update(id, { role: u.role, disabled: u.disabled, passwordHash: u.password === undefined ? undefined : await auth.hashPassword(u.password, auth.scryptParams(deps.config)) });
         if (u.disabled || u.password !== undefined) {
           await store.moderators.deleteSessionsOf(id);
           deps.publish({ type: 'moderator.signed_out', moderatorId: id });
@@ -274,7 +274,7 @@ export function adminRouter(ctx: HttpContext): Router {
 
   r.post('/api/admin/login', json, async (req, res) => {
     const result = await signIn(ctx, req, res);
-    res.json({ moderator: publicModerator(result.moderator), expiresAt: new Date(result.expiresAt).toISOString() });
+    res.json({ moderator: publicModerator(result.moderator), expiresAt: new Date(result.expiresAt).toISOString(), loginNotice: result.notice });
   });
 
   for (const route of adminRoutes(ctx)) {

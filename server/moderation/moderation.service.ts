@@ -8,6 +8,14 @@ import { publishWrite } from '../comments/comments.service';
 import type { Moderator } from './moderators.repo';
 import type { Ban, ModerationSettings, ReportReason, WordKind } from './moderation.types';
 import { normalizeForMatch } from './words';
+import { requireNotBanned } from './ban.guard';
+
+/**
+ * How much one report weighs towards the hiding threshold: a reader with published comments counts 1,
+ * a cookie with none (free to mint) counts 0.5. Each network counts once, as its heaviest reporter, so
+ * fresh cookies cycled on one network add up to 0.5 at most.
+ */
+export const REPORT_WEIGHT = { established: 1, fresh: 0.5 } as const;
 
 export type ModAction = 'approve' | 'reject' | 'restore' | 'pin' | 'unpin';
 
@@ -30,9 +38,21 @@ export async function reportComment(deps: Deps, id: number, input: { reason: Rep
   const c = await deps.store.comments.get(id);
   if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, msg('comment_not_found'));
   if (actor.authorId !== null && c.authorId === actor.authorId) throw new AppError('cannot_report_own', 422, msg('cannot_report_own'));
+  await requireNotBanned(deps, actor);
   const settings = await deps.policy.settings();
+  const reporter = actor.authorId === null ? undefined : await deps.store.authors.get(actor.authorId);
+  const weight = (reporter?.publishedCount ?? 0) > 0 ? REPORT_WEIGHT.established : REPORT_WEIGHT.fresh;
   const authorId = actor.authorId ?? (await deps.store.authors.ensure(actor.tokenHash!, deps.now(), actor.ipHash));
-  const r = await deps.store.moderation.addReport({ commentId: id, authorId, reason: input.reason, note: input.note || null, at: deps.now(), threshold: settings.reportThreshold });
+  const r = await deps.store.moderation.addReport({
+    commentId: id,
+    authorId,
+    reason: input.reason,
+    note: input.note || null,
+    at: deps.now(),
+    threshold: settings.reportThreshold,
+    ipHash: actor.ipHash ?? null,
+    weight,
+  });
   if (!r.created) throw new AppError('already_reported', 409, msg('already_reported'));
   const article = await articleOf(deps, c);
   if (r.hidden) publishWrite(deps, article, r.hidden);

@@ -10,7 +10,10 @@ export interface ModerationSettings {
   moderationMode: 'post' | 'pre';
   /** More links than this holds a comment for review. */
   linkLimit: number;
-  /** Open reports that hide a comment pending review. */
+  /**
+   * Report score that hides a comment pending review: open reports summed per distinct network, each
+   * network weighing as its most trusted reporter (REPORT_WEIGHT in moderation.service.ts).
+   */
   reportThreshold: number;
   /** Hold a link posted by an author with no published comment yet. */
   holdFirstLink: boolean;
@@ -64,7 +67,17 @@ export interface ModerationRepo {
   liftBan(id: number, by: number, at: number): Promise<Ban | undefined>;
   listBans(now: number, includeInactive: boolean): Promise<Ban[]>;
   getBan(id: number): Promise<Ban | undefined>;
-  addReport(r: { commentId: number; authorId: number; reason: ReportReason; note: string | null; at: number; threshold: number }): Promise<ReportResult>;
+  addReport(r: {
+    commentId: number;
+    authorId: number;
+    reason: ReportReason;
+    note: string | null;
+    at: number;
+    threshold: number;
+    /** The reporter's network; reports from one network count once towards the threshold. */
+    ipHash: string | null;
+    weight: number;
+  }): Promise<ReportResult>;
   reportSummaries(commentIds: number[]): Promise<ReportSummary[]>;
   audit(e: { moderatorId: number | null; action: string; targetType: string; targetId: number | null; reason?: string | null; details?: unknown; at: number }): Promise<void>;
   listAudit(q: { beforeId?: number; limit: number }): Promise<AuditEntry[]>;

@@ -14,6 +14,12 @@ export interface Moderator {
   disabled: boolean;
 }
 
+/** Failed logins of an account between its previous login and this one (shown once per session in the console). */
+export interface LoginNotice {
+  failures: number;
+  networks: number;
+}
+
 export interface LoginFailure {
   key: string;
   failures: number;
@@ -28,9 +34,9 @@ export interface ModeratorsRepo {
   create(m: { username: string; passwordHash: string; role: Role; createdAt: number }): Promise<Moderator>;
   update(id: number, u: { passwordHash?: string; role?: Role; disabled?: boolean }): Promise<Moderator | undefined>;
   countActiveAdmins(): Promise<number>;
-  createSession(s: { tokenHash: string; moderatorId: number; createdAt: number; expiresAt: number }): Promise<void>;
+  createSession(s: { tokenHash: string; moderatorId: number; createdAt: number; expiresAt: number; notice?: LoginNotice }): Promise<void>;
   /** The live session's moderator, or undefined when missing, expired or the account is disabled. */
-  sessionModerator(tokenHash: string, now: number): Promise<(Moderator & { expiresAt: number }) | undefined>;
+  sessionModerator(tokenHash: string, now: number): Promise<(Moderator & { expiresAt: number; notice: LoginNotice }) | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteSessionsOf(moderatorId: number): Promise<number>;
   pruneSessions(now: number): Promise<void>;
@@ -41,6 +47,13 @@ export interface ModeratorsRepo {
    */
   countFailure(key: string, r: { now: number; windowMs: number; limit: number; lockMs: number }): Promise<LoginFailure>;
   clearFailure(key: string): Promise<void>;
+  /** Deletes lock counters whose window started before now - windowMs and whose lock (if any) is over. */
+  pruneFailures(now: number, windowMs: number): Promise<number>;
+  /** Remembers a failed login of an existing account, for its owner's next login. */
+  logFailure(moderatorId: number, ipHash: string | null, at: number): Promise<void>;
+  pruneFailureLog(olderThan: number): Promise<number>;
+  /** Marks a successful login at `at` and answers the failures logged since the previous one. */
+  recordLogin(moderatorId: number, at: number): Promise<LoginNotice>;
 }
 
 const COLUMNS = `id, username, password_hash AS passwordHash, role, created_at AS createdAt, disabled`;
@@ -55,8 +68,10 @@ export function createModeratorsRepo(db: Db, write: Write): ModeratorsRepo {
   const update = db.prepare(`UPDATE moderators SET password_hash = COALESCE(@passwordHash, password_hash),
       role = COALESCE(@role, role), disabled = COALESCE(@disabled, disabled) WHERE id = @id RETURNING ${COLUMNS}`);
   const admins = db.prepare(`SELECT COUNT(*) FROM moderators WHERE role = 'admin' AND disabled = 0`).pluck();
-  const insertSession = db.prepare(`INSERT INTO moderator_sessions (token_hash, moderator_id, created_at, expires_at) VALUES (@tokenHash, @moderatorId, @createdAt, @expiresAt)`);
-  const session = db.prepare(`SELECT m.id, m.username, m.password_hash AS passwordHash, m.role, m.created_at AS createdAt, m.disabled, s.expires_at AS expiresAt
+  const insertSession = db.prepare(`INSERT INTO moderator_sessions (token_hash, moderator_id, created_at, expires_at, failures_before, failure_networks)
+    VALUES (@tokenHash, @moderatorId, @createdAt, @expiresAt, @failures, @networks)`);
+  const session = db.prepare(`SELECT m.id, m.username, m.password_hash AS passwordHash, m.role, m.created_at AS createdAt, m.disabled, s.expires_at AS expiresAt,
+      s.failures_before AS failures, s.failure_networks AS networks
     FROM moderator_sessions s JOIN moderators m ON m.id = s.moderator_id
     WHERE s.token_hash = ? AND s.expires_at > ? AND m.disabled = 0`);
   const deleteSession = db.prepare(`DELETE FROM moderator_sessions WHERE token_hash = ?`);
@@ -73,6 +88,18 @@ export function createModeratorsRepo(db: Db, write: Write): ModeratorsRepo {
         THEN @now + @lockMs ELSE locked_until END
     RETURNING key, failures, first_at AS firstAt, locked_until AS lockedUntil`);
   const clearFailure = db.prepare(`DELETE FROM login_failures WHERE key = ?`);
+  const pruneFailures = db.prepare(`DELETE FROM login_failures WHERE first_at < @now - @windowMs AND (locked_until IS NULL OR locked_until <= @now)`);
+  const logFailure = db.prepare(`INSERT INTO login_failure_log (moderator_id, ip_hash, created_at) VALUES (?, ?, ?)`);
+  const pruneFailureLog = db.prepare(`DELETE FROM login_failure_log WHERE created_at < ?`);
+  const failuresSince = db.prepare(`SELECT COUNT(*) AS failures, COUNT(DISTINCT ip_hash) AS networks FROM login_failure_log
+    WHERE moderator_id = ? AND created_at > COALESCE((SELECT last_login_at FROM moderators WHERE id = ?), 0)`);
+  const markLogin = db.prepare(`UPDATE moderators SET last_login_at = ? WHERE id = ?`);
+  const recordLogin = db.transaction((id: number, at: number): LoginNotice => {
+    const n = failuresSince.get(id, id) as LoginNotice;
+    markLogin.run(at, id);
+    return n;
+  });
+  type SessionRow = Row & { expiresAt: number } & LoginNotice;
 
   return {
     getByUsername: async (u) => toModerator(byName.get(u) as Row | undefined),
@@ -84,13 +111,23 @@ export function createModeratorsRepo(db: Db, write: Write): ModeratorsRepo {
         toModerator(update.get({ id, passwordHash: u.passwordHash ?? null, role: u.role ?? null, disabled: u.disabled === undefined ? null : u.disabled ? 1 : 0 }) as Row | undefined),
       ),
     countActiveAdmins: async () => admins.get() as number,
-    createSession: (s) => write(() => void insertSession.run(s)),
-    sessionModerator: async (h, now) => toModerator(session.get(h, now) as (Row & { expiresAt: number }) | undefined),
+    createSession: (s) =>
+      write(() => void insertSession.run({ tokenHash: s.tokenHash, moderatorId: s.moderatorId, createdAt: s.createdAt, expiresAt: s.expiresAt, failures: s.notice?.failures ?? 0, networks: s.notice?.networks ?? 0 })),
+    sessionModerator: async (h, now) => {
+      const r = session.get(h, now) as SessionRow | undefined;
+      if (!r) return undefined;
+      const { failures, networks, ...m } = r;
+      return { ...m, disabled: m.disabled === 1, notice: { failures, networks } };
+    },
     deleteSession: (h) => write(() => void deleteSession.run(h)),
     deleteSessionsOf: (id) => write(() => deleteSessionsOf.run(id).changes),
     pruneSessions: (now) => write(() => void prune.run(now)),
     getFailure: async (k) => getFailure.get(k) as LoginFailure | undefined,
     countFailure: (key, r) => write(() => countFailure.get({ key, ...r }) as LoginFailure),
     clearFailure: (k) => write(() => void clearFailure.run(k)),
+    pruneFailures: (now, windowMs) => write(() => pruneFailures.run({ now, windowMs }).changes),
+    logFailure: (id, ip, at) => write(() => void logFailure.run(id, ip, at)),
+    pruneFailureLog: (olderThan) => write(() => pruneFailureLog.run(olderThan).changes),
+    recordLogin: (id, at) => write(() => recordLogin(id, at)),
   };
 }

@@ -7,6 +7,7 @@ import { readAuthorToken, hashToken } from '../identity/author.cookie';
 import type { ClientIp } from '../security/client-ip';
 import type { IpHasher } from '../security/ip';
 import { judgeOrigin } from '../security/origin';
+import { hostAllowed } from '../security/host';
 import type { Limiters } from '../security/rate';
 import { articleRoom } from './rooms';
 
@@ -37,6 +38,7 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
     pingInterval: 25_000,
     pingTimeout: 20_000,
     allowRequest: (req, cb) => {
+      if (!hostAllowed(req.headers.host, deps.config.allowedHosts)) return cb('host_not_allowed', false);
       // A browser always sends Origin for WebSocket and cross-origin polling; another site's page cannot hide it.
       // A no-cors request without Origin (an <img> pointed at the polling URL) still shows Sec-Fetch-Site or Referer.
       if (judgeOrigin(req.headers, deps.config.allowedOrigins) === 'foreign') {

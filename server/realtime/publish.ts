@@ -13,7 +13,7 @@ type Handler<T extends DomainEvent['type']> = (io: Server, e: Extract<DomainEven
 
 /** Event name for an audience: a visible published comment is created/updated; anything else leaves (or turns placeholder). */
 function eventName(change: CommentChange, view: CommentJson | null): 'comment:created' | 'comment:updated' | 'comment:removed' {
-  if (view === null || view.status === 'deleted' || view.status === 'removed') return 'comment:removed';
+  if (view === null || view.status === 'deleted' || view.status === 'removed' || view.status === 'hidden') return 'comment:removed';
   return change.type === 'created' ? 'comment:created' : 'comment:updated';
 }
 
