@@ -72,7 +72,7 @@ describe('a reader that stops reading', () => {
 
     expect(reasons.get(stalledId)).toBe('forced close');
     expect(s.app.io.of('/').sockets.has(stalledId)).toBe(false);
-    expect(s.app.io.of('/').sockets.has(healthy.id)).toBe(true);
+    expect(s.app.io.of('/').sockets.has(healthy.id!)).toBe(true);
     const last = posted[posted.length - 1];
     if (!got.has(last)) await nextEvent(healthy, 'comment:created', (e) => e.id === last, 10_000);
     expect(posted.filter((id) => !got.has(id))).toEqual([]);
