@@ -18,6 +18,7 @@ interface EnginePacket {
 interface WsLike {
   bufferedAmount: number;
   terminate(): void;
+  _socket?: { resetAndDestroy?(): void } | null;
 }
 interface EngineConn {
   readyState: string;
@@ -55,13 +56,15 @@ export function measureQueue(conn: EngineConn, bound: QueueBound): QueueSize {
 
 /**
  * Closes a connection without sending what is queued: emptying writeBuffer lets engine.io close at once
- * (it would otherwise wait for a drain that never comes), and destroying the TCP socket (ws.terminate)
- * frees Node's buffer without a close handshake queued behind megabytes. Socket.IO reports "forced close".
+ * (it would otherwise wait for a drain that never comes). The TCP socket is reset, not ended: a FIN would
+ * wait behind megabytes the peer never reads, and the kernel would keep that orphaned buffer (counted in
+ * tcp_mem, which every other connection shares) for minutes. Socket.IO reports "forced close".
  */
 export function dropConnection(conn: EngineConn): void {
   const ws = wsOf(conn);
   conn.writeBuffer.length = 0;
   conn.close();
+  if (ws?._socket?.resetAndDestroy) ws._socket.resetAndDestroy();
   ws?.terminate();
 }
 
