@@ -5,7 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 
 export type ReaderCommand =
-  | { cmd: 'open'; url: string; origin: string; slug: string; n: number }
+  /** stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall). */
+  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; stall?: boolean }
   | { cmd: 'expect'; keys: string[] }
   | { cmd: 'awaitDropped' }
   | { cmd: 'rejoin' }
@@ -17,7 +18,7 @@ export type ReaderReport =
   | { ev: 'complete'; at: number }
   | { ev: 'dropped'; n: number }
   | { ev: 'rejoined'; n: number; ms: number; resets: number; retries: number }
-  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number }
+  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number; presence: number }
   | { ev: 'error'; message: string };
 
 /** Comment bodies posted by the bench carry "#k<key>" so that any reader can tell which post it got. */
@@ -44,6 +45,9 @@ let unexpected = 0;
 let expected = new Set<string>();
 let seenExpected: number[] = [];
 let complete = 0;
+/** The last presence count the first reader heard: how many readers the server still counts. */
+let presence = NaN;
+const pongTimers: NodeJS.Timeout[] = [];
 
 /** First delivery of a key to reader i counts; later ones (live event and catch-up overlapping) are duplicates. */
 function receive(i: number, key: string | null, at: number): void {
@@ -82,6 +86,7 @@ function join(i: number, since?: number): Promise<{ reset: boolean }> {
 function connectOne(url: string, origin: string, i: number): Promise<void> {
   const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin } });
   sockets[i] = s;
+  if (i === 0) s.on('presence', (e: { count: number }) => (presence = e.count));
   s.on('comment:created', (e: { seq: number; comment: { body?: string } | null }) => {
     receive(i, keyOf(e.comment?.body), wallNow());
     lastSeq[i] = Math.max(lastSeq[i], e.seq);
@@ -90,6 +95,21 @@ function connectOne(url: string, origin: string, i: number): Promise<void> {
     s.once('connect', () => resolve());
     s.once('connect_error', (err) => reject(new Error(`reader ${i}: ${describe(err)}`)));
   });
+}
+
+/**
+ * A reader whose client stops reading (a frozen tab, a dead mobile link behind a proxy that still acks):
+ * its TCP socket is paused, so everything the server sends piles up, but Engine.IO pongs keep leaving
+ * ("3", the answer to the server's ping), so the heartbeat alone never drops it.
+ */
+function stall(i: number): void {
+  const transport = sockets[i].io.engine.transport as unknown as { ws?: { _socket?: { pause(): void }; send(d: string): void; readyState: number } };
+  const ws = transport.ws;
+  if (!ws?._socket) throw new Error(`reader ${i}: no WebSocket to stall`);
+  ws._socket.pause();
+  const t = setInterval(() => ws.readyState === 1 && ws.send('3'), 5_000);
+  t.unref();
+  pongTimers.push(t);
 }
 
 /** Opens in batches: a few hundred handshakes in flight, not thousands, like readers arriving over a second or two. */
@@ -102,7 +122,7 @@ async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   const batch = 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
-    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i).then(() => join(i))));
+    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i).then(() => join(i)).then(() => c.stall && stall(i))));
   }
   send({ ev: 'opened', n: c.n, ms: wallNow() - start });
 }
@@ -171,12 +191,13 @@ function handle(c: ReaderCommand): void {
     case 'rejoin':
       return void rejoin().catch(fail);
     case 'collect':
-      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected });
+      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected, presence });
       receipts = new Map();
       duplicates = 0;
       unexpected = 0;
       return;
     case 'close':
+      for (const t of pongTimers) clearInterval(t);
       for (const s of sockets) s.disconnect();
       setTimeout(() => process.exit(0), 100);
   }

@@ -9,6 +9,7 @@ import { formatTable, type Row } from './lib/table';
 import { createContext, type Context, type Settings } from './scenarios/context';
 import { runFanout } from './scenarios/fanout';
 import { runPosts } from './scenarios/posts';
+import { runStall } from './scenarios/stall';
 import { runStorm } from './scenarios/storm';
 import { runThread } from './scenarios/thread';
 
@@ -17,6 +18,7 @@ const SCENARIOS: [string, (ctx: Context) => Promise<Row[]>][] = [
   ['fanout', runFanout],
   ['thread', runThread],
   ['storm', runStorm],
+  ['stall', runStall],
 ];
 
 const RESULTS = path.join(ROOT, 'bench', 'results');

@@ -4,7 +4,7 @@ import { api, describeError } from './api.js';
 import { wireActions } from './actions.js';
 import { Compose } from './form.js';
 import { flash, Thread } from './thread.js';
-import type { Ack, CommentEvent, CommentJson, PageData } from './types.js';
+import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
 
 interface JoinResult {
   seq: number;
@@ -27,7 +27,29 @@ const data = JSON.parse(document.getElementById('yl-data')!.textContent!) as Pag
 const t = data.strings;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
 
+/**
+ * The seq up to which this page has seen every event (live, by catch-up or by a page load): the `since`
+ * of the next join. Events can arrive past a gap (the server skips a seq it waited too long for), so
+ * seqs above it wait in `ahead` until the gap closes; a reconnect then fetches what is still missing.
+ */
 let seq = data.seq;
+const ahead = new Set<number>();
+/** Past this many seqs waiting on a gap, ask for the gap now instead of at the next reconnect. */
+const AHEAD_MAX = 200;
+
+function sawSeq(s: number): void {
+  if (s > seq) ahead.add(s);
+  while (ahead.delete(seq + 1)) seq++;
+  // Crossing the mark asks once; the join's answer covers the gap and empties `ahead`.
+  if (ahead.size === AHEAD_MAX + 1 && socket.connected) join();
+}
+
+/** A catch-up or a page read covers every seq up to s. */
+function coveredTo(s: number): void {
+  seq = Math.max(seq, s);
+  for (const x of ahead) if (x <= seq) ahead.delete(x);
+  while (ahead.delete(seq + 1)) seq++;
+}
 let hasIdentity = data.hasIdentity;
 let sort = data.sort;
 let nextCursor = data.nextCursor;
@@ -135,7 +157,7 @@ function setClosed(closed: boolean): void {
 
 function applyEvent(e: CommentEvent, kind: 'created' | 'updated' | 'removed'): void {
   if (e.article !== data.slug) return;
-  seq = Math.max(seq, e.seq);
+  sawSeq(e.seq);
   setCount(e.count);
   if (kind === 'removed' || e.comment === null) {
     thread.remove(e.id, e.comment);
@@ -153,7 +175,7 @@ async function reloadFirstPage(): Promise<void> {
   showNewBar();
   thread.clear();
   thread.appendPage(page.comments);
-  seq = page.seq;
+  coveredTo(page.seq);
   nextCursor = page.nextCursor;
   setCount(page.commentCount);
   setClosed(page.commentsClosed);
@@ -177,7 +199,7 @@ function join(): void {
       if (ch.comment === null) thread.remove(ch.id, null);
       else thread.upsert(ch.comment, 'live', false);
     }
-    seq = Math.max(seq, d.seq);
+    coveredTo(d.seq);
     setCount(d.commentCount);
     setClosed(d.commentsClosed);
   });
@@ -190,8 +212,11 @@ socket.on('comment:updated', (e: CommentEvent) => applyEvent(e, 'updated'));
 socket.on('comment:removed', (e: CommentEvent) => applyEvent(e, 'removed'));
 socket.on('reaction:updated', (e: { seq: number; article: string; commentId: number; likes: number; liked?: boolean }) => {
   if (e.article !== data.slug) return;
-  seq = Math.max(seq, e.seq);
+  sawSeq(e.seq);
   thread.setLikes(e.commentId, e.likes, e.liked);
+});
+socket.on('seq:advanced', (e: SeqAdvanced) => {
+  if (e.article === data.slug) sawSeq(e.seq);
 });
 socket.on('presence', (e: { count: number }) => {
   presenceEl.textContent = t.presence.replace('{n}', String(e.count));
@@ -199,7 +224,7 @@ socket.on('presence', (e: { count: number }) => {
 });
 socket.on('article:updated', (e: { seq: number; article: string; commentsClosed: boolean; commentCount: number }) => {
   if (e.article !== data.slug) return;
-  seq = Math.max(seq, e.seq);
+  sawSeq(e.seq);
   setClosed(e.commentsClosed);
   setCount(e.commentCount);
 });

@@ -51,6 +51,12 @@ export interface CommentEvent {
   comment: CommentJson | null;
 }
 
+/** seq:advanced: the article's seq moved by a change this reader is not shown (someone's held comment). */
+export interface SeqAdvanced {
+  seq: number;
+  article: string;
+}
+
 /** What the article page hands its script (the <script type="application/json" id="yl-data"> block). */
 export interface PageData {
   slug: string;

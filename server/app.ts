@@ -25,6 +25,7 @@ import { adminRouter } from './moderation/moderation.routes';
 import { adminPagesRouter } from './moderation/admin.pages';
 import { registerModerationNamespace } from './moderation/moderation.socket';
 import { createModerationPolicy } from './moderation/moderation.policy';
+import { startBackpressure } from './realtime/backpressure';
 import { createIo } from './realtime/io';
 import { createPublisher } from './realtime/publish';
 import { createClientIp } from './security/client-ip';
@@ -90,6 +91,7 @@ export function createApp(input: AppDeps): App {
   const deps: Deps = { store, now, config, log, policy, publish: (e) => publishTo(e) };
   const { io, presence } = createIo(httpServer, { deps, limiters, clientIp, ipHash });
   publishTo = createPublisher(io);
+  const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
 
   const commentTemplate = compileCommentTemplate();
   const clientTemplate = clientTemplateScript();
@@ -149,6 +151,7 @@ export function createApp(input: AppDeps): App {
     (closing ??= new Promise<void>((resolve) => {
       presence.stop();
       maintenance.stop();
+      backpressure.stop();
       // io.close disconnects every socket, then closes the HTTP server, which waits for in-flight requests.
       io.close(() => resolve());
       httpServer.closeIdleConnections();

@@ -56,6 +56,8 @@ export interface ServerOptions {
   port?: number;
   /** Directory for a V8 CPU profile written when the server exits (Yilun and floor alike). */
   cpuProfDir?: string;
+  /** Extra environment for this server (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -118,6 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     DB_PATH: path.join(opts.dataDir, opts.kind === 'yilun' ? 'yilun.db' : 'floor.db'),
     LOG_LEVEL: 'warn',
     ...(opts.kind === 'yilun' ? raisedLimits() : {}),
+    ...opts.env,
   };
   const proc = spawnNode([...flags, script], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';

@@ -1,13 +1,17 @@
 // Owns turning domain events into Socket.IO emits: the only place that knows rooms and event names.
 // Each payload is built once per audience; Socket.IO encodes a room broadcast once for all its sockets.
+// Events carrying seqs leave in seq order per article (see sequencer.ts).
 import type { Server } from 'socket.io';
-import type { CommentEvent } from '../../contracts/api';
+import type { CommentEvent, SeqAdvanced } from '../../contracts/api';
 import type { CommentChange } from '../db/store';
 import type { DomainEvent, Publish } from '../events';
 import { isPubliclyVisible } from '../comments/comments.writer';
 import { toCommentJson, type CommentJson } from '../comments/comments.view';
 import { articleRoom, authorRoom, moderatorRoom, moderatorSessionRoom, MODERATION_NAMESPACE } from './rooms';
+import { createSequencer } from './sequencer';
 
+/** How long an event waits for an earlier seq of its article that has not been published. */
+export const SEQ_GAP_MS = 100;
 
 type Handler<T extends DomainEvent['type']> = (io: Server, e: Extract<DomainEvent, { type: T }>) => void;
 
@@ -27,6 +31,9 @@ const commentChanged: Handler<'comment.changed'> = (io, e) => {
     // Readers hear of a comment they never saw only when it becomes visible to them.
     if (publicView !== null || change.type === 'removed') {
       io.to(room).except(own).emit(eventName(change, publicView), { ...base, comment: publicView } satisfies CommentEvent);
+    } else {
+      // The seq still moved: readers learn there is nothing for them at it, so it is no gap to fetch again.
+      io.to(room).except(own).emit('seq:advanced', { seq: change.seq, article: e.article.slug } satisfies SeqAdvanced);
     }
     const ownView = publicView !== null || c.status === 'pending' ? toCommentJson(c, { mine: true }) : null;
     io.to(own).emit(eventName(change, ownView), { ...base, comment: ownView } satisfies CommentEvent);
@@ -70,7 +77,26 @@ const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {
   'moderator.signed_out': moderatorSignedOut,
 };
 
-export function createPublisher(io: Server): Publish {
-  return (e) => (HANDLERS[e.type] as Handler<typeof e.type>)(io, e as never);
+/** The article and seqs of an event that has a place in its article's sequence, or null. */
+function sequenceOf(e: DomainEvent): { articleId: number; seqs: number[] } | null {
+  switch (e.type) {
+    case 'comment.changed':
+      return e.changes.length ? { articleId: e.article.id, seqs: e.changes.map((c) => c.seq) } : null;
+    case 'reaction.changed':
+    case 'article.changed':
+      return { articleId: e.article.id, seqs: [e.seq] };
+    default:
+      return null;
+  }
+}
+
+export function createPublisher(io: Server, gapMs = SEQ_GAP_MS): Publish {
+  const emit = (e: DomainEvent) => (HANDLERS[e.type] as Handler<typeof e.type>)(io, e as never);
+  const sequencer = createSequencer(emit, { gapMs });
+  return (e) => {
+    const s = sequenceOf(e);
+    if (s) sequencer.push(s.articleId, s.seqs, e);
+    else emit(e);
+  };
 }
 

@@ -1,0 +1,139 @@
+// Owns the stalled-readers run: healthy readers and 500 readers that stop reading their TCP socket (but
+// keep answering pings) while comments flow at a steady rate. The server must drop the stalled ones
+// (SOCKET_MAX_QUEUE_BYTES) with a flat RSS, and the healthy readers' fan-out must stay close to the same
+// run without stalled readers. Yilun only: the floor has no bound, its memory would just grow.
+import { openFleet, type Fleet } from '../lib/fleet';
+import { postComment, wallNow } from '../lib/http';
+import { SLUG, startServer } from '../lib/procs';
+import { sleep, summarize } from '../lib/stats';
+import { row, type Row } from '../lib/table';
+import type { Context } from './context';
+
+const HEALTHY = 50;
+const STALLED = 500;
+const POSTS_PER_SECOND = 40;
+const SECONDS = 15;
+/**
+ * About 24 KB on the wire per comment event (body and its HTML, 4,000 CJK characters each): the kernel
+ * holds ~4-5 MB per stalled TCP connection before anything queues in the server, and big comments reach
+ * that in a few seconds without a message rate that would swamp the healthy readers' process.
+ */
+const FILLER = '读者不再读取，服务器照常发送。'.repeat(266);
+
+export interface StallFigures {
+  stalled: number;
+  posts: number;
+  p50: number;
+  p99: number;
+  /** Posts of the second half only: after the stalled readers were dropped. */
+  p99SecondHalf: number;
+  max: number;
+  lost: number;
+  rssStartKb: number;
+  rssMaxKb: number;
+  rssEndKb: number;
+  /** Readers the server still counted at the end (presence, as heard by a healthy reader). */
+  presenceEnd: number;
+}
+
+async function measureStall(ctx: Context, stalled: number): Promise<StallFigures> {
+  // LOG_LEVEL=error: each dropped reader is a warn line, 500 of them would bury the bench's output.
+  const server = await startServer({ kind: 'yilun', dataDir: ctx.tmp(`stall-${stalled}`), env: { LOG_LEVEL: 'error' } });
+  const fleets: Fleet[] = [];
+  try {
+    for (let i = 0; i < 20; i++) await postComment(server.url, SLUG, '热身', `热身 ${i} ${FILLER}`);
+    const healthy = await openFleet(server, HEALTHY);
+    fleets.push(healthy);
+    if (stalled > 0) fleets.push(await openFleet(server, stalled, { stall: true }));
+    await sleep(1000);
+    const rssStartKb = server.rssKb();
+    ctx.log(`stall ${stalled}: readers open, posting ${POSTS_PER_SECOND}/s for ${SECONDS} s`);
+
+    const keys = Array.from({ length: POSTS_PER_SECOND * SECONDS }, (_, i) => `stall${stalled}-${i}`);
+    healthy.send({ cmd: 'expect', keys });
+    const done = healthy.next('complete', SECONDS * 1000 + 30_000).catch(() => null);
+    const rss: number[] = [rssStartKb];
+    const sampler = setInterval(() => rss.push(server.rssKb()), 250);
+    const sentAt = new Map<string, number>();
+    const posts: Promise<void>[] = [];
+    const start = wallNow();
+    try {
+      for (let i = 0; i < keys.length; i++) {
+        await sleep(Math.max(0, start + (i * 1000) / POSTS_PER_SECOND - wallNow()));
+        posts.push(
+          postComment(server.url, SLUG, '压测', `${i} ${FILLER} #k${keys[i]}`).then((r) => {
+            if (r.status !== 201) throw new Error(`stall post refused: ${r.status} ${r.text.slice(0, 200)}`);
+            sentAt.set(keys[i], r.sentAt);
+          }),
+        );
+      }
+      await Promise.all(posts);
+      await done;
+      await sleep(500);
+    } finally {
+      clearInterval(sampler);
+    }
+    const rssEndKb = server.rssKb();
+    rss.push(rssEndKb);
+
+    healthy.send({ cmd: 'collect' });
+    const got = await healthy.next('receipts', 30_000);
+    const all: number[] = [];
+    const late: number[] = [];
+    let lost = 0;
+    keys.forEach((key, k) => {
+      const times = got.keys[key] ?? new Float64Array(HEALTHY).fill(NaN);
+      for (let i = 0; i < HEALTHY; i++) {
+        if (Number.isNaN(times[i])) lost++;
+        else {
+          const ms = times[i] - sentAt.get(key)!;
+          all.push(ms);
+          if (k >= keys.length / 2) late.push(ms);
+        }
+      }
+    });
+    const s = summarize(all);
+    return {
+      stalled,
+      posts: keys.length,
+      p50: s.p50,
+      p99: s.p99,
+      p99SecondHalf: summarize(late).p99,
+      max: s.max,
+      lost,
+      rssStartKb,
+      rssMaxKb: Math.max(...rss.filter(Number.isFinite)),
+      rssEndKb,
+      presenceEnd: got.presence,
+    };
+  } finally {
+    for (const f of fleets) await f.close();
+    await server.stop();
+  }
+}
+
+export async function runStall(ctx: Context): Promise<Row[]> {
+  const base = await measureStall(ctx, 0);
+  const hit = await measureStall(ctx, STALLED);
+  for (const f of [base, hit]) {
+    ctx.log(
+      `stall ${f.stalled}: healthy p99 ${f.p99.toFixed(1)} ms (2nd half ${f.p99SecondHalf.toFixed(1)}), lost ${f.lost}, ` +
+        `RSS ${Math.round(f.rssStartKb / 1024)}/${Math.round(f.rssMaxKb / 1024)}/${Math.round(f.rssEndKb / 1024)} MB start/max/end, presence at end ${f.presenceEnd}`,
+    );
+  }
+  ctx.raw.stall = { healthy: HEALTHY, stalled: STALLED, postsPerSecond: POSTS_PER_SECOND, seconds: SECONDS, without: base, with: hit };
+  // The "floor" column holds the same run without stalled readers.
+  const g = `Stalled readers (${STALLED} stalled, ${HEALTHY} healthy; floor column = no stalled)`;
+  const mb = (kb: number) => kb / 1024;
+  return [
+    row(g, 'healthy latency p50', 'ms', hit.p50, base.p50),
+    row(g, 'healthy latency p99', 'ms', hit.p99, base.p99, { kind: 'ratioMax', value: 1.3 }),
+    row(g, 'healthy latency p99, 2nd half', 'ms', hit.p99SecondHalf, base.p99SecondHalf),
+    row(g, 'healthy lost deliveries', 'count', hit.lost, base.lost, { kind: 'zero' }),
+    row(g, 'server RSS start', 'MB', mb(hit.rssStartKb), mb(base.rssStartKb)),
+    row(g, 'server RSS max', 'MB', mb(hit.rssMaxKb), mb(base.rssMaxKb)),
+    row(g, 'server RSS end', 'MB', mb(hit.rssEndKb), mb(base.rssEndKb)),
+    row(g, 'RSS growth (max - start)', 'MB', mb(hit.rssMaxKb - hit.rssStartKb), mb(base.rssMaxKb - base.rssStartKb), { kind: 'max', value: 100 }),
+    row(g, 'readers counted at the end', 'count', hit.presenceEnd, base.presenceEnd, { kind: 'max', value: HEALTHY }),
+  ];
+}
