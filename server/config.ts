@@ -50,6 +50,10 @@ export interface Config {
   rateLimits: RateLimits;
   contentDir: string;
   defaultArticle?: string;
+  /** How long a write waits for a write lock another process holds before answering 503 storage_busy. */
+  dbLockTimeoutMs: number;
+  /** Allow creating a fresh database where an earlier one left traces (YILUN_INIT=1, or --init in main). */
+  init: boolean;
 }
 
 export class ConfigError extends Error {
@@ -172,6 +176,8 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     rateLimits: Object.freeze(rateLimits),
     contentDir: env.CONTENT_DIR ? path.resolve(cwd, env.CONTENT_DIR) : paths.content(),
     defaultArticle: env.DEFAULT_ARTICLE || undefined,
+    dbLockTimeoutMs: parseInteger(env.DB_LOCK_TIMEOUT_MS, 5000, 'DB_LOCK_TIMEOUT_MS', 0, 600_000, problems),
+    init: env.YILUN_INIT === '1' || env.YILUN_INIT === 'true',
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -96,6 +96,11 @@ const zhCN = {
   bulk_action_invalid: 'action 必须是 approve 或 reject。',
   ban_reason_required: '请填写封禁原因。',
   word_kind_invalid: 'kind 必须是 banned 或 suspect。',
+
+  // Storage trouble (errors.ts, db/): the request changed nothing and can be retried
+  storage_busy: '数据库正忙(被其他程序占用),请 {seconds} 秒后再试。',
+  storage_full: '服务器磁盘已满,暂时无法保存,请稍后再试。',
+  storage_unavailable: '数据库暂时不可用,暂时无法保存,请稍后再试。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -187,6 +192,10 @@ const en: Record<MessageKey, string> = {
   bulk_action_invalid: 'action must be approve or reject.',
   ban_reason_required: 'Give a reason for the ban.',
   word_kind_invalid: 'kind must be banned or suspect.',
+
+  storage_busy: 'The database is busy (held by another program). Please try again in {seconds} seconds.',
+  storage_full: 'The server disk is full, so nothing can be saved right now. Please try again later.',
+  storage_unavailable: 'The database is unavailable, so nothing can be saved right now. Please try again later.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
