@@ -37,9 +37,6 @@ import { securityHeaders } from './security/headers';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
-/** How long idle kept-alive connections stay open after a shutdown starts, for requests already sent. */
-const IDLE_LINGER_MS = 150;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface AppDeps {
@@ -57,9 +54,11 @@ export interface App {
   deps: Deps;
   /**
    * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
-   * closes idle connections and every socket. The store stays open (main owns it).
+   * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
+   * idle kept-alive connections open that long first, for requests already on the wire (main passes it;
+   * tests, with no client mid-request, close at once).
    */
-  close(): Promise<void>;
+  close(opts?: { idleLingerMs?: number }): Promise<void>;
 }
 
 /** The Socket.IO browser client, served as one of our hashed assets (its source map is not shipped). */
@@ -171,8 +170,8 @@ export function createApp(input: AppDeps): App {
   registerModerationNamespace(io, ctx);
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= drain());
-  const drain = async () => {
+  const close = (opts: { idleLingerMs?: number } = {}) => (closing ??= drain(opts.idleLingerMs ?? 0));
+  const drain = async (idleLingerMs: number) => {
     draining = true;
     presence.stop();
     // In-flight responses not started yet tell their client not to reuse the connection; Node closes
@@ -186,7 +185,7 @@ export function createApp(input: AppDeps): App {
     const cut = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
     cut.unref();
     // A request that arrives on a kept-alive connection meanwhile is answered, with Connection: close.
-    await sleep(IDLE_LINGER_MS);
+    if (idleLingerMs > 0) await sleep(idleLingerMs);
     httpServer.closeIdleConnections();
     if (inFlight.size) await new Promise<void>((resolve) => (onIdle = resolve));
     httpServer.closeIdleConnections();
