@@ -1,6 +1,7 @@
 // Owns assembling the application: createApp(deps) -> { app, httpServer, io, close() }. Middleware,
 // routes, sockets, and the error handler last. No listen, no process.env, no module-level state.
 import http from 'node:http';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Response } from 'express';
@@ -38,6 +39,10 @@ import { hostGuard } from './security/host';
 import { getRateLimit } from './security/get-limit';
 import { createMaintenance, type Maintenance } from './maintenance/schedule';
 
+/** After SIGTERM, in-flight requests get this long before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 5000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface AppDeps {
   config: Readonly<Config>;
   store: Store;
@@ -53,8 +58,13 @@ export interface App {
   deps: Deps;
   /** Scheduled chores (pruning); started here, stopped by close(). */
   maintenance: Maintenance;
-  /** Stops accepting, lets in-flight requests finish, closes every socket. The store stays open (main owns it). */
-  close(): Promise<void>;
+  /**
+   * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
+   * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
+   * idle kept-alive connections open that long first, for requests already on the wire (main passes it;
+   * tests, with no client mid-request, close at once).
+   */
+  close(opts?: { idleLingerMs?: number }): Promise<void>;
 }
 
 /** The Socket.IO browser client, served as one of our hashed assets (its source map is not shipped). */
@@ -108,6 +118,31 @@ export function createApp(input: AppDeps): App {
   // Templates are compiled once and cached, in every environment.
   app.set('view cache', true);
 
+  // Requests being answered, so that a shutdown can tell them (Connection: close) and wait for them.
+  let draining = false;
+  const inFlight = new Set<Response>();
+  let onIdle: (() => void) | undefined;
+  app.use((_req, res, next) => {
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (!inFlight.size) onIdle?.();
+    });
+    if (draining) res.setHeader('Connection', 'close');
+    next();
+  });
+  // Liveness (the process answers) and readiness (it should get traffic: not draining, storage writable).
+  app.get('/healthz', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (draining) return void res.status(503).json({ status: 'draining' });
+    const health = await store.health();
+    if (health.ok) res.json({ status: 'ready' });
+    else res.status(503).json({ status: health.code });
+  });
+
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
@@ -147,17 +182,32 @@ export function createApp(input: AppDeps): App {
   maintenance.start();
 
   let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= new Promise<void>((resolve) => {
-      presence.stop();
-      maintenance.stop();
-      backpressure.stop();
-      // io.close disconnects every socket, then closes the HTTP server, which waits for in-flight requests.
-      io.close(() => resolve());
-      httpServer.closeIdleConnections();
-      // In-flight requests get a grace period, then whatever lingers is cut.
-      setTimeout(() => httpServer.closeAllConnections(), 5000).unref();
-    }));
+  const close = (opts: { idleLingerMs?: number } = {}) => (closing ??= drain(opts.idleLingerMs ?? 0));
+  const drain = async (idleLingerMs: number) => {
+    draining = true;
+    presence.stop();
+    maintenance.stop();
+    backpressure.stop();
+    // In-flight responses not started yet tell their client not to reuse the connection; Node closes
+    // it after the response.
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Refuse new connections now. Not http.Server.close(): it also destroys idle keep-alive connections
+    // at once, and a client whose next request is already on the wire gets a reset (ECONNRESET) for a
+    // request it cannot know was not processed.
+    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(httpServer, () => resolve()));
+    // Whatever lingers past the grace period is cut.
+    const cut = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    cut.unref();
+    // A request that arrives on a kept-alive connection meanwhile is answered, with Connection: close.
+    if (idleLingerMs > 0) await sleep(idleLingerMs);
+    httpServer.closeIdleConnections();
+    if (inFlight.size) await new Promise<void>((resolve) => (onIdle = resolve));
+    httpServer.closeIdleConnections();
+    // io.close disconnects every socket, then closes the HTTP server (already closed: its error is moot).
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await closed;
+    clearTimeout(cut);
+  };
 
   return { app, httpServer, io, deps, maintenance, close };
 }

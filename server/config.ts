@@ -63,6 +63,10 @@ export interface Config {
   publicUrl?: string;
   /** Host headers accepted (host[:port], lower case): PUBLIC_URL's host plus ALLOWED_HOSTS. Empty = any. */
   allowedHosts: string[];
+  /** How long a write waits for a write lock another process holds before answering 503 storage_busy. */
+  dbLockTimeoutMs: number;
+  /** Allow creating a fresh database where an earlier one left traces (YILUN_INIT=1, or --init in main). */
+  init: boolean;
 }
 
 function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
@@ -211,6 +215,8 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     maintenanceIntervalMs: parseInteger(env.MAINTENANCE_MINUTES, 60, 'MAINTENANCE_MINUTES', 1, 24 * 60, problems) * 60_000,
     publicUrl: hosts.publicUrl,
     allowedHosts: hosts.hosts,
+    dbLockTimeoutMs: parseInteger(env.DB_LOCK_TIMEOUT_MS, 5000, 'DB_LOCK_TIMEOUT_MS', 0, 600_000, problems),
+    init: env.YILUN_INIT === '1' || env.YILUN_INIT === 'true',
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -28,10 +28,43 @@ export class AppError extends Error {
 
 export const INTERNAL: ErrorBody = Object.freeze({ code: 'internal_error', message: msg('internal_error') });
 
+/** Seconds a client should wait before retrying, per storage error code. */
+const STORAGE_RETRY_AFTER = { storage_busy: 2, storage_full: 30, storage_unavailable: 30 } as const;
+
+/**
+ * SQLite's own errors (better-sqlite3 SqliteError carries `code`): trouble in the environment, not a bug,
+ * so they answer 503 with Retry-After and a code saying which, never 500. SQLITE_BUSY/LOCKED: another
+ * process holds the lock; SQLITE_FULL: disk full; I/O, read-only, vanished or corrupt file: unavailable.
+ */
+export function storageError(err: unknown): AppError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (!(err instanceof Error) || typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  let kind: keyof typeof STORAGE_RETRY_AFTER;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) kind = 'storage_busy';
+  else if (code === 'SQLITE_FULL') kind = 'storage_full';
+  else if (/^SQLITE_(IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code)) kind = 'storage_unavailable';
+  else return undefined;
+  const seconds = STORAGE_RETRY_AFTER[kind];
+  return new AppError(kind, 503, msg(kind, { seconds }), { retryAfter: seconds }, { 'Retry-After': String(seconds) });
+}
+
+/** A start-up failure whose message already says which file, what is wrong and what to do: printed without a stack. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
 
 /** Maps anything thrown to the public error shape; unknown errors are logged and never leak. */
 export function toErrorBody(err: unknown, log?: Logger): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (err instanceof AppError) return { status: err.status, body: err.toJSON(), headers: err.headers };
+  const storage = storageError(err);
+  if (storage) {
+    log?.warn('storage error', { code: (err as { code: string }).code, error: (err as Error).message });
+    return { status: storage.status, body: storage.toJSON(), headers: storage.headers };
+  }
   const e = err as { type?: string; status?: number; statusCode?: number };
   // body-parser errors carry a type and a 4xx status; they are the client's fault, not ours.
   if (e && e.type === 'entity.too.large') {
@@ -63,7 +96,7 @@ export const notFoundApi: RequestHandler = (_req, _res, next) => {
 export function errorMiddleware(log: Logger, renderPage: (res: Parameters<ErrorRequestHandler>[2], status: number, body: ErrorBody) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const { status, body, headers } = toErrorBody(err, log);
-    if (status >= 500) log.error('request failed', { method: req.method, path: req.path, status });
+    if (status >= 500) log.error('request failed', { method: req.method, path: req.path, status, code: body.code });
     if (res.headersSent) return;
     if (headers) res.set(headers);
     if (req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json') {

@@ -30,7 +30,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(process.env);
-  const { db, store } = openStore(config);
+  const { db, store } = openStore(config, { init: config.init });
   try {
     if (cmd === 'list') {
       for (const m of await store.moderators.list()) process.stdout.write(`${m.username}\t${m.role}${m.disabled ? '\tdisabled' : ''}\n`);

@@ -20,7 +20,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(process.env);
-  const { db, store } = openStore(config);
+  const { db, store } = openStore(config, { init: config.init });
   try {
     const a = await addArticleFromFile(store, file, Date.now(), slug ?? slugFromFile(file));
     process.stdout.write(`added "${a.title}" at /articles/${a.slug}\n`);

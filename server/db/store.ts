@@ -169,11 +169,16 @@ export interface AuthorsRepo {
   pruneIdle(olderThan: number, limit: number): Promise<number>;
 }
 
+/** Whether storage can take writes now: readiness (GET /readyz) answers 503 when it cannot. */
+export type StoreHealth = { ok: true } | { ok: false; code: 'storage_busy' | 'storage_unavailable'; problem: string };
+
 export interface Store {
   articles: ArticlesRepo;
   comments: CommentsRepo;
   authors: AuthorsRepo;
   moderation: ModerationRepo;
   moderators: ModeratorsRepo;
+  health(): Promise<StoreHealth>;
+  /** Answers every queued write, then closes (a failed final checkpoint is logged, not thrown). */
   close(): Promise<void>;
 }

@@ -100,6 +100,10 @@ const zhCN = {
   // Hardening (issue 8)
   like_limited: '这个网络对这条评论的点赞已达上限,请 {hours} 小时后再试。',
   host_not_allowed: '此站点不接受这个主机名的请求。',
+  // Storage trouble (errors.ts, db/): the request changed nothing and can be retried
+  storage_busy: '数据库正忙(被其他程序占用),请 {seconds} 秒后再试。',
+  storage_full: '服务器磁盘已满,暂时无法保存,请稍后再试。',
+  storage_unavailable: '数据库暂时不可用,暂时无法保存,请稍后再试。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -194,6 +198,9 @@ const en: Record<MessageKey, string> = {
 
   like_limited: 'This network has reached its like limit for this comment. Please try again in {hours} hours.',
   host_not_allowed: 'This site does not answer requests for that host name.',
+  storage_busy: 'The database is busy (held by another program). Please try again in {seconds} seconds.',
+  storage_full: 'The server disk is full, so nothing can be saved right now. Please try again later.',
+  storage_unavailable: 'The database is unavailable, so nothing can be saved right now. Please try again later.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
