@@ -4,7 +4,7 @@ import type { Actor, Deps } from '../deps';
 import type { Article, CommentRow, SortOrder, WriteResult } from '../db/store';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
-import { decide, type Verdict } from '../moderation/moderation.rules';
+import { decide, overLength, type Rejection } from '../moderation/moderation.rules';
 import { buildRuleContext } from '../moderation/moderation.policy';
 import { renderBody } from './comments.render';
 import { decodeCursor, encodeCursor } from './comments.schema';
@@ -31,7 +31,7 @@ async function requireOwnComment(deps: Deps, id: number, actor: Actor): Promise<
   return c;
 }
 
-export function verdictError(v: Extract<Verdict, { action: 'reject' }>): AppError {
+export function verdictError(v: Rejection): AppError {
   const headers = v.retryAfterSeconds ? { 'Retry-After': String(v.retryAfterSeconds) } : undefined;
   return new AppError(v.code, v.status, v.message, v.details, headers);
 }
@@ -57,6 +57,8 @@ export interface PostInput {
 }
 
 export async function postComment(deps: Deps, input: PostInput, actor: Actor): Promise<{ comment: CommentJson; authorId: number }> {
+  const tooLong = overLength(input);
+  if (tooLong) throw verdictError(tooLong);
   const article = await requireArticle(deps, input.slug);
   let parent: CommentRow | null = null;
   if (input.parentId != null) {
@@ -99,6 +101,8 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
 
 export async function editComment(deps: Deps, id: number, body: string, actor: Actor): Promise<CommentJson> {
   const c = await requireOwnComment(deps, id, actor);
+  const tooLong = overLength({ authorName: c.authorName, body });
+  if (tooLong) throw verdictError(tooLong);
   const now = deps.now();
   if (now - c.createdAt > EDIT_WINDOW_MS) throw new AppError('edit_window_closed', 422, msg('edit_window_closed', { minutes: EDIT_WINDOW_MS / 60_000 }));
   if (body === c.body) return toCommentJson(c, { mine: true });
