@@ -99,6 +99,13 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
   return { comment: toCommentJson(c, { mine: true }), authorId: result.authorId };
 }
 
+/** A moderator let it stand as it was (approved, restored or pinned): a changed text needs their look again. */
+const vouchedFor = (c: CommentRow) => c.status === 'published' && (c.moderatedBy !== null || c.pinnedAt !== null);
+
+/**
+ * An edit runs every rule a new comment runs. An edit of a comment a moderator approved or pinned goes back to
+ * review (pending, unpinned: re-pin after approving); the previous text is kept for the console.
+ */
 export async function editComment(deps: Deps, id: number, body: string, actor: Actor): Promise<CommentJson> {
   const c = await requireOwnComment(deps, id, actor);
   const tooLong = overLength({ authorName: c.authorName, body });
@@ -115,20 +122,21 @@ export async function editComment(deps: Deps, id: number, body: string, actor: A
     authorId: c.authorId,
     ipHash: actor.ipHash,
     commentId: c.id,
+    editedIsPublished: c.status === 'published',
   });
   const verdict = decide(ctx);
   if (verdict.action === 'reject') throw verdictError(verdict);
   // An edit never frees a held comment: what waits for review keeps waiting, now with the new text.
-  const hold = verdict.action === 'hold' || c.status === 'pending';
+  const heldReason = verdict.action === 'hold' ? verdict.reason : vouchedFor(c) ? 'edited_after_approval' : c.status === 'pending' ? c.heldReason : null;
   const result = await deps.store.comments.updateBody(id, {
     body,
     html: renderBody(body),
     editedAt: now,
-    status: hold ? 'pending' : 'published',
-    heldReason: verdict.action === 'hold' ? verdict.reason : c.heldReason,
+    status: heldReason !== null || c.status === 'pending' ? 'pending' : 'published',
+    heldReason,
   });
   publishWrite(deps, article, result);
-  deps.log.info('comment edited', { id, status: result.change.comment.status });
+  deps.log.info('comment edited', { id, status: result.change.comment.status, heldReason: result.change.comment.heldReason ?? undefined });
   const liked = await deps.store.comments.likedBy(c.authorId, [id]);
   return toCommentJson(result.change.comment, { mine: true, liked: liked.has(id) });
 }

@@ -218,4 +218,6 @@ export const adminEn: AdminStrings = {
   keyHelp: 'Show or hide this help',
   keyEsc: 'Close the help or a form',
   helpNote: 'Shortcuts do nothing while you type in a field.',
+  heldEditedAfterApproval: 'Edited after a moderator approved or pinned it',
+  previousVersions: 'Before the edit',
 };

@@ -216,6 +216,8 @@ export const adminZhCN = {
   keyHelp: '显示或隐藏本帮助',
   keyEsc: '关闭帮助或表单',
   helpNote: '在输入框中打字时快捷键不会生效。',
+  heldEditedAfterApproval: '通过或置顶后被作者编辑',
+  previousVersions: '编辑前',
 } as const;
 
 export type AdminStringKey = keyof typeof adminZhCN;

@@ -89,6 +89,7 @@ function overLimit(w: RateWindow, now: number): number | undefined {
   return Math.max(1, Math.ceil((inWindow[inWindow.length - w.limit] + w.windowMs - now) / 1000));
 }
 
+/** Stored comments per window; an edit stores none and has its own limit (RATE_EDIT) at the edge. */
 export const postRate: Rule = (ctx) => {
   if (ctx.kind !== 'create') return undefined;
   const wait = Math.max(overLimit(ctx.rate.author, ctx.now) ?? 0, ctx.rate.ip ? (overLimit(ctx.rate.ip, ctx.now) ?? 0) : 0);
@@ -100,8 +101,8 @@ export function canonicalBody(body: string): string {
   return body.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
+/** Edits run it too (against the author's other comments), so five posts cannot be edited into one spam text. */
 export const duplicate: Rule = (ctx) => {
-  if (ctx.kind !== 'create') return undefined;
   const since = ctx.now - ctx.settings.duplicateWindowMinutes * 60_000;
   const mine = canonicalBody(ctx.body);
   const dup = ctx.recentBodies.some((r) => r.createdAt >= since && canonicalBody(r.body) === mine);
