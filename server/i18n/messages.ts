@@ -96,6 +96,7 @@ const zhCN = {
   bulk_action_invalid: 'action 必须是 approve 或 reject。',
   ban_reason_required: '请填写封禁原因。',
   word_kind_invalid: 'kind 必须是 banned 或 suspect。',
+  thread_too_deep: '这串回复已经太深了(最多 {max} 层),请回复更上层的评论。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -187,6 +188,7 @@ const en: Record<MessageKey, string> = {
   bulk_action_invalid: 'action must be approve or reject.',
   ban_reason_required: 'Give a reason for the ban.',
   word_kind_invalid: 'kind must be banned or suspect.',
+  thread_too_deep: 'This reply chain is too deep (at most {max} levels); reply to a comment higher up.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
