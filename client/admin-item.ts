@@ -10,6 +10,7 @@ const HELD: Record<string, string> = {
   suspect_word: S.heldSuspectWord,
   spam_suspected: S.heldSpamSuspected,
   reports: S.heldReports,
+  edited_after_approval: S.heldEditedAfterApproval,
 };
 
 const REPORT: Record<ReportSummary['reason'], string> = {
@@ -87,6 +88,23 @@ function parent(item: QueueItem): HTMLElement | null {
     h('span', { class: 'parent-author' }, fill(S.replyTo, { name: p.authorName })),
     p.body,
     p.status !== 'published' && h('span', { class: 'parent-status' }, fill(S.parentGone, { status: statusLabel(p.status) })),
+  );
+}
+
+/** The texts an edit replaced, newest first, as text (never HTML): what the moderator approved is among them. */
+function revisions(item: QueueItem): HTMLElement | null {
+  if (item.revisions.length === 0) return null;
+  return h(
+    'details',
+    { class: 'item-revisions', 'data-part': 'revisions', open: item.comment.status === 'pending' },
+    h('summary', {}, S.previousVersions),
+    h(
+      'ol',
+      {},
+      item.revisions.map((r) =>
+        h('li', {}, timeEl(r.replacedAt), ' ', h('span', { class: `badge badge-status is-${r.status}` }, statusLabel(r.status)), ' ', h('span', { class: 'revision-body' }, r.body)),
+      ),
+    ),
   );
 }
 
@@ -189,6 +207,7 @@ export function renderItem(item: QueueItem, selected: boolean): HTMLLIElement {
     reasons(item),
     parent(item),
     content(item),
+    revisions(item),
     author(item),
     actions(item),
     rejectForm(item),

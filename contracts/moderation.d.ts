@@ -56,6 +56,8 @@ export interface QueueItem {
   parent: { id: number; authorName: string; body: string; status: string } | null;
   author: { id: number; recent: { id: number; body: string; status: string; createdAt: string }[]; ban: Ban | null };
   reasons: { heldReason: string | null; reports: ReportSummary[] };
+  /** Earlier texts of an edited comment, newest first (plain text: the console shows it as text). */
+  revisions: { body: string; status: CommentStatus; replacedAt: string }[];
 }
 
 /** One line of the audit log (GET /api/admin/audit). */

@@ -91,7 +91,7 @@ describe('report threshold by network and weight', () => {
     expect(replies.body.replies.map((r: { id: number }) => r.id)).toEqual([reply.id, deep.id]);
     // The page renders the placeholder with its replies, and the author still sees their own text, held.
     const html = (await reader(s).get(`/articles/${s.article.slug}`)).text;
-    expect(html).toContain('此评论被举报,等待管理员审核');
+    expect(html).toContain('此评论正在等待管理员审核');
     expect(html).toContain('回复的回复');
     expect(html).not.toContain('有回复的评论');
     expect((await listed(author)).find((c) => c.id === comment.id)).toMatchObject({ status: 'pending', body: '有回复的评论' });

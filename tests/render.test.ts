@@ -23,7 +23,7 @@ describe('renderBody', () => {
 
   it('links http(s) URLs with rel="nofollow ugc noopener" and escapes the query string', () => {
     expect(renderBody('见 https://example.com/a?b=1&c=2')).toBe(
-      '<p>见 <a href="https://example.com/a?b=1&amp;c=2" rel="nofollow ugc noopener" target="_blank">https://example.com/a?b=1&amp;c=2</a></p>',
+      '<p>见 <a href="https://example.com/a?b=1&amp;c=2" rel="nofollow ugc noopener" target="_blank" dir="ltr">https://example.com/a?b=1&amp;c=2</a></p>',
     );
   });
 
@@ -52,7 +52,7 @@ describe('renderBody', () => {
 
   it('keeps a quote-breaking URL inside its attribute', () => {
     const html = renderBody('https://example.com/"onmouseover=alert(1)');
-    expect(html).toContain('<a href="https://example.com/" rel="nofollow ugc noopener" target="_blank">');
+    expect(html).toContain('<a href="https://example.com/" rel="nofollow ugc noopener" target="_blank" dir="ltr">');
     expect(html).not.toMatch(/"onmouseover/);
     expect(html).toContain('&quot;onmouseover=alert(1)');
   });
@@ -123,7 +123,7 @@ describe('escaping through the API and the page', () => {
     const res = await postComment(r, slug, { body: '参考 https://example.com/report?a=1&b=2 别点 javascript:alert(1)' });
     expect(res.body.comment.status).toBe('published');
     const html = await pageHtml();
-    const links = [...html.matchAll(/<a href="([^"]*)" rel="([^"]*)" target="_blank">/g)];
+    const links = [...html.matchAll(/<a href="([^"]*)" rel="([^"]*)" target="_blank" dir="ltr">/g)];
     expect(links.map((m) => [m[1], m[2]])).toEqual([['https://example.com/report?a=1&amp;b=2', 'nofollow ugc noopener']]);
     expect(html).not.toMatch(/href="javascript:/i);
   });

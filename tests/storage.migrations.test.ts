@@ -29,8 +29,7 @@ const SEEDS: Record<number, string> = {
       INSERT INTO bans (author_id, reason, created_at, created_by) VALUES (2, '刷屏', ${NOW}, 1);
       INSERT INTO reports (comment_id, author_id, reason, created_at) VALUES (1, 2, 'spam', ${NOW});
       INSERT INTO audit_log (moderator_id, action, target_type, target_id, created_at) VALUES (1, 'ban', 'author', 2, ${NOW});`,
-  // 8 is another branch's migration; the placeholder here keeps this branch's numbering whole.
-  8: ``,
+  8: `INSERT INTO comment_revisions (comment_id, body, status, replaced_at) VALUES (1, '改之前的评论', 'published', ${NOW + 5});`,
   9: `INSERT INTO reports (comment_id, author_id, reason, created_at, ip_hash, weight) VALUES (2, 2, 'abuse', ${NOW}, 'net-2', 0.5);
       INSERT INTO login_failure_log (moderator_id, ip_hash, created_at) VALUES (1, 'net-9', ${NOW});
       UPDATE moderators SET last_login_at = ${NOW} WHERE id = 1;`,

@@ -8,20 +8,47 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
 }
 
-// ASCII URL characters only: Chinese punctuation right after a link (，。） ends it.
+// ASCII URL characters only: Chinese punctuation right after a link (，。） ends it. One greedy class, no
+// nested quantifier: linear. Every other scan of user text below is a hand loop, linear by construction
+// (tests/security.redos.test.ts): a regex like /[.,]+$/ retries at every start of a run and goes quadratic.
 const URL_RE = /\bhttps?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+/g;
-const TRAILING = /[.,;:!?'"*]+$/;
+const TRAILING = new Set([...'.,;:!?\'"*']);
 
-function trimUrl(raw: string): string {
-  let url = raw.replace(TRAILING, '');
-  // Drop a closing parenthesis that has no opening one inside the URL: "(see https://x.y/a)".
-  while (url.endsWith(')') && (url.match(/\(/g)?.length ?? 0) < (url.match(/\)/g)?.length ?? 0)) {
-    url = url.slice(0, -1).replace(TRAILING, '');
+/** Drops trailing punctuation, and a closing parenthesis with no opening one inside: "(see https://x.y/a)". */
+export function trimUrl(raw: string): string {
+  let opens = 0;
+  let closes = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === '(') opens++;
+    else if (raw[i] === ')') closes++;
   }
-  return url;
+  let end = raw.length;
+  for (;;) {
+    while (end > 0 && TRAILING.has(raw[end - 1])) end--;
+    if (end === 0 || raw[end - 1] !== ')' || opens >= closes) break;
+    end--;
+    closes--;
+  }
+  return raw.slice(0, end);
 }
 
-const safeHref = (url: string): string | null => parseHttpUrl(url)?.href ?? null;
+/**
+ * Where the browser will go, and what the reader is shown: credentials are dropped from the link, and
+ * when the host as typed is not the host the browser resolves (user@evil@good, 0x7f.1, 2130706433, a
+ * default port, percent-escapes) the link text is the parsed URL, so a reader sees the real host.
+ */
+export function linkTarget(typed: string): { href: string; text: string } | null {
+  const u = parseHttpUrl(typed);
+  if (!u || !u.host) return null;
+  const hadUserinfo = u.username !== '' || u.password !== '';
+  u.username = '';
+  u.password = '';
+  const rest = typed.slice(typed.indexOf('//') + 2);
+  let stop = 0;
+  while (stop < rest.length && rest[stop] !== '/' && rest[stop] !== '?' && rest[stop] !== '#') stop++;
+  const sameHost = !hadUserinfo && rest.slice(0, stop).toLowerCase() === u.host;
+  return { href: u.href, text: sameHost ? typed : u.href };
+}
 
 function emphasis(escaped: string): string {
   return escaped
@@ -35,10 +62,12 @@ function inlineText(text: string): string {
   let last = 0;
   for (const m of text.matchAll(URL_RE)) {
     const url = trimUrl(m[0]);
-    const href = safeHref(url);
-    if (!href) continue;
+    const link = linkTarget(url);
+    if (!link) continue;
     out += emphasis(escapeHtml(text.slice(last, m.index)));
-    out += `<a href="${escapeHtml(href)}" rel="nofollow ugc noopener" target="_blank">${escapeHtml(url)}</a>`;
+    // dir="ltr" isolates the link (HTML: [dir] is unicode-bidi: isolate): bidi controls typed around it
+    // cannot reorder or mirror what it shows.
+    out += `<a href="${escapeHtml(link.href)}" rel="nofollow ugc noopener" target="_blank" dir="ltr">${escapeHtml(link.text)}</a>`;
     last = m.index! + url.length;
   }
   return out + emphasis(escapeHtml(text.slice(last)));
@@ -87,11 +116,51 @@ export function renderBody(body: string, quoteDepth = 0): string {
   return blocks.join('');
 }
 
-/** Counts http(s) links the way renderBody sees them (the links rule). */
+const BARE_TLDS = new Set(['com', 'net', 'org', 'io', 'cn', 'co', 'me', 'info', 'xyz', 'top', 'cc', 'ru', 'site', 'shop', 'link']);
+const isLabelChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45;
+
+/**
+ * Bare domains ("example.com/x", "www.a.b.cn"): one per chain of dot-separated labels whose second or later
+ * label is a listed TLD (optionally followed by "-"), as the old regex counted them. A single pass: a regex
+ * for this ("a.a.a.a…" retried from every label) is quadratic.
+ */
+function countBareDomains(text: string): number {
+  let n = 0;
+  let i = 0;
+  while (i < text.length) {
+    if (!isLabelChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let labels = 0;
+    let found = false;
+    for (;;) {
+      const start = i;
+      while (i < text.length && isLabelChar(text.charCodeAt(i))) i++;
+      const label = text.slice(start, i).toLowerCase();
+      const dash = label.indexOf('-');
+      if (labels > 0 && BARE_TLDS.has(dash < 0 ? label : label.slice(0, dash))) found = true;
+      labels++;
+      if (text[i] === '.' && i + 1 < text.length && isLabelChar(text.charCodeAt(i + 1))) i++;
+      else break;
+    }
+    if (found) n++;
+  }
+  return n;
+}
+
+/**
+ * Counts links the way a reader sees them (the links rule): every http(s) URL that parses, linked or not
+ * (credentials in it still make it a link to a reader), and bare domains.
+ */
 export function countLinks(body: string): number {
   let n = 0;
-  for (const m of body.matchAll(URL_RE)) if (safeHref(trimUrl(m[0]))) n++;
-  // Bare domains ("example.com/x") are links to a reader even when we do not linkify them.
-  const bare = body.replace(URL_RE, ' ').match(/\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|cn|co|me|info|xyz|top|cc|ru|site|shop|link)\b/gi);
-  return n + (bare?.length ?? 0);
+  let rest = '';
+  let last = 0;
+  for (const m of body.matchAll(URL_RE)) {
+    if (parseHttpUrl(trimUrl(m[0]))) n++;
+    rest += body.slice(last, m.index) + ' ';
+    last = m.index! + m[0].length;
+  }
+  return n + countBareDomains(rest + body.slice(last));
 }

@@ -1,6 +1,6 @@
 // Owns the SQL that reads comments, likes and the article event log (SQLite). Writes go through comments.writer.ts.
 import type { Db } from '../db/open';
-import type { ArticleEvent, CommentRow, CommentsRepo, LikeCap, LikeResult, PageQuery } from '../db/store';
+import type { ArticleEvent, CommentRevision, CommentRow, CommentsRepo, LikeCap, LikeResult, PageQuery } from '../db/store';
 import { commentColumns, type CommentWriter } from './comments.writer';
 import type { Write } from '../db/write-batch';
 
@@ -45,6 +45,11 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
   const many = db.prepare(`SELECT ${cols} FROM json_each(?) j JOIN comments c ON c.id = j.value`);
   const byAuthor = db.prepare(`SELECT ${cols} FROM comments c WHERE c.author_id = ? AND c.created_at >= ? ORDER BY c.created_at DESC LIMIT ?`);
   const prune = db.prepare(`DELETE FROM article_events WHERE created_at < ?`);
+  const revisions = db.prepare(`SELECT commentId, body, status, replacedAt FROM (
+      SELECT r.comment_id AS commentId, r.body, r.status, r.replaced_at AS replacedAt,
+        ROW_NUMBER() OVER (PARTITION BY r.comment_id ORDER BY r.id DESC) AS n, r.id
+      FROM json_each(@ids) j JOIN comment_revisions r ON r.comment_id = j.value)
+    WHERE n <= @per ORDER BY commentId, id DESC`);
 
   // The cap is checked inside the transaction, so likes sent all at once cannot all pass it.
   const toggleLike = db.transaction((commentId: number, authorId: number, at: number, cap?: LikeCap): LikeResult => {
@@ -89,5 +94,6 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
     getMany: async (ids) => (ids.length ? (many.all(JSON.stringify(ids)) as CommentRow[]) : []),
     recentByAuthor: async (authorId, sinceAt, limit) => byAuthor.all(authorId, sinceAt, limit) as CommentRow[],
     pruneEvents: (olderThan) => write(() => prune.run(olderThan).changes),
+    revisionsOf: async (ids, per) => (ids.length ? (revisions.all({ ids: JSON.stringify(ids), per }) as CommentRevision[]) : []),
   };
 }

@@ -5,7 +5,12 @@ import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import type { SortOrder } from '../db/store';
 
-/** Hard ceiling before any rule runs, so a giant string is refused without being processed further. */
+/**
+ * Hard ceiling before anything else, so a giant string is refused unread (400). Normalization, the only work
+ * done on a longer text than the business limit allows, is linear; the services then apply the length rules
+ * (422) before any other processing. 4x the 5,000-character limit leaves room for CRLF line ends and
+ * astral characters (two UTF-16 units each), since the limit counts characters after normalization.
+ */
 const HARD_MAX = 20_000;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // C0 controls except tab and newline, DEL, C1 controls.
@@ -13,14 +18,24 @@ const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
 /** Body normalization: NFC, CRLF/CR to LF, tabs kept, other control characters removed, outer blank space trimmed. */
 export function normalizeBody(s: string): string {
-  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '').replace(/^\s+|\s+$/g, '');
+  // trim() removes exactly what /^\s+|\s+$/ would, without the regex's quadratic retries on inner runs of spaces.
+  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '').trim();
 }
 
-/** Name normalization: NFC, every control character and line break removed, runs of white space made one space, trimmed. */
+// Invisible characters that let a name pass for another ("\u202Enimda" shows as "admin"): bidi controls and
+// marks, zero-width characters, the BOM and every other format character (Cf), plus the invisible fillers
+// (combining grapheme joiner, Hangul fillers, Khmer inherent vowels) that render as nothing.
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u3164\uFFA0]/gu;
+
+/**
+ * Name normalization: NFC, every control character and line break made a space, invisible format
+ * characters removed, runs of white space made one space, trimmed.
+ */
 export function normalizeName(s: string): string {
   return s
     .normalize('NFC')
     .replace(/[\u0000-\u001F\u007F-\u009F]/g, ' ')
+    .replace(INVISIBLE, '')
     .replace(/[\s\u2028\u2029]+/g, ' ')
     .trim();
 }

@@ -50,7 +50,12 @@ export function createCommentWriter(db: Db): CommentWriter {
   const bumpAuthor = db.prepare(`UPDATE authors SET published_count = published_count + ? WHERE id = ?`);
   const bumpSeq = db.prepare(`UPDATE articles SET seq = seq + 1 WHERE id = ? RETURNING seq`).pluck();
   const logEvent = db.prepare(`INSERT INTO article_events (article_id, seq, type, comment_id, created_at) VALUES (?, ?, ?, ?, ?)`);
-  const updateBody = db.prepare(`UPDATE comments SET body = @body, html = @html, edited_at = @editedAt, status = @status, held_reason = @heldReason WHERE id = @id`);
+  // A comment leaving the public view leaves the pinned slot too (as in updateStatus).
+  const updateBody = db.prepare(`UPDATE comments SET body = @body, html = @html, edited_at = @editedAt, status = @status,
+      held_reason = @heldReason, pinned_at = CASE WHEN @status = 'published' THEN pinned_at ELSE NULL END
+    WHERE id = @id`);
+  const keepRevision = db.prepare(`INSERT INTO comment_revisions (comment_id, body, status, replaced_at)
+    SELECT id, body, status, @at FROM comments WHERE id = @id`);
   const updateStatus = db.prepare(`UPDATE comments SET status = @status,
       deleted_at = CASE WHEN @status = 'deleted' THEN @at ELSE deleted_at END,
       held_reason = CASE WHEN @status = 'pending' THEN @heldReason ELSE NULL END,
@@ -172,6 +177,7 @@ export function createCommentWriter(db: Db): CommentWriter {
   const editBody = db.transaction((id: number, u: { body: string; html: string; editedAt: number; status: CommentStatus; heldReason: string | null }): WriteResult => {
     const before = get(id);
     if (!before) throw new Error(`comment ${id} not found`);
+    keepRevision.run({ id, at: u.editedAt });
     updateBody.run({ id, ...u, heldReason: u.status === 'pending' ? u.heldReason : null });
     return applyTransition(before, get(id)!, u.editedAt);
   });

@@ -95,6 +95,14 @@ export interface NewComment {
   createdAt: number;
 }
 
+/** An earlier text of an edited comment (kept by every edit). */
+export interface CommentRevision {
+  commentId: number;
+  body: string;
+  status: CommentStatus;
+  replacedAt: number;
+}
+
 export interface StatusChange {
   status: CommentStatus;
   at: number;
@@ -147,6 +155,8 @@ export interface CommentsRepo {
   /** Recent comments of one author (repeat-post rule, moderation context). */
   recentByAuthor(authorId: number, sinceAt: number, limit: number): Promise<CommentRow[]>;
   pruneEvents(olderThan: number): Promise<number>;
+  /** The latest `perComment` earlier texts of each comment, newest first. */
+  revisionsOf(commentIds: number[], perComment: number): Promise<CommentRevision[]>;
 }
 
 export interface LikeCap {

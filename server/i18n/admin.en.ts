@@ -219,4 +219,6 @@ export const adminEn: AdminStrings = {
   keyEsc: 'Close the help or a form',
   helpNote: 'Shortcuts do nothing while you type in a field.',
   loginFailuresNotice: 'Note: since your last sign-in there were {n} failed sign-ins to this account from {networks} networks. If that was not you, consider changing your password.',
+  heldEditedAfterApproval: 'Edited after a moderator approved or pinned it',
+  previousVersions: 'Before the edit',
 };

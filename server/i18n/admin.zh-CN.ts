@@ -217,6 +217,8 @@ export const adminZhCN = {
   keyEsc: '关闭帮助或表单',
   helpNote: '在输入框中打字时快捷键不会生效。',
   loginFailuresNotice: '注意:自你上次登录以来,这个账号有 {n} 次登录失败,来自 {networks} 个网络。如果不是你本人,请考虑修改密码。',
+  heldEditedAfterApproval: '通过或置顶后被作者编辑',
+  previousVersions: '编辑前',
 } as const;
 
 export type AdminStringKey = keyof typeof adminZhCN;

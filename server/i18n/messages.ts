@@ -104,6 +104,7 @@ const zhCN = {
   storage_busy: '数据库正忙(被其他程序占用),请 {seconds} 秒后再试。',
   storage_full: '服务器磁盘已满,暂时无法保存,请稍后再试。',
   storage_unavailable: '数据库暂时不可用,暂时无法保存,请稍后再试。',
+  thread_too_deep: '这串回复已经太深了(最多 {max} 层),请回复更上层的评论。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -201,6 +202,7 @@ const en: Record<MessageKey, string> = {
   storage_busy: 'The database is busy (held by another program). Please try again in {seconds} seconds.',
   storage_full: 'The server disk is full, so nothing can be saved right now. Please try again later.',
   storage_unavailable: 'The database is unavailable, so nothing can be saved right now. Please try again later.',
+  thread_too_deep: 'This reply chain is too deep (at most {max} levels); reply to a comment higher up.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -55,8 +55,10 @@ export interface ContextInput {
   body: string;
   authorId: number | null;
   ipHash: string | null;
-  /** The comment being edited, left out of the duplicate check. */
+  /** The comment being edited: left out of the duplicate check and the rate window. */
   commentId?: number;
+  /** The edited comment is published now: the first-link rule counts only the author's other published comments. */
+  editedIsPublished?: boolean;
   spam?: { honeypot: boolean; tooFast: boolean };
 }
 
@@ -86,7 +88,7 @@ export async function buildRuleContext(
     ban,
     words,
     linkCount: countLinks(input.body),
-    authorPublishedCount: author?.publishedCount ?? 0,
+    authorPublishedCount: Math.max(0, (author?.publishedCount ?? 0) - (input.editedIsPublished ? 1 : 0)),
     recentBodies: others.map((c) => ({ body: c.body, createdAt: c.createdAt })),
     rate: {
       author: { ...rateLimits.postPerAuthor, times: others.map((c) => c.createdAt).sort((a, b) => a - b) },

@@ -6,6 +6,8 @@ import type { AdminComment, QueueItem, QueueName } from '../../contracts/moderat
 
 export type { AdminComment, QueueItem };
 
+/** Earlier texts shown per comment, newest first: enough to see what an edit changed and what was approved. */
+const REVISIONS_SHOWN = 5;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const excerpt = (s: string, n = 140) => ([...s].length > n ? [...s].slice(0, n).join('') + '…' : s);
 
@@ -49,12 +51,13 @@ export async function toQueueItems(deps: Deps, rows: CommentRow[]): Promise<Queu
   const { store } = deps;
   const parentIds = [...new Set(rows.map((r) => r.parentId).filter((x): x is number => x !== null))];
   const authorIds = [...new Set(rows.map((r) => r.authorId))];
-  const [articles, parents, recent, bans, reports] = await Promise.all([
+  const [articles, parents, recent, bans, reports, revisions] = await Promise.all([
     store.articles.list(),
     store.comments.getMany(parentIds),
     store.moderation.recentOfAuthors(authorIds, 6),
     store.moderation.activeBansFor(authorIds, deps.now()),
     store.moderation.reportSummaries(rows.map((r) => r.id)),
+    store.comments.revisionsOf(rows.map((r) => r.id), REVISIONS_SHOWN),
   ]);
   const articleById = new Map(articles.map((a) => [a.id, a]));
   const parentById = new Map(parents.map((p) => [p.id, p]));
@@ -75,6 +78,7 @@ export async function toQueueItems(deps: Deps, rows: CommentRow[]): Promise<Queu
         ban: bans.find((b) => b.authorId === c.authorId) ?? null,
       },
       reasons: { heldReason: c.heldReason, reports: reports.filter((s) => s.commentId === c.id) },
+      revisions: revisions.filter((r) => r.commentId === c.id).map((r) => ({ body: r.body, status: r.status, replacedAt: iso(r.replacedAt)! })),
     };
   });
 }
