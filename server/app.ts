@@ -27,7 +27,7 @@ import { registerModerationNamespace } from './moderation/moderation.socket';
 import { createModerationPolicy } from './moderation/moderation.policy';
 import { createIo } from './realtime/io';
 import { createPublisher } from './realtime/publish';
-import { createClientIp } from './security/client-ip';
+import { capturePeers, createClientIp } from './security/client-ip';
 import { csrfGuard } from './security/origin';
 import { createIpHasher } from './security/ip';
 import { createRateLimiter, type Limiters } from './security/rate';
@@ -75,6 +75,7 @@ export function createApp(input: AppDeps): App {
   const now = input.now ?? Date.now;
   const app = express();
   const httpServer = http.createServer(app);
+  capturePeers(httpServer);
   const clientIp = createClientIp(config.trustProxy);
   const ipHash = createIpHasher(secrets.ipHashKey);
   const limiters = createLimiters(config, now);

@@ -1,10 +1,10 @@
 // Owns the reader-side socket events: join an article (with catch-up since a seq) and the comment
 // actions, each calling the same service function as its HTTP route.
 import type { Socket } from 'socket.io';
-import type { Deps, Actor } from '../deps';
+import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
-import { resolveActor } from '../identity/actor';
+import { resolveActor, type TokenActor } from '../identity/actor';
 import type { Presence, SocketData } from '../realtime/io';
 import { articleRoom, authorRoom } from '../realtime/rooms';
 import { onEvent } from '../realtime/socket.handler';
@@ -25,7 +25,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
   const data = socket.data as SocketData;
   const h = { log: deps.log, limiter: limiters.socketEvents };
 
-  const actor = async (): Promise<Actor> => {
+  const actor = async (): Promise<TokenActor> => {
     if (!data.tokenHash) throw new AppError('identity_required', 401, msg('identity_required'));
     return resolveActor(deps.store, data.tokenHash, data.ipHash);
   };
@@ -85,7 +85,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
   onEvent(socket, 'comment:like', h, async (payload) => {
     const { id } = parseInput(idSchema, payload);
     const a = await actor();
-    enforce([limiters.like, a.tokenHash], [limiters.like, a.ipHash ? `ip:${a.ipHash}` : null]);
+    enforce([limiters.like, a.tokenHash], [limiters.like, `ip:${a.ipHash}`]);
     const r = await toggleLike(deps, id, a);
     return { id: r.id, likes: r.likes, liked: r.liked };
   });
@@ -95,7 +95,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     const p = payload as { reason: unknown; note?: unknown };
     const input = parseInput(reportSchema, p.note === undefined ? { reason: p.reason } : { reason: p.reason, note: p.note });
     const a = await actor();
-    enforce([limiters.report, a.tokenHash], [limiters.report, a.ipHash ? `ip:${a.ipHash}` : null]);
+    enforce([limiters.report, a.tokenHash], [limiters.report, `ip:${a.ipHash}`]);
     return reportComment(deps, id, input, a);
   });
 

@@ -97,9 +97,11 @@ export interface LoginResult {
  * Verifies a login. Each failure is answered more slowly (up to ~2 s); five failures for an account,
  * or twenty from one network, within 15 minutes lock it for 15 minutes, even with the right password.
  */
-export async function login(deps: Deps, username: string, password: string, ipHash: string | null, opts: { slowMs?: number } = {}): Promise<LoginResult> {
-  const keys: Lock[] = [{ key: `user:${username.toLowerCase()}`, limit: ACCOUNT_LOCK_AFTER }];
-  if (ipHash) keys.push({ key: `ip:${ipHash}`, limit: NETWORK_LOCK_AFTER });
+export async function login(deps: Deps, username: string, password: string, ipHash: string, opts: { slowMs?: number } = {}): Promise<LoginResult> {
+  const keys: Lock[] = [
+    { key: `user:${username.toLowerCase()}`, limit: ACCOUNT_LOCK_AFTER },
+    { key: `ip:${ipHash}`, limit: NETWORK_LOCK_AFTER },
+  ];
   const locked = await lockedFor(deps, keys);
   if (locked) {
     const wait = Math.ceil((locked - deps.now()) / 1000);

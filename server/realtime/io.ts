@@ -12,7 +12,7 @@ import { articleRoom } from './rooms';
 
 export interface SocketData {
   tokenHash: string | null;
-  ipHash: string | null;
+  ipHash: string;
   articleId?: number;
   slug?: string;
 }
@@ -46,7 +46,7 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
       // Only the first request of a connection (no sid yet) counts against the per-network connection rate.
       if (!/[?&]sid=/.test(req.url ?? '')) {
         const ip = opts.ipHash(opts.clientIp(req));
-        if (ip && limiters.socketConnect.hit(ip) > 0) return cb('rate_limited', false);
+        if (limiters.socketConnect.hit(ip) > 0) return cb('rate_limited', false);
       }
       cb(null, true);
     },
