@@ -19,6 +19,7 @@ import type { HttpContext } from './http/http.context';
 import { articlesRouter } from './articles/articles.routes';
 import { commentsRouter } from './comments/comments.routes';
 import { registerCommentSocket } from './comments/comments.socket';
+import { createCatchUps } from './comments/comments.catchup';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
@@ -67,6 +68,8 @@ function createLimiters(config: Config, now: () => number): Limiters {
     login: createRateLimiter(r.login, now),
     socketConnect: createRateLimiter(r.socketConnectPerIp, now),
     socketEvents: createRateLimiter(r.socketEvents, now),
+    join: createRateLimiter(r.join, now),
+    joinPerIp: createRateLimiter(r.joinPerIp, now),
   };
 }
 
@@ -132,7 +135,8 @@ export function createApp(input: AppDeps): App {
   app.use((_req, _res, next) => next(new AppError('not_found', 404, msg('not_found_page'))));
   app.use(errorMiddleware(log, renderError));
 
-  io.on('connection', (socket) => registerCommentSocket(socket, { deps, limiters, presence }));
+  const catchUps = createCatchUps(deps);
+  io.on('connection', (socket) => registerCommentSocket(socket, { deps, limiters, presence, catchUps }));
   registerModerationNamespace(io, ctx);
 
   let closing: Promise<void> | undefined;

@@ -24,6 +24,9 @@ export interface RateLimits {
   login: RateLimit;
   socketConnectPerIp: RateLimit;
   socketEvents: RateLimit;
+  /** Article joins (each may answer a catch-up) per socket, and per network. */
+  join: RateLimit;
+  joinPerIp: RateLimit;
 }
 
 export interface Config {
@@ -83,6 +86,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   login: { limit: 10, windowMs: 600_000 },
   socketConnectPerIp: { limit: 30, windowMs: 60_000 },
   socketEvents: { limit: 30, windowMs: 10_000 },
+  join: { limit: 10, windowMs: 60_000 },
+  joinPerIp: { limit: 60, windowMs: 60_000 },
 });
 
 const RATE_KEYS: Record<keyof RateLimits, string> = {
@@ -95,6 +100,8 @@ const RATE_KEYS: Record<keyof RateLimits, string> = {
   login: 'RATE_LOGIN',
   socketConnectPerIp: 'RATE_SOCKET_CONNECT',
   socketEvents: 'RATE_SOCKET_EVENTS',
+  join: 'RATE_JOIN',
+  joinPerIp: 'RATE_JOIN_IP',
 };
 
 export const RATE_ENV_KEYS = RATE_KEYS;

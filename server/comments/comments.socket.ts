@@ -10,7 +10,8 @@ import { articleRoom, authorRoom } from '../realtime/rooms';
 import { onEvent } from '../realtime/socket.handler';
 import { enforce, type Limiters } from '../security/rate';
 import { reportComment } from '../moderation/moderation.service';
-import { catchUp, deleteComment, editComment, postComment, requireArticle, toggleLike } from './comments.service';
+import type { CatchUps } from './comments.catchup';
+import { deleteComment, editComment, postComment, requireArticle, toggleLike } from './comments.service';
 import { editCommentSchema, parseInput, postCommentSchema, reportSchema } from './comments.schema';
 import { z } from 'zod';
 
@@ -20,8 +21,8 @@ const joinSchema = z.strictObject({
 });
 const idSchema = z.strictObject({ id: z.number().int().positive() });
 
-export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence }): void {
-  const { deps, limiters, presence } = ctx;
+export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence; catchUps: CatchUps }): void {
+  const { deps, limiters, presence, catchUps } = ctx;
   const data = socket.data as SocketData;
   const h = { log: deps.log, limiter: limiters.socketEvents };
 
@@ -32,6 +33,8 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
 
   onEvent(socket, 'join', h, async (payload) => {
     const { article: slug, since } = parseInput(joinSchema, payload);
+    // A join may answer a large catch-up: it has its own tight limit, per socket and per network.
+    enforce([limiters.join, socket.id], [limiters.joinPerIp, `join:${data.ipHash}`]);
     const article = await requireArticle(deps, slug);
     if (data.articleId !== undefined && data.articleId !== article.id) {
       await socket.leave(articleRoom(data.articleId));
@@ -45,7 +48,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     if (who?.authorId != null) await socket.join(authorRoom(article.id, who.authorId));
     presence.changed(article.id);
     const viewer = { authorId: who?.authorId ?? null };
-    const missed = since === undefined ? null : await catchUp(deps, slug, since, viewer);
+    const missed = since === undefined ? null : await catchUps.catchUp(slug, since, viewer);
     return {
       article: article.slug,
       seq: missed?.seq ?? article.seq,

@@ -84,4 +84,4 @@ export function enforce(...checks: [RateLimiter, string][]): void {
   if (wait > 0) throw rateLimitedError(wait);
 }
 
-export type Limiters = Record<'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'socketEvents', RateLimiter>;
+export type Limiters = Record<'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'socketEvents' | 'join' | 'joinPerIp', RateLimiter>;

@@ -55,6 +55,8 @@ export const RELAXED_LIMITS: Record<string, string> = {
   RATE_LOGIN: '10000/60',
   RATE_SOCKET_CONNECT: '10000/60',
   RATE_SOCKET_EVENTS: '10000/10',
+  RATE_JOIN: '10000/60',
+  RATE_JOIN_IP: '10000/60',
 };
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
