@@ -48,6 +48,8 @@ export interface Config {
   sessionTtlMs: number;
   maxBodyBytes: number;
   socketMaxBytes: number;
+  /** Open sockets one network may hold at once; also the most one network adds to presence. */
+  socketMaxPerNetwork: number;
   /** Minimum time between page load and a no-JS form submit before it is treated as a bot. */
   formMinMs: number;
   rateLimits: RateLimits;
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     sessionTtlMs: parseInteger(env.SESSION_TTL_HOURS, 12, 'SESSION_TTL_HOURS', 1, 24 * 90, problems) * 3_600_000,
     maxBodyBytes: parseInteger(env.MAX_BODY_BYTES, 32 * 1024, 'MAX_BODY_BYTES', 1024, 1024 * 1024, problems),
     socketMaxBytes: parseInteger(env.SOCKET_MAX_BYTES, 32 * 1024, 'SOCKET_MAX_BYTES', 1024, 1024 * 1024, problems),
+    socketMaxPerNetwork: parseInteger(env.SOCKET_MAX_PER_NETWORK, 20, 'SOCKET_MAX_PER_NETWORK', 1, 100_000, problems),
     formMinMs: parseInteger(env.FORM_MIN_SECONDS, 3, 'FORM_MIN_SECONDS', 0, 600, problems) * 1000,
     rateLimits: Object.freeze(rateLimits),
     contentDir: env.CONTENT_DIR ? path.resolve(cwd, env.CONTENT_DIR) : paths.content(),

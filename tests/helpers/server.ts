@@ -57,6 +57,7 @@ export const RELAXED_LIMITS: Record<string, string> = {
   RATE_SOCKET_EVENTS: '10000/10',
   RATE_JOIN: '10000/60',
   RATE_JOIN_IP: '10000/60',
+  SOCKET_MAX_PER_NETWORK: '10000',
 };
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
