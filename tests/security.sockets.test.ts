@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { Server } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
+import { loadConfig } from '../server/config';
 import { createPresence } from '../server/realtime/presence';
 import { articleRoom } from '../server/realtime/rooms';
 import { emitAck, startServer, type TestServer } from './helpers/server';
@@ -130,5 +131,15 @@ describe('what is not served', () => {
     const script = await request(s.url).get('/assets/js/app.js');
     expect(script.status).toBe(200);
     expect(script.text).not.toMatch(/sourceMappingURL/);
+  });
+});
+
+describe('configuration', () => {
+  it('names SOCKET_MAX_PER_NETWORK, RATE_JOIN and RATE_JOIN_IP when they are bad, and defaults them', () => {
+    expect(() => loadConfig({ SOCKET_MAX_PER_NETWORK: '0', RATE_JOIN: 'ten', RATE_JOIN_IP: '5' })).toThrow(/RATE_JOIN must.*RATE_JOIN_IP must.*SOCKET_MAX_PER_NETWORK must/);
+    const c = loadConfig({});
+    expect(c.socketMaxPerNetwork).toBe(20);
+    expect(c.rateLimits.join).toEqual({ limit: 10, windowMs: 60_000 });
+    expect(c.rateLimits.joinPerIp).toEqual({ limit: 60, windowMs: 60_000 });
   });
 });
