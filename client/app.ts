@@ -186,7 +186,12 @@ const socket = io({ transports: ['websocket', 'polling'] });
 
 function join(): void {
   socket.emit('join', { article: data.slug, since: seq }, (r) => {
-    if (!r.ok) return status(r.error.message);
+    if (!r.ok) {
+      // Joins are rate limited (a reconnect storm): try again when the server says, until then the page still works.
+      const retryAfter = (r.error.details as { retryAfter?: number } | undefined)?.retryAfter;
+      if (r.error.code === 'rate_limited' && retryAfter) setTimeout(() => socket.connected && join(), retryAfter * 1000);
+      return status(r.error.message);
+    }
     status('');
     const d = r.data;
     presenceEl.textContent = t.presence.replace('{n}', String(d.presence));

@@ -20,6 +20,7 @@ import type { HttpContext } from './http/http.context';
 import { articlesRouter } from './articles/articles.routes';
 import { commentsRouter } from './comments/comments.routes';
 import { registerCommentSocket } from './comments/comments.socket';
+import { createCatchUps } from './comments/comments.catchup';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
@@ -29,7 +30,7 @@ import { createModerationPolicy } from './moderation/moderation.policy';
 import { startBackpressure } from './realtime/backpressure';
 import { createIo } from './realtime/io';
 import { createPublisher } from './realtime/publish';
-import { createClientIp } from './security/client-ip';
+import { capturePeers, createClientIp } from './security/client-ip';
 import { csrfGuard } from './security/origin';
 import { createIpHasher } from './security/ip';
 import { createRateLimiter, type Limiters } from './security/rate';
@@ -83,6 +84,8 @@ function createLimiters(config: Config, now: () => number): Limiters {
     login: createRateLimiter(r.login, now),
     socketConnect: createRateLimiter(r.socketConnectPerIp, now),
     socketEvents: createRateLimiter(r.socketEvents, now),
+    join: createRateLimiter(r.join, now),
+    joinPerIp: createRateLimiter(r.joinPerIp, now),
   };
 }
 
@@ -91,6 +94,7 @@ export function createApp(input: AppDeps): App {
   const now = input.now ?? Date.now;
   const app = express();
   const httpServer = http.createServer(app);
+  capturePeers(httpServer);
   const clientIp = createClientIp(config.trustProxy);
   const ipHash = createIpHasher(secrets.ipHashKey);
   const limiters = createLimiters(config, now);
@@ -175,7 +179,8 @@ export function createApp(input: AppDeps): App {
   app.use((_req, _res, next) => next(new AppError('not_found', 404, msg('not_found_page'))));
   app.use(errorMiddleware(log, renderError));
 
-  io.on('connection', (socket) => registerCommentSocket(socket, { deps, limiters, presence }));
+  const catchUps = createCatchUps(deps);
+  io.on('connection', (socket) => registerCommentSocket(socket, { deps, limiters, presence, catchUps }));
   registerModerationNamespace(io, ctx);
 
   const maintenance = createMaintenance({ store, now, log, intervalMs: config.maintenanceIntervalMs });

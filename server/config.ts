@@ -26,6 +26,9 @@ export interface RateLimits {
   socketEvents: RateLimit;
   /** GET/HEAD requests per network (pages and API reads; static assets exempt). */
   get: RateLimit;
+  /** Article joins (each may answer a catch-up) per socket, and per network. */
+  join: RateLimit;
+  joinPerIp: RateLimit;
 }
 
 export interface Config {
@@ -50,6 +53,8 @@ export interface Config {
   /** A socket whose unsent output passes either bound is dropped (it reconnects and catches up). */
   socketMaxQueueBytes: number;
   socketMaxQueuePackets: number;
+  /** Open sockets one network may hold at once; also the most one network adds to presence. */
+  socketMaxPerNetwork: number;
   /** Minimum time between page load and a no-JS form submit before it is treated as a bot. */
   formMinMs: number;
   rateLimits: RateLimits;
@@ -118,6 +123,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = Object.freeze({
   socketConnectPerIp: { limit: 30, windowMs: 60_000 },
   socketEvents: { limit: 30, windowMs: 10_000 },
   get: { limit: 300, windowMs: 60_000 },
+  join: { limit: 10, windowMs: 60_000 },
+  joinPerIp: { limit: 60, windowMs: 60_000 },
 });
 
 const RATE_KEYS: Record<keyof RateLimits, string> = {
@@ -131,6 +138,8 @@ const RATE_KEYS: Record<keyof RateLimits, string> = {
   socketConnectPerIp: 'RATE_SOCKET_CONNECT',
   socketEvents: 'RATE_SOCKET_EVENTS',
   get: 'RATE_GET',
+  join: 'RATE_JOIN',
+  joinPerIp: 'RATE_JOIN_IP',
 };
 
 export const RATE_ENV_KEYS = RATE_KEYS;
@@ -207,6 +216,7 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     socketMaxBytes: parseInteger(env.SOCKET_MAX_BYTES, 32 * 1024, 'SOCKET_MAX_BYTES', 1024, 1024 * 1024, problems),
     socketMaxQueueBytes: parseInteger(env.SOCKET_MAX_QUEUE_BYTES, 1024 * 1024, 'SOCKET_MAX_QUEUE_BYTES', 4096, 1024 ** 3, problems),
     socketMaxQueuePackets: parseInteger(env.SOCKET_MAX_QUEUE_PACKETS, 2000, 'SOCKET_MAX_QUEUE_PACKETS', 10, 1_000_000, problems),
+    socketMaxPerNetwork: parseInteger(env.SOCKET_MAX_PER_NETWORK, 20, 'SOCKET_MAX_PER_NETWORK', 1, 100_000, problems),
     formMinMs: parseInteger(env.FORM_MIN_SECONDS, 3, 'FORM_MIN_SECONDS', 0, 600, problems) * 1000,
     rateLimits: Object.freeze(rateLimits),
     contentDir: env.CONTENT_DIR ? path.resolve(cwd, env.CONTENT_DIR) : paths.content(),

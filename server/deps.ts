@@ -19,5 +19,6 @@ export interface Actor {
   authorId: number | null;
   /** Hash of the author cookie's token; for a first post, the token about to be set. */
   tokenHash: string | null;
-  ipHash: string | null;
+  /** Keyed hash of the client's network; never null, so no per-network check can skip itself. */
+  ipHash: string;
 }

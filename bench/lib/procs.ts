@@ -76,7 +76,7 @@ export interface RunningServer {
 
 /** Every rate limit raised out of the way, each with a one-second window (see bench/README.md). */
 export function raisedLimits(): Record<string, string> {
-  const keys = ['RATE_POST_ATTEMPT', 'RATE_POST_AUTHOR', 'RATE_POST_IP', 'RATE_EDIT', 'RATE_LIKE', 'RATE_REPORT', 'RATE_LOGIN', 'RATE_SOCKET_CONNECT', 'RATE_SOCKET_EVENTS'];
+  const keys = ['RATE_POST_ATTEMPT', 'RATE_POST_AUTHOR', 'RATE_POST_IP', 'RATE_EDIT', 'RATE_LIKE', 'RATE_REPORT', 'RATE_LOGIN', 'RATE_SOCKET_CONNECT', 'RATE_SOCKET_EVENTS', 'RATE_JOIN', 'RATE_JOIN_IP'];
   return Object.fromEntries(keys.map((k) => [k, process.env[`BENCH_${k}`] ?? '1000000/1']));
 }
 
@@ -119,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     DATA_DIR: opts.dataDir,
     DB_PATH: path.join(opts.dataDir, opts.kind === 'yilun' ? 'yilun.db' : 'floor.db'),
     LOG_LEVEL: 'warn',
-    ...(opts.kind === 'yilun' ? raisedLimits() : {}),
+    ...(opts.kind === 'yilun' ? { ...raisedLimits(), SOCKET_MAX_PER_NETWORK: '100000' } : {}),
     ...opts.env,
   };
   const proc = spawnNode([...flags, script], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'pipe'] });

@@ -71,7 +71,7 @@ export function commentsRouter(ctx: HttpContext): Router {
   r.post('/api/comments/:id/like', async (req, res) => {
     const id = parseId(req.params.id);
     const { actor, freshToken } = await httpActor(ctx, req);
-    enforce([limiters.like, actor.tokenHash], [limiters.like, actor.ipHash ? `ip:${actor.ipHash}` : null]);
+    enforce([limiters.like, actor.tokenHash], [limiters.like, `ip:${actor.ipHash}`]);
     const r2 = await toggleLike(deps, id, actor);
     setAuthorCookie(ctx, req, res, freshToken);
     res.json({ id: r2.id, likes: r2.likes, liked: r2.liked });
@@ -81,7 +81,7 @@ export function commentsRouter(ctx: HttpContext): Router {
     const id = parseId(req.params.id);
     const input = parseInput(reportSchema, req.body);
     const { actor, freshToken } = await httpActor(ctx, req);
-    enforce([limiters.report, actor.tokenHash], [limiters.report, actor.ipHash ? `ip:${actor.ipHash}` : null]);
+    enforce([limiters.report, actor.tokenHash], [limiters.report, `ip:${actor.ipHash}`]);
     const r2 = await reportComment(deps, id, input, actor);
     setAuthorCookie(ctx, req, res, freshToken);
     res.status(201).json({ id: r2.id, reported: true });

@@ -19,7 +19,6 @@ export const FIRST_REPLIES = 3;
  * at 3,000. 64 is 32 exchanges between two people in one chain, far past the three indented levels the page shows.
  */
 export const MAX_DEPTH = 64;
-const CATCH_UP_MAX = 500;
 
 export interface Viewer {
   authorId: number | null;
@@ -241,50 +240,4 @@ export async function listReplies(
   const page = rows.slice(0, q.limit);
   const nextCursor = rows.length > q.limit ? encodeCursor({ sort: 'oldest', id: page[page.length - 1].id }) : null;
   return { replies: await toJsonList(deps, page, viewer), nextCursor };
-}
-
-export interface CatchUpChange {
-  seq: number;
-  id: number;
-  /** The comment as this viewer may see it now, or null when it is gone for them. */
-  comment: CommentJson | null;
-}
-
-export interface CatchUp {
-  seq: number;
-  /** True when the gap is too large (or the log was pruned): reload the first page instead. */
-  reset: boolean;
-  changes: CatchUpChange[];
-  article: { commentCount: number; commentsClosed: boolean };
-}
-
-/** What a reconnecting client missed since its last seq: each changed comment once, in its latest state. */
-export async function catchUp(deps: Deps, slug: string, since: number, viewer: Viewer): Promise<CatchUp> {
-  const article = await requireArticle(deps, slug);
-  const base = { seq: article.seq, article: { commentCount: article.commentCount, commentsClosed: article.commentsClosed } };
-  if (since === article.seq) return { ...base, reset: false, changes: [] };
-  // A client ahead of us saw another database (restored backup, test reset): start over.
-  if (since > article.seq) return { ...base, reset: true, changes: [] };
-  const events = await deps.store.comments.eventsSince(article.id, since, CATCH_UP_MAX + 1);
-  if (events.length > CATCH_UP_MAX || events.length === 0 || events[0].seq !== since + 1) return { ...base, reset: true, changes: [] };
-  // Per comment: its last seq, and whether it left the public view in the gap (a reader may still show it).
-  // Map order is each comment's first change in the gap, so a parent comes before the replies made to it.
-  const latest = new Map<number, { seq: number; first: number; removed: boolean }>();
-  for (const e of events) {
-    if (e.commentId === null) continue;
-    const prev = latest.get(e.commentId);
-    latest.set(e.commentId, { seq: e.seq, first: prev?.first ?? e.seq, removed: (prev?.removed ?? false) || e.type === 'removed' });
-  }
-  const rows = await deps.store.comments.getMany([...latest.keys()]);
-  const visible = rows.filter((r) => isPubliclyVisible(r) || (r.status === 'pending' && r.authorId === viewer.authorId));
-  const json = new Map((await toJsonList(deps, visible, viewer)).map((c) => [c.id, c]));
-  const changes: CatchUpChange[] = [];
-  const authorOf = new Map(rows.map((r) => [r.id, r.authorId]));
-  for (const [id, e] of latest) {
-    const comment = json.get(id) ?? null;
-    // A comment never visible to this viewer (someone else's held comment) is not theirs to know about.
-    if (comment === null && !e.removed && authorOf.get(id) !== viewer.authorId) continue;
-    changes.push({ seq: e.seq, id, comment });
-  }
-  return { ...base, reset: false, changes };
 }

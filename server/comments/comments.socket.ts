@@ -1,16 +1,17 @@
 // Owns the reader-side socket events: join an article (with catch-up since a seq) and the comment
 // actions, each calling the same service function as its HTTP route.
 import type { Socket } from 'socket.io';
-import type { Deps, Actor } from '../deps';
+import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
-import { resolveActor } from '../identity/actor';
+import { resolveActor, type TokenActor } from '../identity/actor';
 import type { Presence, SocketData } from '../realtime/io';
 import { articleRoom, authorRoom } from '../realtime/rooms';
 import { onEvent } from '../realtime/socket.handler';
 import { enforce, type Limiters } from '../security/rate';
 import { reportComment } from '../moderation/moderation.service';
-import { catchUp, deleteComment, editComment, postComment, requireArticle, toggleLike } from './comments.service';
+import type { CatchUps } from './comments.catchup';
+import { deleteComment, editComment, postComment, requireArticle, toggleLike } from './comments.service';
 import { editCommentSchema, parseInput, postCommentSchema, reportSchema } from './comments.schema';
 import { z } from 'zod';
 
@@ -20,18 +21,20 @@ const joinSchema = z.strictObject({
 });
 const idSchema = z.strictObject({ id: z.number().int().positive() });
 
-export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence }): void {
-  const { deps, limiters, presence } = ctx;
+export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence; catchUps: CatchUps }): void {
+  const { deps, limiters, presence, catchUps } = ctx;
   const data = socket.data as SocketData;
   const h = { log: deps.log, limiter: limiters.socketEvents };
 
-  const actor = async (): Promise<Actor> => {
+  const actor = async (): Promise<TokenActor> => {
     if (!data.tokenHash) throw new AppError('identity_required', 401, msg('identity_required'));
     return resolveActor(deps.store, data.tokenHash, data.ipHash);
   };
 
   onEvent(socket, 'join', h, async (payload) => {
     const { article: slug, since } = parseInput(joinSchema, payload);
+    // A join may answer a large catch-up: it has its own tight limit, per socket and per network.
+    enforce([limiters.join, socket.id], [limiters.joinPerIp, `join:${data.ipHash}`]);
     const article = await requireArticle(deps, slug);
     if (data.articleId !== undefined && data.articleId !== article.id) {
       await socket.leave(articleRoom(data.articleId));
@@ -45,7 +48,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     if (who?.authorId != null) await socket.join(authorRoom(article.id, who.authorId));
     presence.changed(article.id);
     const viewer = { authorId: who?.authorId ?? null };
-    const missed = since === undefined ? null : await catchUp(deps, slug, since, viewer);
+    const missed = since === undefined ? null : await catchUps.catchUp(slug, since, viewer);
     return {
       article: article.slug,
       seq: missed?.seq ?? article.seq,
@@ -85,7 +88,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
   onEvent(socket, 'comment:like', h, async (payload) => {
     const { id } = parseInput(idSchema, payload);
     const a = await actor();
-    enforce([limiters.like, a.tokenHash], [limiters.like, a.ipHash ? `ip:${a.ipHash}` : null]);
+    enforce([limiters.like, a.tokenHash], [limiters.like, `ip:${a.ipHash}`]);
     const r = await toggleLike(deps, id, a);
     return { id: r.id, likes: r.likes, liked: r.liked };
   });
@@ -95,7 +98,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     const p = payload as { reason: unknown; note?: unknown };
     const input = parseInput(reportSchema, p.note === undefined ? { reason: p.reason } : { reason: p.reason, note: p.note });
     const a = await actor();
-    enforce([limiters.report, a.tokenHash], [limiters.report, a.ipHash ? `ip:${a.ipHash}` : null]);
+    enforce([limiters.report, a.tokenHash], [limiters.report, `ip:${a.ipHash}`]);
     return reportComment(deps, id, input, a);
   });
 

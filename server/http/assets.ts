@@ -1,5 +1,6 @@
 // Owns static assets: read once at start, served from memory under content-hashed URLs with
-// long-lived immutable caching (a stale hash is served fresh, never cached).
+// long-lived immutable caching (a stale hash is served fresh, never cached). Source maps stay private:
+// they are not served, and the scripts do not point at them.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,6 @@ interface Asset {
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
   '.png': 'image/png',
@@ -34,7 +34,8 @@ function walk(dir: string, prefix: string, out: Map<string, Asset>) {
     const name = `${prefix}${entry.name}`;
     if (entry.isDirectory()) walk(full, `${name}/`, out);
     else if (TYPES[path.extname(entry.name)]) {
-      const body = fs.readFileSync(full);
+      const raw = fs.readFileSync(full);
+      const body = path.extname(entry.name) === '.js' ? Buffer.from(raw.toString('utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n')) : raw;
       out.set(name, { body, hash: crypto.createHash('sha256').update(body).digest('hex').slice(0, 12), type: TYPES[path.extname(entry.name)] });
     }
   }

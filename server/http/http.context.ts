@@ -1,8 +1,7 @@
 // Owns what HTTP routes share: the page context, limiters, client IP hashing and the author cookie.
 import type { Request, Response } from 'express';
-import type { Actor } from '../deps';
 import type { PageContext } from '../articles/articles.page';
-import { resolveActor } from '../identity/actor';
+import { resolveActor, type TokenActor } from '../identity/actor';
 import { AUTHOR_COOKIE, authorCookieOptions, hashToken, newAuthorToken, readAuthorToken } from '../identity/author.cookie';
 import type { ClientIp } from '../security/client-ip';
 import type { IpHasher } from '../security/ip';
@@ -21,7 +20,7 @@ export function cookieSecure(ctx: HttpContext, req: Request): boolean {
   return s === 'auto' ? req.secure : s;
 }
 
-export function requestIpHash(ctx: HttpContext, req: Request): string | null {
+export function requestIpHash(ctx: HttpContext, req: Request): string {
   return ctx.ipHash(ctx.clientIp(req));
 }
 
@@ -29,7 +28,7 @@ export function requestIpHash(ctx: HttpContext, req: Request): string | null {
  * The acting author. A request without the cookie gets a fresh token to act with; the route sets the
  * cookie (setAuthorCookie) only once the action succeeded, so a refused request leaves nothing behind.
  */
-export async function httpActor(ctx: HttpContext, req: Request): Promise<{ actor: Actor; freshToken: string | null }> {
+export async function httpActor(ctx: HttpContext, req: Request): Promise<{ actor: TokenActor; freshToken: string | null }> {
   const existing = readAuthorToken(req.headers.cookie);
   const token = existing ?? newAuthorToken();
   const actor = await resolveActor(ctx.deps.store, hashToken(token), requestIpHash(ctx, req));

@@ -2,7 +2,10 @@
 import type { Actor } from '../deps';
 import type { Store } from '../db/store';
 
-export async function resolveActor(store: Store, tokenHash: string | null, ipHash: string | null): Promise<Actor> {
+/** An actor with a token: everyone who acts over HTTP (a fresh one if need be), and socket users with a cookie. */
+export type TokenActor = Actor & { tokenHash: string };
+
+export async function resolveActor(store: Store, tokenHash: string, ipHash: string): Promise<TokenActor> {
   const author = tokenHash ? await store.authors.getByTokenHash(tokenHash) : undefined;
   return { authorId: author?.id ?? null, tokenHash, ipHash };
 }

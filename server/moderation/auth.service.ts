@@ -141,11 +141,13 @@ export interface LoginResult {
  * Failures of an existing account are also logged, and its owner is told at the next login how many
  * there were and from how many networks.
  */
-export async function login(deps: Deps, username: string, password: string, ipHash: string | null, opts: { slowMs?: number } = {}): Promise<LoginResult> {
+export async function login(deps: Deps, username: string, password: string, ipHash: string, opts: { slowMs?: number } = {}): Promise<LoginResult> {
   const name = username.toLowerCase();
   const account: Lock = { key: `user:${name}`, limit: NEVER };
-  const keys: Lock[] = [{ key: `user:${name}|ip:${ipHash ?? '-'}`, limit: ACCOUNT_NETWORK_LOCK_AFTER }];
-  if (ipHash) keys.push({ key: `ip:${ipHash}`, limit: NETWORK_LOCK_AFTER });
+  const keys: Lock[] = [
+    { key: `user:${name}|ip:${ipHash}`, limit: ACCOUNT_NETWORK_LOCK_AFTER },
+    { key: `ip:${ipHash}`, limit: NETWORK_LOCK_AFTER },
+  ];
   const locked = await lockedFor(deps, keys);
   if (locked) {
     const wait = Math.ceil((locked - deps.now()) / 1000);

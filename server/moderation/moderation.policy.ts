@@ -54,7 +54,7 @@ export interface ContextInput {
   authorName: string;
   body: string;
   authorId: number | null;
-  ipHash: string | null;
+  ipHash: string;
   /** The comment being edited: left out of the duplicate check and the rate window. */
   commentId?: number;
   /** The edited comment is published now: the first-link rule counts only the author's other published comments. */
@@ -75,7 +75,7 @@ export async function buildRuleContext(
     store.moderation.activeBan(input.authorId, input.ipHash, now),
     input.authorId === null ? undefined : store.authors.get(input.authorId),
     input.authorId === null ? [] : store.comments.recentByAuthor(input.authorId, now - lookback, 200),
-    input.ipHash === null ? [] : store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs),
+    store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs),
   ]);
   const others = recent.filter((c) => c.id !== input.commentId);
   return {
@@ -92,7 +92,7 @@ export async function buildRuleContext(
     recentBodies: others.map((c) => ({ body: c.body, createdAt: c.createdAt })),
     rate: {
       author: { ...rateLimits.postPerAuthor, times: others.map((c) => c.createdAt).sort((a, b) => a - b) },
-      ip: input.ipHash === null ? null : { ...rateLimits.postPerIp, times: ipTimes },
+      ip: { ...rateLimits.postPerIp, times: ipTimes },
     },
     spam: input.spam ?? { honeypot: false, tooFast: false },
   };

@@ -1,6 +1,6 @@
 // Owns attaching Socket.IO: the Origin allow-list and connection rate at the handshake, who the socket
 // is (author cookie), article rooms with presence, and the moderation namespace.
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { Deps } from '../deps';
 import { readAuthorToken, hashToken } from '../identity/author.cookie';
@@ -9,11 +9,14 @@ import type { IpHasher } from '../security/ip';
 import { judgeOrigin } from '../security/origin';
 import { hostAllowed } from '../security/host';
 import type { Limiters } from '../security/rate';
-import { articleRoom } from './rooms';
+import { createNetworkConnections } from './connections';
+import { createPresence, type Presence } from './presence';
+
+export type { Presence } from './presence';
 
 export interface SocketData {
   tokenHash: string | null;
-  ipHash: string | null;
+  ipHash: string;
   articleId?: number;
   slug?: string;
 }
@@ -27,13 +30,13 @@ export interface RealtimeOptions {
   ipHash: IpHasher;
 }
 
-const PRESENCE_INTERVAL_MS = 1000;
-
 export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: Server; presence: Presence } {
   const { deps, limiters } = opts;
+  const connections = createNetworkConnections(deps.config.socketMaxPerNetwork);
   const io = new Server(httpServer, {
     maxHttpBufferSize: deps.config.socketMaxBytes,
-    serveClient: true,
+    // The page loads its own hashed copy of the client (assets), so the engine's bundle and maps stay unserved.
+    serveClient: false,
     perMessageDeflate: false,
     pingInterval: 25_000,
     pingTimeout: 20_000,
@@ -45,13 +48,23 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
         deps.log.warn('socket refused: origin', { origin: String(req.headers.origin ?? req.headers.referer ?? '').slice(0, 200) });
         return cb('origin_not_allowed', false);
       }
-      // Only the first request of a connection (no sid yet) counts against the per-network connection rate.
-      if (!/[?&]sid=/.test(req.url ?? '')) {
-        const ip = opts.ipHash(opts.clientIp(req));
-        if (ip && limiters.socketConnect.hit(ip) > 0) return cb('rate_limited', false);
-      }
+      // The engine asks only for handshakes (an empty or missing sid): every call is a new connection and counts.
+      const ip = opts.ipHash(opts.clientIp(req));
+      if (connections.full(ip)) return cb('too_many_connections', false);
+      if (limiters.socketConnect.hit(ip) > 0) return cb('rate_limited', false);
       cb(null, true);
     },
+  });
+
+  // Concurrent handshakes from one network can all pass allowRequest before any has opened: the cap is
+  // enforced again where a connection really opens.
+  io.engine.on('connection', (raw: { request: IncomingMessage; close(): void; once(e: 'close', f: () => void): void }) => {
+    const ip = opts.ipHash(opts.clientIp(raw.request));
+    if (!connections.open(ip)) {
+      deps.log.warn('socket refused: too many connections from one network');
+      return raw.close();
+    }
+    raw.once('close', () => connections.close(ip));
   });
 
   io.use((socket, next) => {
@@ -61,7 +74,7 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
     next();
   });
 
-  const presence = createPresence(io);
+  const presence = createPresence(io, deps.config.socketMaxPerNetwork);
   io.on('connection', (socket) => {
     deps.log.debug('socket connected', { id: socket.id });
     socket.on('disconnecting', () => {
@@ -70,39 +83,4 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
     socket.on('disconnect', (reason) => deps.log.debug('socket disconnected', { id: socket.id, reason }));
   });
   return { io, presence };
-}
-
-export interface Presence {
-  count(articleId: number): number;
-  /** Schedules one presence broadcast for the article (at most one per second). */
-  changed(articleId: number): void;
-  stop(): void;
-}
-
-/** Presence is coalesced: 3,000 readers joining at once cost a handful of broadcasts, not 3,000. */
-export function createPresence(io: Server): Presence {
-  const pending = new Map<number, NodeJS.Timeout>();
-  const lastSent = new Map<number, number>();
-  const count = (id: number) => io.sockets.adapter.rooms.get(articleRoom(id))?.size ?? 0;
-  const send = (id: number) => {
-    pending.delete(id);
-    lastSent.set(id, Date.now());
-    const n = count(id);
-    io.to(articleRoom(id)).emit('presence', { count: n });
-    if (n === 0) lastSent.delete(id);
-  };
-  return {
-    count,
-    changed(id) {
-      if (pending.has(id)) return;
-      const wait = Math.max(0, (lastSent.get(id) ?? 0) + PRESENCE_INTERVAL_MS - Date.now());
-      const t = setTimeout(() => send(id), wait);
-      t.unref();
-      pending.set(id, t);
-    },
-    stop() {
-      for (const t of pending.values()) clearTimeout(t);
-      pending.clear();
-    },
-  };
 }

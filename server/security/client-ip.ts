@@ -1,8 +1,31 @@
 // Owns which address counts as the client: the socket peer, or with TRUST_PROXY the X-Forwarded-For hop it allows.
-import type { IncomingMessage } from 'node:http';
+// The peer is captured when the TCP connection opens: a client that sends its request and resets the
+// connection leaves req.socket.remoteAddress empty, and "no address" must never mean "no limits".
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import proxyaddr from 'proxy-addr';
 
-export type ClientIp = (req: IncomingMessage) => string | undefined;
+/** Always an address: requests whose peer is unknown all share this one, so they share one tight bucket. */
+export type ClientIp = (req: IncomingMessage) => string;
+
+/** The shared stand-in address (not a valid IP, so it can never collide with a real network). */
+export const UNKNOWN_PEER = 'unknown-peer';
+
+const PEER = Symbol('yilun.peer');
+type PeerSocket = Socket & { [PEER]?: string };
+
+/** Remembers every connection's peer address before any request on it is parsed. */
+export function capturePeers(server: Server): void {
+  server.prependListener('connection', (socket: PeerSocket) => {
+    if (socket.remoteAddress) socket[PEER] = socket.remoteAddress;
+  });
+}
+
+/** The TCP peer of a request: captured at connect, else whatever the socket still knows. */
+export function peerAddress(req: IncomingMessage): string | undefined {
+  const socket = req.socket as PeerSocket | undefined;
+  return socket?.[PEER] ?? socket?.remoteAddress ?? undefined;
+}
 
 export function createClientIp(trustProxy: boolean | number | string): ClientIp {
   let trust: (addr: string, i: number) => boolean;
@@ -11,7 +34,10 @@ export function createClientIp(trustProxy: boolean | number | string): ClientIp 
   else if (typeof trustProxy === 'number') trust = (_a, i) => i < trustProxy;
   else trust = proxyaddr.compile(trustProxy.split(',').map((s) => s.trim()));
   return (req) => {
-    if (!req.socket?.remoteAddress) return undefined;
-    return proxyaddr(req as Parameters<typeof proxyaddr>[0], trust);
+    const peer = peerAddress(req);
+    if (!peer) return UNKNOWN_PEER;
+    // proxy-addr reads the socket's address itself; hand it the captured peer as the last hop.
+    const view = { headers: req.headers, socket: { remoteAddress: peer }, connection: { remoteAddress: peer } };
+    return proxyaddr(view as unknown as Parameters<typeof proxyaddr>[0], trust) || UNKNOWN_PEER;
   };
 }

@@ -15,8 +15,9 @@ export function networkOf(ip: string): string {
   return groups.slice(0, 4).map((g) => parseInt(g || '0', 16).toString(16)).join(':') + '::/64';
 }
 
-export type IpHasher = (ip: string | undefined) => string | null;
+/** Never null: every per-network check needs a key (an unknown peer arrives as one shared stand-in address). */
+export type IpHasher = (ip: string) => string;
 
 export function createIpHasher(key: string): IpHasher {
-  return (ip) => (ip ? crypto.createHmac('sha256', key).update(networkOf(ip)).digest('base64url').slice(0, 22) : null);
+  return (ip) => crypto.createHmac('sha256', key).update(networkOf(ip)).digest('base64url').slice(0, 22);
 }

@@ -77,11 +77,11 @@ export function rateLimitedError(seconds: number): AppError {
   return new AppError('rate_limited', 429, msg('rate_limited', { seconds }), { retryAfter: seconds }, { 'Retry-After': String(seconds) });
 }
 
-/** Hits every (limiter, key) pair; throws 429 with the longest wait if any is over. Keys may be null (skipped). */
-export function enforce(...checks: [RateLimiter, string | null][]): void {
+/** Hits every (limiter, key) pair; throws 429 with the longest wait if any is over. Every key counts: none is skipped. */
+export function enforce(...checks: [RateLimiter, string][]): void {
   let wait = 0;
-  for (const [l, k] of checks) if (k !== null) wait = Math.max(wait, l.hit(k));
+  for (const [l, k] of checks) wait = Math.max(wait, l.hit(k));
   if (wait > 0) throw rateLimitedError(wait);
 }
 
-export type Limiters = Record<'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'socketEvents', RateLimiter>;
+export type Limiters = Record<'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'socketEvents' | 'join' | 'joinPerIp', RateLimiter>;

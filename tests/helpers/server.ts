@@ -58,6 +58,9 @@ export const RELAXED_LIMITS: Record<string, string> = {
   RATE_GET: '10000/60',
   // Password hashing at N=2^14 instead of 2^17: each hash 8x cheaper, so login-heavy tests stay fast.
   SCRYPT_LOG2_N: '14',
+  RATE_JOIN: '10000/60',
+  RATE_JOIN_IP: '10000/60',
+  SOCKET_MAX_PER_NETWORK: '10000',
 };
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
