@@ -158,7 +158,8 @@ export async function login(deps: Deps, username: string, password: string, ipHa
   await recordFailure(deps, keys);
   const accountFailures = await recordFailure(deps, [account]);
   const slow = Math.min(SLOW_MAX_MS, (opts.slowMs ?? SLOW_STEP_MS) * (accountFailures - 1));
-  if (slow > 0) await new Promise((r) => setTimeout(r, slow));
+  // unref: the waiting request holds the process open anyway; a test run ending mid-delay need not wait.
+  if (slow > 0) await new Promise((r) => setTimeout(r, slow).unref());
   const m = await deps.store.moderators.getByUsername(username);
   decoyHash ??= hashPassword(crypto.randomBytes(12).toString('hex'), scryptParams(deps.config));
   const ok = m ? await verifyPassword(password, m.passwordHash) : (await verifyPassword(password, await decoyHash), false);
