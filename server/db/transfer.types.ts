@@ -1,5 +1,5 @@
 // Owns the storage contract of imports and exports (issue 14): what server/transfer/ may ask of any store.
-import type { CommentStatus } from './store';
+import type { CommentRow, CommentStatus } from './store';
 
 /** A thread of another system, mapped to an article by slug (created when missing). */
 export interface ImportArticle {
@@ -68,4 +68,12 @@ export interface TransferRepo {
   restoreRows(rows: { table: ExportTable; row: ExportRow }[]): Promise<void>;
   /** No article and no comment yet (a restore only goes into an empty database). */
   isEmpty(): Promise<boolean>;
+  /** The newest published comments, of one article or (null) of all, newest first, with their article. */
+  recentPublished(articleId: number | null, limit: number): Promise<FeedComment[]>;
+  /** Changes whenever a feed could: the article's seq, or (null) the sum of every article's seq. */
+  feedVersion(articleId: number | null): Promise<number>;
+  /** One author's comments of any status but deleted, oldest first, after `afterId` (keyset pages). */
+  listByAuthor(authorId: number, afterId: number, limit: number): Promise<FeedComment[]>;
 }
+
+export type FeedComment = CommentRow & { slug: string; title: string };

@@ -2,7 +2,7 @@
 // so every kept count and the event log stay what posting them one by one would have made them.
 import type { Db } from '../db/open';
 import type { CommentRow } from '../db/store';
-import { EXPORT_TABLES, type ExportRow, type ExportTable, type ImportArticle, type ImportComment, type TransferRepo } from '../db/transfer.types';
+import { EXPORT_TABLES, type ExportRow, type FeedComment, type ExportTable, type ImportArticle, type ImportComment, type TransferRepo } from '../db/transfer.types';
 import type { Write } from '../db/write-batch';
 import { commentColumns, type CommentWriter } from '../comments/comments.writer';
 
@@ -30,6 +30,15 @@ export function createTransferRepo(db: Db, writer: CommentWriter, write: Write):
   const columns = new Map<string, Set<string>>(
     EXPORT_TABLES.map((t) => [t, new Set((db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name))]),
   );
+  const feedCols = `${commentColumns()}, a.slug, a.title`;
+  const recentAll = db.prepare(`SELECT ${feedCols} FROM comments c JOIN articles a ON a.id = c.article_id
+    WHERE c.status = 'published' ORDER BY c.id DESC LIMIT ?`);
+  const recentOf = db.prepare(`SELECT ${feedCols} FROM comments c JOIN articles a ON a.id = c.article_id
+    WHERE c.article_id = ? AND c.status = 'published' ORDER BY c.id DESC LIMIT ?`);
+  const seqOf = db.prepare(`SELECT seq FROM articles WHERE id = ?`).pluck();
+  const seqSum = db.prepare(`SELECT COALESCE(SUM(seq), 0) FROM articles`).pluck();
+  const byAuthor = db.prepare(`SELECT ${feedCols} FROM comments c JOIN articles a ON a.id = c.article_id
+    WHERE c.author_id = ? AND c.id > ? AND c.status <> 'deleted' ORDER BY c.id LIMIT ?`);
   const inserts = new Map<string, ReturnType<Db['prepare']>>();
 
   const importBatch = db.transaction((articles: ImportArticle[], comments: ImportComment[], maxDepth: number) => {
@@ -105,5 +114,9 @@ export function createTransferRepo(db: Db, writer: CommentWriter, write: Write):
     exportRows,
     restoreRows: (rows) => write(() => restore(rows)),
     isEmpty: async () => empty.get() === 1,
+    recentPublished: async (articleId, limit) =>
+      (articleId === null ? recentAll.all(limit) : recentOf.all(articleId, limit)) as FeedComment[],
+    feedVersion: async (articleId) => ((articleId === null ? seqSum.get() : seqOf.get(articleId)) as number | undefined) ?? 0,
+    listByAuthor: async (authorId, afterId, limit) => byAuthor.all(authorId, afterId, limit) as FeedComment[],
   };
 }
