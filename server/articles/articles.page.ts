@@ -102,6 +102,7 @@ export async function renderArticlePage(
     threadHtml,
     form: { ...opts.form, ts: stampForm(ctx.formSecret, now) },
     dataJson: scriptJson(data),
+    hasIdentity: opts.viewer.authorId !== null,
     feeds: [
       { title: fill(t.feedArticle, { title: article.title }), href: `/articles/${encodeURIComponent(article.slug)}/comments.atom` },
       { title: fill(t.feedSite, { site: t.siteName }), href: '/comments.atom' },

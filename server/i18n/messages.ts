@@ -105,6 +105,8 @@ const zhCN = {
   storage_full: '服务器磁盘已满,暂时无法保存,请稍后再试。',
   storage_unavailable: '数据库暂时不可用,暂时无法保存,请稍后再试。',
   thread_too_deep: '这串回复已经太深了(最多 {max} 层),请回复更上层的评论。',
+  // An author's own data (issue 14)
+  confirm_delete_all: '要删除你的全部评论,请确认:confirm 必须是 "delete-all"。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -203,6 +205,7 @@ const en: Record<MessageKey, string> = {
   storage_full: 'The server disk is full, so nothing can be saved right now. Please try again later.',
   storage_unavailable: 'The database is unavailable, so nothing can be saved right now. Please try again later.',
   thread_too_deep: 'This reply chain is too deep (at most {max} levels); reply to a comment higher up.',
+  confirm_delete_all: 'To delete all of your comments, confirm: confirm must be "delete-all".',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
