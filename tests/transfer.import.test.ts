@@ -213,3 +213,25 @@ describe('importers', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
+
+describe('importers, parent cycles', () => {
+  it('places replies whose parents form a cycle once each, top-level, counted as orphans', async () => {
+    const { db, store } = freshStore();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'yilun-cycle-'));
+    try {
+      const post = (id: string, parent: string) =>
+        `<post dsq:id="${id}"><message>${id}</message><createdAt>2020-01-01T00:00:00Z</createdAt><author><name>n</name></author><thread dsq:id="t"/><parent dsq:id="${parent}"/></post>`;
+      // c waits for b, b for a, a for b: a cycle with a chain below it.
+      const xml = `<disqus><thread dsq:id="t"><id>cycle</id></thread>${post('c', 'b')}${post('a', 'b')}${post('b', 'a')}</disqus>`;
+      const file = path.join(tmp, 'cycle.xml');
+      fs.writeFileSync(file, xml);
+      const s = await importFile(store, { format: 'disqus', file, ipHash: null });
+      expect(s).toMatchObject({ imported: 3, existing: 0 });
+      expect(rows(db).map((r) => r.importKey).sort()).toEqual(['disqus:a', 'disqus:b', 'disqus:c']);
+      expect(countProblems(db)).toEqual([]);
+    } finally {
+      await store.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

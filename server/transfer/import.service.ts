@@ -183,7 +183,11 @@ export async function importFile(store: Store, o: ImportOptions): Promise<Import
     }
     await place(c);
   });
-  for (const kids of waiting.values()) {
+  // Left waiting: replies in a cycle of parents (or below one). Each entry leaves the map before its replies are
+  // placed, so that placing them cannot release the same replies twice.
+  for (let next = waiting.entries().next(); !next.done; next = waiting.entries().next()) {
+    const [parentKey, kids] = next.value;
+    waiting.delete(parentKey);
     for (const c of kids) {
       summary.orphans++;
       await place({ ...c, parentKey: null });
