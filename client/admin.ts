@@ -5,6 +5,7 @@ import { QueueView } from './admin-queue.js';
 import { QueueActions } from './admin-queue-actions.js';
 import { ArticlesView, AuditView, BansView } from './admin-views.js';
 import { ModeratorsView, SiteView, WordsView } from './admin-settings.js';
+import { ImportView } from './admin-import.js';
 import type { AdminArticle, Counts, QueueItem, QueueName } from './admin-types.js';
 
 interface Sock {
@@ -29,6 +30,7 @@ const bans = new BansView();
 const articles = new ArticlesView();
 const others: Record<string, { load(): Promise<void> }> = { audit, bans, articles };
 if (isAdmin) Object.assign(others, { site: new SiteView(), words: new WordsView(), moderators: new ModeratorsView() });
+if (isAdmin) new ImportView();
 
 let view = '';
 

@@ -39,6 +39,8 @@ import { securityHeaders } from './security/headers';
 import { hostGuard } from './security/host';
 import { getRateLimit } from './security/get-limit';
 import { createMaintenance, type Maintenance } from './maintenance/schedule';
+import { feedsRouter } from './transfer/feeds.routes';
+import { mineRouter } from './transfer/mine.routes';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -166,6 +168,8 @@ export function createApp(input: AppDeps): App {
   app.use(commentsRouter(ctx));
   app.use(adminRouter(ctx));
   app.use(adminPagesRouter(ctx));
+  app.use(feedsRouter(ctx));
+  app.use(mineRouter(ctx));
   app.use('/api', notFoundApi);
 
   const renderError = (res: Response, status: number, body: ErrorBody) => {

@@ -33,6 +33,7 @@ const SEEDS: Record<number, string> = {
   9: `INSERT INTO reports (comment_id, author_id, reason, created_at, ip_hash, weight) VALUES (2, 2, 'abuse', ${NOW}, 'net-2', 0.5);
       INSERT INTO login_failure_log (moderator_id, ip_hash, created_at) VALUES (1, 'net-9', ${NOW});
       UPDATE moderators SET last_login_at = ${NOW} WHERE id = 1;`,
+  10: `UPDATE comments SET import_key = 'disqus:1' WHERE id = 1;`,
 };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string }[] {

@@ -7,7 +7,7 @@ import type { Deps } from '../deps';
 import type { Article, SortOrder } from '../db/store';
 import { listComments, type Viewer } from '../comments/comments.service';
 import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comments.html';
-import { strings, type Strings } from '../i18n/strings';
+import { fill, strings, type Strings } from '../i18n/strings';
 import type { Assets } from '../http/assets';
 import { toBlocks } from './articles.content';
 
@@ -102,5 +102,10 @@ export async function renderArticlePage(
     threadHtml,
     form: { ...opts.form, ts: stampForm(ctx.formSecret, now) },
     dataJson: scriptJson(data),
+    hasIdentity: opts.viewer.authorId !== null,
+    feeds: [
+      { title: fill(t.feedArticle, { title: article.title }), href: `/articles/${encodeURIComponent(article.slug)}/comments.atom` },
+      { title: fill(t.feedSite, { site: t.siteName }), href: '/comments.atom' },
+    ],
   });
 }

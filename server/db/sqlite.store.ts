@@ -6,6 +6,7 @@ import { createCommentWriter } from '../comments/comments.writer';
 import { createAuthorsRepo } from '../identity/authors.repo';
 import { createModerationRepo } from '../moderation/moderation.repo';
 import { createModeratorsRepo } from '../moderation/moderators.repo';
+import { createTransferRepo } from '../transfer/transfer.repo';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import type { Logger } from '../log';
@@ -54,6 +55,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions = {}): Store 
     authors: createAuthorsRepo(db, write),
     moderation: createModerationRepo(db, writer, write),
     moderators: createModeratorsRepo(db, write),
+    transfer: createTransferRepo(db, writer, write),
     health,
     close: async () => {
       watch?.stop();

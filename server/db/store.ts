@@ -3,6 +3,7 @@
 import type { ModerationRepo } from '../moderation/moderation.types';
 import type { ModeratorsRepo } from '../moderation/moderators.repo';
 import type { CommentStatus, SortOrder } from '../../contracts/api';
+import type { TransferRepo } from './transfer.types';
 
 export type { CommentStatus, SortOrder };
 
@@ -188,6 +189,7 @@ export interface Store {
   authors: AuthorsRepo;
   moderation: ModerationRepo;
   moderators: ModeratorsRepo;
+  transfer: TransferRepo;
   health(): Promise<StoreHealth>;
   /** Answers every queued write, then closes (a failed final checkpoint is logged, not thrown). */
   close(): Promise<void>;

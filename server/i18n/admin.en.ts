@@ -221,4 +221,13 @@ export const adminEn: AdminStrings = {
   loginFailuresNotice: 'Note: since your last sign-in there were {n} failed sign-ins to this account from {networks} networks. If that was not you, consider changing your password.',
   heldEditedAfterApproval: 'Edited after a moderator approved or pinned it',
   previousVersions: 'Before the edit',
+  importHeading: 'Import comments',
+  importHint: 'From an export of Disqus, WordPress, Waline, Twikoo, Remark42 or Artalk (up to 20 MB; use npm run import on the server for larger files). Importing the same file twice adds nothing.',
+  importFormat: 'Format',
+  importFile: 'File',
+  importDryRun: 'Only check, write nothing',
+  importRejected: 'Also import deleted and spam comments (as rejected)',
+  importSubmit: 'Import',
+  importDone: 'Imported {imported} ({rejected} as rejected), {existing} imported earlier, {articles} articles created, {skipped} skipped, {orphans} replies without their parent.',
+  importDryDone: 'Checked, nothing written: would import {imported}, skip {skipped}, {orphans} replies without their parent.',
 };

@@ -219,6 +219,15 @@ export const adminZhCN = {
   loginFailuresNotice: '注意:自你上次登录以来,这个账号有 {n} 次登录失败,来自 {networks} 个网络。如果不是你本人,请考虑修改密码。',
   heldEditedAfterApproval: '通过或置顶后被作者编辑',
   previousVersions: '编辑前',
+  importHeading: '导入评论',
+  importHint: '从 Disqus、WordPress、Waline、Twikoo、Remark42 或 Artalk 的导出文件导入(最大 20 MB;更大的文件请在服务器上用 npm run import)。同一个文件导入两次不会重复。',
+  importFormat: '格式',
+  importFile: '文件',
+  importDryRun: '只检查,不写入',
+  importRejected: '已删除和垃圾评论也导入(标为已拒绝)',
+  importSubmit: '导入',
+  importDone: '已导入 {imported} 条(其中 {rejected} 条为已拒绝),之前已导入 {existing} 条,新建文章 {articles} 篇,跳过 {skipped} 条,父评论缺失的回复 {orphans} 条。',
+  importDryDone: '检查完毕,未写入:将导入 {imported} 条,跳过 {skipped} 条,父评论缺失的回复 {orphans} 条。',
 } as const;
 
 export type AdminStringKey = keyof typeof adminZhCN;

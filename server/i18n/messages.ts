@@ -105,6 +105,12 @@ const zhCN = {
   storage_full: '服务器磁盘已满,暂时无法保存,请稍后再试。',
   storage_unavailable: '数据库暂时不可用,暂时无法保存,请稍后再试。',
   thread_too_deep: '这串回复已经太深了(最多 {max} 层),请回复更上层的评论。',
+  // An author's own data (issue 14)
+  confirm_delete_all: '要删除你的全部评论,请确认:confirm 必须是 "delete-all"。',
+  import_format_invalid: '导入格式必须是 {formats} 之一。',
+  import_file_invalid: '文件无法导入,数据库未改动:{problem}',
+  import_file_empty: '没有收到文件。',
+  import_running: '另一个导入正在进行,请等它结束后再试。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -203,6 +209,11 @@ const en: Record<MessageKey, string> = {
   storage_full: 'The server disk is full, so nothing can be saved right now. Please try again later.',
   storage_unavailable: 'The database is unavailable, so nothing can be saved right now. Please try again later.',
   thread_too_deep: 'This reply chain is too deep (at most {max} levels); reply to a comment higher up.',
+  confirm_delete_all: 'To delete all of your comments, confirm: confirm must be "delete-all".',
+  import_format_invalid: 'The import format must be one of {formats}.',
+  import_file_invalid: 'The file cannot be imported; the database is unchanged: {problem}',
+  import_file_empty: 'No file was received.',
+  import_running: 'Another import is running; try again when it has finished.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -62,6 +62,16 @@ const zhCN = {
   articlesHeading: '文章',
   skipToComments: '跳到评论',
   atName: '@{name}',
+  feedArticle: '《{title}》的评论',
+  feedSite: '{site} 最新评论',
+  feedEntry: '{name} 评论《{title}》',
+  feedLink: '订阅评论(Atom)',
+  myCommentsHeading: '我的评论',
+  myCommentsHint: '按本浏览器的作者身份:下载你发表过的全部评论,或全部删除(有人回复的评论会留下“已删除”占位)。',
+  myCommentsDownload: '下载我的评论(JSON)',
+  myCommentsDelete: '删除我的全部评论',
+  myCommentsConfirm: '确定删除你的全部评论吗?此操作不能撤销。',
+  myCommentsDeleted: '已删除 {n} 条评论。',
 } as const;
 
 export type StringKey = keyof typeof zhCN;
@@ -128,6 +138,16 @@ const en: Strings = {
   articlesHeading: 'Articles',
   skipToComments: 'Skip to comments',
   atName: '@{name}',
+  feedArticle: 'Comments on “{title}”',
+  feedSite: 'Latest comments on {site}',
+  feedEntry: '{name} on “{title}”',
+  feedLink: 'Comments feed (Atom)',
+  myCommentsHeading: 'My comments',
+  myCommentsHint: 'By this browser’s author identity: download every comment you posted, or delete them all (comments with replies leave a “deleted” placeholder).',
+  myCommentsDownload: 'Download my comments (JSON)',
+  myCommentsDelete: 'Delete all my comments',
+  myCommentsConfirm: 'Delete all of your comments? This cannot be undone.',
+  myCommentsDeleted: '{n} comments deleted.',
 };
 
 export const STRINGS: Record<'zh-CN' | 'en', Strings> = { 'zh-CN': zhCN, en };

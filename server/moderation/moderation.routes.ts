@@ -25,6 +25,7 @@ import {
   updateModeratorSchema,
   wordSchema,
 } from './moderation.schema';
+import { importAdminRoutes } from '../transfer/import.routes';
 
 export interface AdminRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -265,6 +266,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
         res.json({ ok: true });
       },
     },
+    ...importAdminRoutes(ctx),
   ];
 }
 
