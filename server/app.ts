@@ -21,6 +21,7 @@ import { articlesRouter } from './articles/articles.routes';
 import { commentsRouter } from './comments/comments.routes';
 import { registerCommentSocket } from './comments/comments.socket';
 import { createCatchUps } from './comments/comments.catchup';
+import { createPageCache } from './comments/comments.cache';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
@@ -113,7 +114,8 @@ export function createApp(input: AppDeps): App {
     'js/comment-template.js': clientTemplate.source,
     'js/socket.io.min.js': socketIoClientSource(),
   });
-  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets };
+  const pageCache = createPageCache(config.pageCacheBytes);
+  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache };
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
