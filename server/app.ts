@@ -21,7 +21,7 @@ import { articlesRouter } from './articles/articles.routes';
 import { commentsRouter } from './comments/comments.routes';
 import { registerCommentSocket } from './comments/comments.socket';
 import { createCatchUps } from './comments/comments.catchup';
-import { createPageCache } from './comments/comments.cache';
+import { createPageCache, type PageCache } from './comments/comments.cache';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
@@ -60,6 +60,8 @@ export interface App {
   deps: Deps;
   /** Scheduled chores (pruning); started here, stopped by close(). */
   maintenance: Maintenance;
+  /** First pages and article pages by article seq (PAGE_CACHE_BYTES). */
+  pageCache: PageCache;
   /**
    * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
    * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
@@ -216,6 +218,6 @@ export function createApp(input: AppDeps): App {
     clearTimeout(cut);
   };
 
-  return { app, httpServer, io, deps, maintenance, close };
+  return { app, httpServer, io, deps, maintenance, pageCache, close };
 }
 
