@@ -30,6 +30,7 @@ interface SizeFigures {
   floorApiP99: number;
   offPageP50: number;
   offApiP50: number;
+  api3P50: number;
   stale: number;
 }
 
@@ -45,6 +46,8 @@ interface Subject {
   offPage: number[];
   offApi: number[];
   floorApi: number[];
+  /** The cached API page with limit=3: about the floor's 2.5 KB, so only per-request costs differ. */
+  api3: number[];
   stale: number;
 }
 
@@ -62,7 +65,7 @@ async function prepare(ctx: Context, total: number): Promise<Subject> {
   const floor = await startServer({ kind: 'floor', dataDir: fDir });
   const first = JSON.parse((await request('GET', `${yilun.url}/api/articles/${SLUG}/comments`)).text) as { commentCount: number };
   if (first.commentCount !== total) throw new Error(`seeded ${total} comments but the article counts ${first.commentCount}`);
-  return { total, seedMs, yilun, off, floor, page: [], api: [], offPage: [], offApi: [], floorApi: [], stale: 0 };
+  return { total, seedMs, yilun, off, floor, page: [], api: [], offPage: [], offApi: [], floorApi: [], api3: [], stale: 0 };
 }
 
 /** One round for one size: cached and uncached page and API, checked against the uncached answers, and the floor. */
@@ -79,6 +82,7 @@ async function round(s: Subject, warm: number): Promise<void> {
   s.offPage.push(...(await timeGets(`${s.off.url}${page}`, PER_ROUND, warm)));
   s.offApi.push(...(await timeGets(`${s.off.url}${api}`, PER_ROUND, warm)));
   s.floorApi.push(...(await timeGets(`${s.floor.url}${api}`, PER_ROUND, warm)));
+  s.api3.push(...(await timeGets(`${s.yilun.url}${api}?limit=3`, PER_ROUND, warm)));
 }
 
 /** First-page GETs per second, cached and uncached, taking turns cached-off-off-cached; the floor's once. */
@@ -128,6 +132,7 @@ export async function runThread(ctx: Context): Promise<Row[]> {
       floorApiP99: floorApi.p99,
       offPageP50: offPage.p50,
       offApiP50: offApi.p50,
+      api3P50: summarize(s.api3).p50,
       stale: s.stale,
     };
   });
@@ -140,6 +145,7 @@ export async function runThread(ctx: Context): Promise<Row[]> {
       row(g, 'API page GET p50', 'ms', s.apiP50, s.floorApiP50, { kind: 'ratioMax', value: 1.2 }),
       row(g, 'page GET p50, cache off', 'ms', s.offPageP50, s.floorApiP50),
       row(g, 'API page GET p50, cache off', 'ms', s.offApiP50, s.floorApiP50),
+      row(g, 'API GET p50, limit=3 (floor-sized body)', 'ms', s.api3P50, s.floorApiP50),
       row(g, 'stale cached answers', 'count', s.stale, null, { kind: 'zero' }),
     );
   }
