@@ -271,6 +271,26 @@ describe('HTTP caching of reads', () => {
     expect(ghost.headers['cache-control']).toBe(PRIVATE_CACHE_CONTROL);
   });
 
+  it('compresses a shared answer for a browser asking for gzip once, and sends the same JSON', async () => {
+    for (let i = 0; i < 5; i++) await postComment(reader(s), slug, { body: `一条足够长的评论,好让第一页超过一千字节。第 ${i} 条。`.repeat(3) });
+    const plain = await request(s.url).get(api).set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const spy = jest.spyOn(require('node:zlib'), 'gzipSync');
+    try {
+      const zipped = await request(s.url).get(api).set('Accept-Encoding', 'gzip, deflate, br').expect(200);
+      const again = await request(s.url).get(api).set('Accept-Encoding', 'gzip').expect(200);
+      for (const res of [zipped, again]) {
+        expect(res.headers['content-encoding']).toBe('gzip');
+        expect(res.headers.vary).toMatch(/Accept-Encoding/);
+        expect(res.body).toEqual(plain.body);
+        expect(res.headers.etag).toBe(plain.headers.etag);
+      }
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('never marks a response that sets a cookie public', async () => {
     const app = express();
     app.get('/', (_req, res) => {

@@ -4,7 +4,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { toErrorBody } from '../errors';
 import { renderArticlePage, formElapsed } from '../articles/articles.page';
 import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
-import { pageEtag, readReader, setCacheControl } from '../http/http.caching';
+import { createSharedSender, pageEtag, readReader, setCacheControl } from '../http/http.caching';
 import { reportComment } from '../moderation/moderation.service';
 import { enforce } from '../security/rate';
 import { strings } from '../i18n/strings';
@@ -26,6 +26,7 @@ export function commentsRouter(ctx: HttpContext): Router {
   const json = express.json({ limit: deps.config.maxBodyBytes, strict: true });
   // Percent-encoding triples a byte at worst: a 5,000-character Chinese comment is 45 KB on the wire.
   const form = express.urlencoded({ extended: false, limit: deps.config.maxBodyBytes * 3, parameterLimit: 20 });
+  const sendShared = createSharedSender();
 
   r.get('/api/articles/:slug/comments', async (req, res) => {
     const q = parseInput(listQuerySchema, req.query);
@@ -37,7 +38,7 @@ export function commentsRouter(ctx: HttpContext): Router {
     setCacheControl(res, reader);
     // Express answers 304 itself when If-None-Match holds this ETag (req.fresh).
     if (answer.json === undefined) return void res.json(answer.page);
-    res.type('json').send(answer.json);
+    sendShared(req, res, answer.json);
   });
 
   r.get('/api/comments/:id/replies', async (req, res) => {

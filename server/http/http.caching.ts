@@ -1,6 +1,7 @@
 // Owns HTTP caching of reads: who is reading (without minting an identity), the Cache-Control a response may
 // carry, and the seq-based ETag of a comment page.
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import type { Request, Response } from 'express';
 import { hashToken, readAuthorToken } from '../identity/author.cookie';
 import type { HttpContext } from './http.context';
@@ -49,4 +50,22 @@ export function pageEtag(
 ): string {
   const who = viewer.specific ? `v${short(`${viewer.secret}:${viewer.authorId}`)}` : 'p';
   return `W/"${p.articleId}.${p.seq}.${p.sort}.${p.cursor ? short(p.cursor) : '-'}.${p.limit}.${p.lang}.${who}"`;
+}
+
+/**
+ * Sends a shared, already serialized JSON answer. A browser asking for gzip gets it compressed once per answer
+ * (kept beside it until the page cache drops the answer), not on every request as the compression middleware
+ * would: on a hot first page that compression costs more than everything else in the request.
+ */
+export function createSharedSender(): (req: Request, res: Response, body: Buffer) => void {
+  const gzipped = new WeakMap<Buffer, Buffer>();
+  return (req, res, body) => {
+    res.type('json');
+    res.vary('Accept-Encoding');
+    if (body.length < 1024 || !req.headers['accept-encoding'] || req.acceptsEncodings('gzip', 'identity') !== 'gzip') return void res.send(body);
+    let z = gzipped.get(body);
+    if (!z) gzipped.set(body, (z = zlib.gzipSync(body)));
+    res.set('Content-Encoding', 'gzip');
+    res.send(z);
+  };
 }
