@@ -19,6 +19,8 @@ interface SocketLike {
   on(event: string, fn: (...args: never[]) => void): void;
   emit(event: string, payload: unknown, ack: (r: Ack<JoinResult>) => void): void;
   connected: boolean;
+  connect(): void;
+  disconnect(): void;
 }
 
 declare const io: (opts?: Record<string, unknown>) => SocketLike;
@@ -242,10 +244,12 @@ const compose = formEl
       onPosted(c) {
         thread.upsert(c, 'self');
         document.getElementById(`c-${c.id}`)?.scrollIntoView({ block: 'nearest' });
-        // The first post created our identity: join again so our other tabs' room includes this one.
+        // The first post created our identity, and for a reader who had none the cookie too (a page view sets
+        // none): reconnect, so that the handshake carries it and this page joins its author's room.
         if (!hasIdentity) {
           hasIdentity = true;
-          if (socket.connected) join();
+          socket.disconnect();
+          socket.connect();
         }
       },
     })

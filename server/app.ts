@@ -21,6 +21,7 @@ import { articlesRouter } from './articles/articles.routes';
 import { commentsRouter } from './comments/comments.routes';
 import { registerCommentSocket } from './comments/comments.socket';
 import { createCatchUps } from './comments/comments.catchup';
+import { createPageCache, type PageCache } from './comments/comments.cache';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
@@ -61,6 +62,8 @@ export interface App {
   deps: Deps;
   /** Scheduled chores (pruning); started here, stopped by close(). */
   maintenance: Maintenance;
+  /** First pages and article pages by article seq (PAGE_CACHE_BYTES). */
+  pageCache: PageCache;
   /**
    * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
    * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
@@ -115,7 +118,8 @@ export function createApp(input: AppDeps): App {
     'js/comment-template.js': clientTemplate.source,
     'js/socket.io.min.js': socketIoClientSource(),
   });
-  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets };
+  const pageCache = createPageCache(config.pageCacheBytes);
+  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache };
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -218,6 +222,6 @@ export function createApp(input: AppDeps): App {
     clearTimeout(cut);
   };
 
-  return { app, httpServer, io, deps, maintenance, close };
+  return { app, httpServer, io, deps, maintenance, pageCache, close };
 }
 

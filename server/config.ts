@@ -72,6 +72,8 @@ export interface Config {
   dbLockTimeoutMs: number;
   /** Allow creating a fresh database where an earlier one left traces (YILUN_INIT=1, or --init in main). */
   init: boolean;
+  /** Memory for first pages and article pages kept per article seq (0 turns the cache off). */
+  pageCacheBytes: number;
 }
 
 function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
@@ -227,6 +229,7 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     allowedHosts: hosts.hosts,
     dbLockTimeoutMs: parseInteger(env.DB_LOCK_TIMEOUT_MS, 5000, 'DB_LOCK_TIMEOUT_MS', 0, 600_000, problems),
     init: env.YILUN_INIT === '1' || env.YILUN_INIT === 'true',
+    pageCacheBytes: parseInteger(env.PAGE_CACHE_BYTES, 32 * 1024 * 1024, 'PAGE_CACHE_BYTES', 0, 4 * 1024 ** 3, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -71,7 +71,8 @@ describe('liking comments', () => {
   it('likes through the socket with the reader\'s cookie, toggling the same way', async () => {
     const c = await newComment();
     const r = reader(s);
-    await r.get(`/articles/${slug}`).expect(200);
+    // The cookie comes with the reader's first action (a page view sets none).
+    await postComment(r, slug, { body: '先说一句' });
     const sock = await connectSocket(s, { cookie: r.cookie() });
     const watcher = await connectSocket(s);
     try {

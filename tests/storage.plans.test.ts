@@ -47,6 +47,7 @@ const HOT_PATH: { name: string; fragment: RegExp; uses: RegExp }[] = [
   { name: 'which of these did I like', fragment: /JOIN reactions r ON r\.author_id = @authorId/, uses: /SEARCH r USING COVERING INDEX reactions_author \(author_id=\?/ },
   { name: 'did I like this one', fragment: /^SELECT 1 FROM reactions WHERE comment_id = \?/, uses: /SEARCH reactions USING PRIMARY KEY \(comment_id=\? AND author_id=\? AND kind=\?\)/ },
   { name: 'an author\'s recent comments', fragment: /WHERE c\.author_id = \? AND c\.created_at >= \?/, uses: /SEARCH c USING INDEX comments_author \(author_id=\? AND created_at>\?\)/ },
+  { name: 'does this reader hold a pending comment here', fragment: /^SELECT 1 FROM comments WHERE author_id = \? AND article_id = \? AND \+status = 'pending'/, uses: /SEARCH comments USING INDEX comments_author \(author_id=\?\)/ },
   { name: 'a comment by id', fragment: /FROM comments c WHERE c\.id = \?$/, uses: /SEARCH c USING INTEGER PRIMARY KEY/ },
 ];
 

@@ -16,7 +16,20 @@ export interface HttpResult {
 /** Wall clock with sub-millisecond resolution, comparable across processes on one machine. */
 export const wallNow = () => performance.timeOrigin + performance.now();
 
-export function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+/**
+ * A GET on a kept-alive connection the server closed as idle (its keepAliveTimeout) fails with a reset before
+ * anything was sent or done: it is tried once more on a fresh connection. Other methods are never retried.
+ */
+export async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
+  try {
+    return await requestOnce(method, url, body, headers);
+  } catch (err) {
+    if (method !== 'GET' || !/socket hang up|ECONNRESET/.test((err as Error).message)) throw err;
+    return requestOnce(method, url, body, headers);
+  }
+}
+
+function requestOnce(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = http.request(url, {

@@ -1,8 +1,12 @@
 // Owns the thread-size runs: the article page and the first API page over threads of 1k, 10k and 100k
 // comments (seeded in bulk, with replies), timed as sequential requests; the floor serves its flat API
 // page over the same number of rows. Every server runs at once and the sizes take turns in rounds, so
-// that drift on a shared machine cannot favour one size.
+// that drift on a shared machine cannot favour one size. Yilun runs twice per size, with its page cache
+// and without (PAGE_CACHE_BYTES=0, on a copy of the same database): every cached answer is compared with
+// the uncached one of the same seq, and first-page GETs per second are measured on both.
+import fs from 'node:fs';
 import { request, timeGets } from '../lib/http';
+import { freshUnderWrites, getsPerSecond, timeAndCheck, withoutStamp } from '../lib/reads';
 import { SLUG, startServer, type RunningServer } from '../lib/procs';
 import { seedFloor, seedYilun } from '../lib/seed';
 import { ratio, summarize } from '../lib/stats';
@@ -11,6 +15,9 @@ import type { Context } from './context';
 
 const ROUNDS = 3;
 const PER_ROUND = 50;
+const THROUGHPUT_SECONDS = 3;
+/** Writes (posts, replies, likes) each followed by cached reads checked for freshness. */
+const WRITE_ROUNDS = 60;
 
 interface SizeFigures {
   comments: number;
@@ -21,16 +28,27 @@ interface SizeFigures {
   apiP99: number;
   floorApiP50: number;
   floorApiP99: number;
+  offPageP50: number;
+  offApiP50: number;
+  api3P50: number;
+  stale: number;
 }
 
 interface Subject {
   total: number;
   seedMs: number;
   yilun: RunningServer;
+  /** The same database without the page cache. */
+  off: RunningServer;
   floor: RunningServer;
   page: number[];
   api: number[];
+  offPage: number[];
+  offApi: number[];
   floorApi: number[];
+  /** The cached API page with limit=3: about the floor's 2.5 KB, so only per-request costs differ. */
+  api3: number[];
+  stale: number;
 }
 
 async function prepare(ctx: Context, total: number): Promise<Subject> {
@@ -39,39 +57,107 @@ async function prepare(ctx: Context, total: number): Promise<Subject> {
   await seedYilun(yDir, total);
   const fDir = ctx.tmp(`thread-floor-${total}`);
   seedFloor(fDir, total);
+  const offDir = ctx.tmp(`thread-yilun-off-${total}`);
+  fs.cpSync(yDir, offDir, { recursive: true });
   const seedMs = Date.now() - t0;
   const yilun = await startServer({ kind: 'yilun', dataDir: yDir });
+  const off = await startServer({ kind: 'yilun', dataDir: offDir, env: { PAGE_CACHE_BYTES: '0' } });
   const floor = await startServer({ kind: 'floor', dataDir: fDir });
   const first = JSON.parse((await request('GET', `${yilun.url}/api/articles/${SLUG}/comments`)).text) as { commentCount: number };
   if (first.commentCount !== total) throw new Error(`seeded ${total} comments but the article counts ${first.commentCount}`);
-  return { total, seedMs, yilun, floor, page: [], api: [], floorApi: [] };
+  return { total, seedMs, yilun, off, floor, page: [], api: [], offPage: [], offApi: [], floorApi: [], api3: [], stale: 0 };
+}
+
+/** One round for one size: cached and uncached page and API, checked against the uncached answers, and the floor. */
+async function round(s: Subject, warm: number): Promise<void> {
+  const api = `/api/articles/${SLUG}/comments`;
+  const page = `/articles/${SLUG}`;
+  const refApi = (await request('GET', `${s.off.url}${api}`)).text;
+  const refPage = withoutStamp((await request('GET', `${s.off.url}${page}`)).text);
+  const p = await timeAndCheck(`${s.yilun.url}${page}`, PER_ROUND, warm, refPage, withoutStamp);
+  const a = await timeAndCheck(`${s.yilun.url}${api}`, PER_ROUND, warm, refApi);
+  s.page.push(...p.ms);
+  s.api.push(...a.ms);
+  s.stale += p.stale + a.stale;
+  s.offPage.push(...(await timeGets(`${s.off.url}${page}`, PER_ROUND, warm)));
+  s.offApi.push(...(await timeGets(`${s.off.url}${api}`, PER_ROUND, warm)));
+  s.floorApi.push(...(await timeGets(`${s.floor.url}${api}`, PER_ROUND, warm)));
+  s.api3.push(...(await timeGets(`${s.yilun.url}${api}?limit=3`, PER_ROUND, warm)));
+}
+
+/** First-page GETs per second, cached and uncached, taking turns cached-off-off-cached; the floor's once. */
+async function throughput(ctx: Context, s: Subject): Promise<{ cached: number; off: number; floor: number; non2xx: number }> {
+  const url = (srv: RunningServer) => `${srv.url}/api/articles/${SLUG}/comments`;
+  const runs = { cached: [] as number[], off: [] as number[] };
+  let non2xx = 0;
+  for (const which of ['cached', 'off', 'off', 'cached'] as const) {
+    const r = await getsPerSecond(url(which === 'cached' ? s.yilun : s.off), THROUGHPUT_SECONDS, ctx.connections);
+    runs[which].push(r.rps);
+    non2xx += r.non2xx;
+  }
+  const floor = await getsPerSecond(url(s.floor), THROUGHPUT_SECONDS, ctx.connections);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { cached: mean(runs.cached), off: mean(runs.off), floor: floor.rps, non2xx };
 }
 
 export async function runThread(ctx: Context): Promise<Row[]> {
   const subjects: Subject[] = [];
+  let gets = { cached: NaN, off: NaN, floor: NaN, non2xx: NaN };
+  let fresh = { checked: 0, skipped: 0, stale: NaN };
   try {
     for (const total of ctx.threadSizes) subjects.push(await prepare(ctx, total));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const s of subjects) {
-        const warm = round === 0 ? 10 : 2;
-        s.page.push(...(await timeGets(`${s.yilun.url}/articles/${SLUG}`, PER_ROUND, warm)));
-        s.api.push(...(await timeGets(`${s.yilun.url}/api/articles/${SLUG}/comments`, PER_ROUND, warm)));
-        s.floorApi.push(...(await timeGets(`${s.floor.url}/api/articles/${SLUG}/comments`, PER_ROUND, warm)));
-      }
-    }
+    for (let r = 0; r < ROUNDS; r++) for (const s of subjects) await round(s, r === 0 ? 10 : 2);
+    const small = subjects[0];
+    gets = await throughput(ctx, small);
+    ctx.log(`first-page GETs/s (${small.total} comments): cached ${Math.round(gets.cached)}, cache off ${Math.round(gets.off)}, floor ${Math.round(gets.floor)}`);
+    fresh = await freshUnderWrites(small.yilun, WRITE_ROUNDS);
+    ctx.log(`fresh under writes: ${fresh.checked} cached answers checked, ${fresh.skipped} skipped (seq moved), ${fresh.stale} stale`);
   } finally {
-    for (const s of subjects) await Promise.all([s.yilun.stop(), s.floor.stop()]);
+    for (const s of subjects) await Promise.all([s.yilun.stop(), s.off.stop(), s.floor.stop()]);
   }
   const sizes: SizeFigures[] = subjects.map((s) => {
-    const [page, api, floorApi] = [summarize(s.page), summarize(s.api), summarize(s.floorApi)];
-    ctx.log(`thread ${s.total}: page p50 ${page.p50.toFixed(2)} ms, api p50 ${api.p50.toFixed(2)} ms, floor api p50 ${floorApi.p50.toFixed(2)} ms (seeded in ${s.seedMs} ms)`);
-    return { comments: s.total, seedMs: s.seedMs, pageP50: page.p50, pageP99: page.p99, apiP50: api.p50, apiP99: api.p99, floorApiP50: floorApi.p50, floorApiP99: floorApi.p99 };
+    const [page, api, floorApi, offPage, offApi] = [summarize(s.page), summarize(s.api), summarize(s.floorApi), summarize(s.offPage), summarize(s.offApi)];
+    ctx.log(
+      `thread ${s.total}: page p50 ${page.p50.toFixed(2)} ms (cache off ${offPage.p50.toFixed(2)}), api p50 ${api.p50.toFixed(2)} ms (cache off ${offApi.p50.toFixed(2)}), ` +
+        `floor api p50 ${floorApi.p50.toFixed(2)} ms, ${s.stale} stale (seeded in ${s.seedMs} ms)`,
+    );
+    return {
+      comments: s.total,
+      seedMs: s.seedMs,
+      pageP50: page.p50,
+      pageP99: page.p99,
+      apiP50: api.p50,
+      apiP99: api.p99,
+      floorApiP50: floorApi.p50,
+      floorApiP99: floorApi.p99,
+      offPageP50: offPage.p50,
+      offApiP50: offApi.p50,
+      api3P50: summarize(s.api3).p50,
+      stale: s.stale,
+    };
   });
-  ctx.raw.thread = { requests: ROUNDS * PER_ROUND, sizes };
+  ctx.raw.thread = { requests: ROUNDS * PER_ROUND, sizes, firstPageGetsPerSec: gets, freshUnderWrites: fresh };
   const rows: Row[] = [];
   for (const s of sizes) {
     const g = `Thread ${s.comments.toLocaleString('en-US')} comments`;
-    rows.push(row(g, 'page GET p50', 'ms', s.pageP50, null), row(g, 'API page GET p50', 'ms', s.apiP50, s.floorApiP50));
+    rows.push(
+      row(g, 'page GET p50 (vs floor API)', 'ms', s.pageP50, s.floorApiP50, { kind: 'ratioMax', value: 1.5 }),
+      row(g, 'API page GET p50', 'ms', s.apiP50, s.floorApiP50, { kind: 'ratioMax', value: 1.2 }),
+      row(g, 'page GET p50, cache off', 'ms', s.offPageP50, s.floorApiP50),
+      row(g, 'API page GET p50, cache off', 'ms', s.offApiP50, s.floorApiP50),
+      row(g, 'API GET p50, limit=3 (floor-sized body)', 'ms', s.api3P50, s.floorApiP50),
+      row(g, 'stale cached answers', 'count', s.stale, null, { kind: 'zero' }),
+    );
+  }
+  const first = sizes[0];
+  if (first) {
+    const g = `First page GETs (${first.comments.toLocaleString('en-US')}, ${ctx.connections} conn)`;
+    rows.push(
+      row(g, 'GETs/s cached (floor col: cache off)', '/s', gets.cached, gets.off, { kind: 'ratioMin', value: 3 }),
+      row(g, 'GETs/s cached (vs floor)', '/s', gets.cached, gets.floor),
+      row(g, 'non-2xx + errors', 'count', gets.non2xx, null, { kind: 'zero' }),
+      row('Fresh under writes', `stale of ${fresh.checked} checked (${fresh.skipped} skipped)`, 'count', fresh.stale, null, { kind: 'zero' }),
+    );
   }
   const small = sizes[0];
   const big = sizes[sizes.length - 1];

@@ -5,7 +5,8 @@ import type { Response } from 'express';
 import type { CommentJson, PageData } from '../../contracts/api';
 import type { Deps } from '../deps';
 import type { Article, SortOrder } from '../db/store';
-import { listComments, type Viewer } from '../comments/comments.service';
+import { readCommentPage, type CommentPage, type Viewer } from '../comments/comments.service';
+import type { PageCache } from '../comments/comments.cache';
 import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comments.html';
 import { fill, strings, type Strings } from '../i18n/strings';
 import type { Assets } from '../http/assets';
@@ -28,6 +29,8 @@ export interface PageContext {
   assets: Assets;
   commentTemplate: CommentTemplate;
   formSecret: string;
+  /** First pages and article pages by seq (PAGE_CACHE_BYTES). */
+  pageCache: PageCache;
 }
 
 /** Signed page-render time for the form's too-fast check; a forged or missing stamp counts as too fast. */
@@ -64,24 +67,32 @@ function sortsFor(t: Strings) {
   ];
 }
 
-export async function renderArticlePage(
-  res: Response,
-  ctx: PageContext,
-  article: Article,
-  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number },
-): Promise<void> {
+/** Where a cached page takes each request's own form stamp; survives HTML escaping unchanged. */
+const STAMP_SLOT = 'yl0stamp0slot0f3c9a1e7b2d4';
+
+/** A rendered article page with the form stamp cut out: served as pre + fresh stamp + post. */
+interface CachedPage {
+  pre: Buffer;
+  post: Buffer;
+}
+
+const emptyForm = (f: FormState) => Object.values(f).every((v) => v === undefined || v === null || v === '');
+
+function renderHtml(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => res.render(view, locals, (err, html) => (err ? reject(err) : resolve(html))));
+}
+
+async function pageHtml(res: Response, ctx: PageContext, article: Article, page: CommentPage, o: { viewer: Viewer; sort: SortOrder; form: FormState; stamp: string; now: number }): Promise<string> {
   const t = strings();
-  const now = ctx.deps.now();
-  const page = await listComments(ctx.deps, article.slug, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer);
-  const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now });
+  const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now: o.now });
   const data: PageData = {
     slug: article.slug,
     seq: page.seq,
-    sort: opts.sort,
+    sort: o.sort,
     nextCursor: page.nextCursor,
     commentCount: page.commentCount,
     commentsClosed: page.commentsClosed,
-    hasIdentity: opts.viewer.authorId !== null,
+    hasIdentity: o.viewer.authorId !== null,
     nest: NEST_LIMIT,
     tz: SITE_TZ_OFFSET_MINUTES,
     strings: t,
@@ -89,7 +100,7 @@ export async function renderArticlePage(
   };
   const body = await ctx.deps.store.articles.body(article.id);
   const description = body.split('\n')[0].slice(0, 120);
-  res.status(opts.status ?? 200).render('article', {
+  return renderHtml(res, 'article', {
     t,
     assets: ctx.assets,
     pageTitle: `${article.title} · ${t.siteName}`,
@@ -97,15 +108,54 @@ export async function renderArticlePage(
     article,
     blocks: toBlocks(body),
     page,
-    sort: opts.sort,
+    sort: o.sort,
     sorts: sortsFor(t),
     threadHtml,
-    form: { ...opts.form, ts: stampForm(ctx.formSecret, now) },
+    form: { ...o.form, ts: o.stamp },
     dataJson: scriptJson(data),
-    hasIdentity: opts.viewer.authorId !== null,
+    hasIdentity: o.viewer.authorId !== null,
     feeds: [
       { title: fill(t.feedArticle, { title: article.title }), href: `/articles/${encodeURIComponent(article.slug)}/comments.atom` },
       { title: fill(t.feedSite, { site: t.siteName }), href: '/comments.atom' },
     ],
   });
+}
+
+/**
+ * The article page. The first page for a reader whose view is the public one (no comments or likes of theirs on
+ * it), with an empty form, is rendered once per (seq, sort, language, has-identity) and kept in the page cache;
+ * each request gets its own form stamp. Anything else (their own view, a later page, a form to show again) is
+ * rendered per request.
+ */
+export async function renderArticlePage(
+  res: Response,
+  ctx: PageContext,
+  article: Article,
+  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number },
+): Promise<void> {
+  const now = ctx.deps.now();
+  const answer = await readCommentPage(ctx.deps, article, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer, ctx.pageCache);
+  const status = opts.status ?? 200;
+  const base = { viewer: opts.viewer, sort: opts.sort, form: opts.form, now };
+  if (!ctx.pageCache.enabled || opts.cursor || status !== 200 || answer.viewerSpecific || !emptyForm(opts.form)) {
+    const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: stampForm(ctx.formSecret, now) });
+    return void res.status(status).type('html').send(html);
+  }
+  const key = `page:${article.id}:${answer.page.seq}:${opts.sort}:${strings().langTag}:${opts.viewer.authorId === null ? 0 : 1}`;
+  const cached = await ctx.pageCache.get<CachedPage | null>(key, async () => {
+    const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: STAMP_SLOT });
+    const parts = html.split(STAMP_SLOT);
+    if (parts.length !== 2) return { value: null, bytes: 0, keep: false };
+    const value = { pre: Buffer.from(parts[0]), post: Buffer.from(parts[1]) };
+    // The page may hold a newer state than its seq if a change landed while it was built: not kept then.
+    const after = await ctx.deps.store.articles.getById(article.id);
+    return { value, bytes: value.pre.length + value.post.length, keep: after?.seq === answer.page.seq };
+  });
+  if (!cached) {
+    const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: stampForm(ctx.formSecret, now) });
+    return void res.status(status).type('html').send(html);
+  }
+  const buf = Buffer.concat([cached.pre, Buffer.from(stampForm(ctx.formSecret, now)), cached.post]);
+  res.status(200).set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(buf.length) });
+  res.end(res.req.method === 'HEAD' ? undefined : buf);
 }

@@ -4,7 +4,8 @@ import { strings } from '../i18n/strings';
 import { msg } from '../i18n/messages';
 import { AppError } from '../errors';
 import { listQuerySchema, parseInput } from '../comments/comments.schema';
-import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
+import type { HttpContext } from '../http/http.context';
+import { readReader, setCacheControl } from '../http/http.caching';
 import { renderArticlePage, type FormState } from './articles.page';
 import { defaultArticle, listArticles } from './articles.service';
 import type { Article } from '../db/store';
@@ -19,9 +20,9 @@ export function articlesRouter(ctx: HttpContext): Router {
 
   const page = async (req: Request, res: Response, article: Article) => {
     const q = parseInput(listQuerySchema, { sort: req.query.sort, cursor: req.query.cursor });
-    const { actor, freshToken } = await httpActor(ctx, req);
-    // Every reader gets the author cookie up front, so their socket knows them once they post.
-    setAuthorCookie(ctx, req, res, freshToken);
+    // A view never mints the author cookie (the first post, like or report does): a page that sets no cookie
+    // can be kept by a shared cache for everyone without one.
+    const reader = await readReader(ctx, req);
     const form: FormState = {};
     const replyTo = typeof req.query.reply === 'string' && /^\d{1,15}$/.test(req.query.reply) ? Number(req.query.reply) : null;
     if (replyTo) {
@@ -32,8 +33,8 @@ export function articlesRouter(ctx: HttpContext): Router {
       }
     }
     if (req.query.posted === 'pending') form.notice = strings().postedPending;
-    res.set('Cache-Control', 'private, no-cache');
-    await renderArticlePage(res, ctx, article, { viewer: { authorId: actor.authorId }, sort: q.sort, cursor: q.cursor, form });
+    setCacheControl(res, reader);
+    await renderArticlePage(res, ctx, article, { viewer: { authorId: reader.authorId }, sort: q.sort, cursor: q.cursor, form });
   };
 
   r.get('/', async (req, res) => {

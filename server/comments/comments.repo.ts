@@ -34,6 +34,9 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
     WHERE c.root_id = @rootId AND c.id > @afterId AND ${visible('c')} ORDER BY c.id LIMIT @limit`);
   const liked = db.prepare(`SELECT r.comment_id FROM json_each(@ids) j
     JOIN reactions r ON r.author_id = @authorId AND r.comment_id = j.value AND r.kind = 'like'`).pluck();
+  // Through the author's own comments (few, rate-limited), not the site's whole pending queue: "+" keeps the
+  // planner off comments_status.
+  const pendingOf = db.prepare(`SELECT 1 FROM comments WHERE author_id = ? AND article_id = ? AND +status = 'pending' LIMIT 1`).pluck();
   const findLike = db.prepare(`SELECT 1 FROM reactions WHERE comment_id = ? AND author_id = ? AND kind = 'like'`).pluck();
   const addLike = db.prepare(`INSERT INTO reactions (comment_id, author_id, kind, created_at, ip_hash) VALUES (?, ?, 'like', ?, ?)`);
   const networkLikes = db.prepare(`SELECT created_at FROM reactions
@@ -89,6 +92,7 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
       rootIds.length === 0 ? [] : (firstReplies.all({ roots: JSON.stringify(rootIds), perRoot, viewer: viewer(viewerId) }) as CommentRow[]),
     listReplies: async (rootId, afterId, limit, viewerId) => replies.all({ rootId, afterId, limit, viewer: viewer(viewerId) }) as CommentRow[],
     likedBy: async (authorId, ids) => new Set(ids.length ? (liked.all({ ids: JSON.stringify(ids), authorId }) as number[]) : []),
+    hasPending: async (articleId, authorId) => pendingOf.get(authorId, articleId) === 1,
     toggleLike: (commentId, authorId, at, cap) => write(() => toggleLike(commentId, authorId, at, cap)),
     eventsSince: async (articleId, since, limit) => events.all(articleId, since, limit) as ArticleEvent[],
     getMany: async (ids) => (ids.length ? (many.all(JSON.stringify(ids)) as CommentRow[]) : []),

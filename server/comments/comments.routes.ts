@@ -4,11 +4,12 @@ import express, { Router, type Request, type Response } from 'express';
 import { toErrorBody } from '../errors';
 import { renderArticlePage, formElapsed } from '../articles/articles.page';
 import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
+import { createSharedSender, pageEtag, readReader, setCacheControl } from '../http/http.caching';
 import { reportComment } from '../moderation/moderation.service';
 import { enforce } from '../security/rate';
 import { strings } from '../i18n/strings';
 import { msg } from '../i18n/messages';
-import { deleteComment, editComment, listComments, listReplies, postComment, requireArticle, toggleLike } from './comments.service';
+import { deleteComment, editComment, listReplies, readCommentPage, postComment, requireArticle, toggleLike } from './comments.service';
 import { editCommentSchema, listQuerySchema, parseId, parseInput, postCommentSchema, reportSchema } from './comments.schema';
 import { z } from 'zod';
 
@@ -25,13 +26,19 @@ export function commentsRouter(ctx: HttpContext): Router {
   const json = express.json({ limit: deps.config.maxBodyBytes, strict: true });
   // Percent-encoding triples a byte at worst: a 5,000-character Chinese comment is 45 KB on the wire.
   const form = express.urlencoded({ extended: false, limit: deps.config.maxBodyBytes * 3, parameterLimit: 20 });
+  const sendShared = createSharedSender();
 
   r.get('/api/articles/:slug/comments', async (req, res) => {
     const q = parseInput(listQuerySchema, req.query);
-    const { actor } = await httpActor(ctx, req);
-    const page = await listComments(deps, String(req.params.slug), q, { authorId: actor.authorId });
-    res.set('Cache-Control', 'private, no-cache');
-    res.json(page);
+    const reader = await readReader(ctx, req);
+    const article = await requireArticle(deps, String(req.params.slug));
+    const answer = await readCommentPage(deps, article, q, { authorId: reader.authorId }, ctx.pageCache);
+    const tag = { articleId: article.id, seq: answer.page.seq, sort: q.sort, cursor: q.cursor, limit: q.limit, lang: strings().langTag };
+    res.set('ETag', pageEtag(tag, { specific: answer.viewerSpecific, authorId: reader.authorId, secret: ctx.secrets.sessionSecret }));
+    setCacheControl(res, reader);
+    // Express answers 304 itself when If-None-Match holds this ETag (req.fresh).
+    if (answer.json === undefined) return void res.json(answer.page);
+    sendShared(req, res, answer.json);
   });
 
   r.get('/api/comments/:id/replies', async (req, res) => {

@@ -11,6 +11,7 @@ import { decodeCursor, encodeCursor } from './comments.schema';
 import { EDIT_WINDOW_MS, toCommentJson, type CommentJson } from './comments.view';
 import { isPubliclyVisible } from './comments.writer';
 import { requireNotBanned } from '../moderation/ban.guard';
+import { deepFreeze, type PageCache } from './comments.cache';
 
 export const FIRST_REPLIES = 3;
 /**
@@ -196,13 +197,23 @@ export interface CommentPage {
   commentsClosed: boolean;
 }
 
-export async function listComments(
-  deps: Deps,
-  slug: string,
-  q: { sort: SortOrder; cursor?: string; limit: number },
-  viewer: Viewer,
-): Promise<CommentPage> {
-  const article = await requireArticle(deps, slug);
+/** A page as read from storage: its rows (roots, then their first replies) and the answer built from them. */
+interface BuiltPage {
+  page: CommentPage;
+  rows: CommentRow[];
+  roots: number;
+}
+
+function assemble(article: Article, rows: CommentRow[], roots: number, nextCursor: string | null, viewer: Viewer, liked: Set<number>): CommentPage {
+  const json = rows.map((r) => toCommentJson(r, { mine: r.authorId === viewer.authorId, liked: liked.has(r.id) }));
+  const byId = new Map(json.map((c) => [c.id, c]));
+  const top = json.slice(0, roots);
+  for (const t of top) t.replies = [];
+  for (const r of json.slice(roots)) byId.get(r.rootId!)?.replies!.push(r);
+  return { comments: top, nextCursor, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed };
+}
+
+async function buildPage(deps: Deps, article: Article, q: PageRequest, viewer: Viewer): Promise<BuiltPage> {
   const after = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
   const [pinned, rows] = await Promise.all([
     after ? Promise.resolve([]) : deps.store.comments.listPinned(article.id, viewer.authorId),
@@ -217,12 +228,66 @@ export async function listComments(
     FIRST_REPLIES,
     viewer.authorId,
   );
-  const json = await toJsonList(deps, [...roots, ...replies], viewer);
-  const byId = new Map(json.map((c) => [c.id, c]));
-  const top = json.slice(0, roots.length);
-  for (const t of top) t.replies = [];
-  for (const r of json.slice(roots.length)) byId.get(r.rootId!)?.replies!.push(r);
-  return { comments: top, nextCursor, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed };
+  const all = [...roots, ...replies];
+  const liked = viewer.authorId === null ? new Set<number>() : await deps.store.comments.likedBy(viewer.authorId, all.map((r) => r.id));
+  return { page: assemble(article, all, roots.length, nextCursor, viewer, liked), rows: all, roots: roots.length };
+}
+
+export interface PageRequest {
+  sort: SortOrder;
+  cursor?: string;
+  limit: number;
+}
+
+/** The public first page at one seq (what every reader without activity on it sees), shared and frozen. */
+interface SharedPage extends BuiltPage {
+  json: Buffer;
+}
+
+export interface PageAnswer {
+  page: CommentPage;
+  /** The answer shows this reader's own view (mine, liked, their held comments): never shared with anyone else. */
+  viewerSpecific: boolean;
+  /** The shared answer, already serialized, when the reader gets the public first page. */
+  json?: Buffer;
+}
+
+const specific = (cs: CommentJson[]): boolean => cs.some((c) => c.mine || c.liked || (c.replies !== undefined && specific(c.replies)));
+
+/**
+ * A page of top-level comments with their first replies. First pages come from the cache (when given) keyed by
+ * the article's seq: the public answer is built once per seq, and a reader's own view is merged onto it only when
+ * the page holds their comments or likes; a reader with a held comment on the article gets a fresh read.
+ */
+export async function readCommentPage(deps: Deps, article: Article, q: PageRequest, viewer: Viewer, cache?: PageCache): Promise<PageAnswer> {
+  if (!cache?.enabled || q.cursor) {
+    const { page } = await buildPage(deps, article, q, viewer);
+    return { page, viewerSpecific: viewer.authorId !== null && specific(page.comments) };
+  }
+  const shared = await cache.get<SharedPage>(`list:${article.id}:${article.seq}:${q.sort}:${q.limit}`, async () => {
+    const built = await buildPage(deps, article, q, { authorId: null });
+    // Kept only if nothing changed while it was read: then it is exactly the state at this seq.
+    const after = await deps.store.articles.getById(article.id);
+    const json = Buffer.from(JSON.stringify(built.page));
+    // The serialized answer plus, roughly, the rows and objects kept beside it.
+    return { value: { ...deepFreeze(built), json }, bytes: 4 * json.length, keep: after?.seq === article.seq };
+  });
+  if (viewer.authorId === null) return { page: shared.page, viewerSpecific: false, json: shared.json };
+  const [liked, pending] = await Promise.all([
+    deps.store.comments.likedBy(viewer.authorId, shared.rows.map((r) => r.id)),
+    deps.store.comments.hasPending(article.id, viewer.authorId),
+  ]);
+  // Their held comments are not in the public page and may change which comments it holds.
+  if (pending) {
+    const { page } = await buildPage(deps, article, q, viewer);
+    return { page, viewerSpecific: true };
+  }
+  if (liked.size === 0 && !shared.rows.some((r) => r.authorId === viewer.authorId)) return { page: shared.page, viewerSpecific: false, json: shared.json };
+  return { page: assemble(article, shared.rows, shared.roots, shared.page.nextCursor, viewer, liked), viewerSpecific: true };
+}
+
+export async function listComments(deps: Deps, slug: string, q: PageRequest, viewer: Viewer, cache?: PageCache): Promise<CommentPage> {
+  return (await readCommentPage(deps, await requireArticle(deps, slug), q, viewer, cache)).page;
 }
 
 export async function listReplies(

@@ -146,6 +146,8 @@ export interface CommentsRepo {
   listFirstReplies(rootIds: number[], perRoot: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
   listReplies(rootId: number, afterId: number, limit: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
   likedBy(authorId: number, commentIds: number[]): Promise<Set<number>>;
+  /** Whether this author has a held (pending) comment on the article: their first page then differs from the public one. */
+  hasPending(articleId: number, authorId: number): Promise<boolean>;
   /**
    * Likes or unlikes. A new like from a network that already gave `perNetwork.limit` likes to this comment
    * within its window is not stored: the answer then says when the oldest of them leaves the window.

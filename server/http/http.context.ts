@@ -30,9 +30,12 @@ export function requestIpHash(ctx: HttpContext, req: Request): string {
  */
 export async function httpActor(ctx: HttpContext, req: Request): Promise<{ actor: TokenActor; freshToken: string | null }> {
   const existing = readAuthorToken(req.headers.cookie);
-  const token = existing ?? newAuthorToken();
-  const actor = await resolveActor(ctx.deps.store, hashToken(token), requestIpHash(ctx, req));
-  return { actor, freshToken: existing ? null : token };
+  if (!existing) {
+    // A token minted just now belongs to nobody yet: no lookup.
+    const token = newAuthorToken();
+    return { actor: { authorId: null, tokenHash: hashToken(token), ipHash: requestIpHash(ctx, req) }, freshToken: token };
+  }
+  return { actor: await resolveActor(ctx.deps.store, hashToken(existing), requestIpHash(ctx, req)), freshToken: null };
 }
 
 export function setAuthorCookie(ctx: HttpContext, req: Request, res: Response, token: string | null): void {

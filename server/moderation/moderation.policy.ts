@@ -75,7 +75,7 @@ export async function buildRuleContext(
     store.moderation.activeBan(input.authorId, input.ipHash, now),
     input.authorId === null ? undefined : store.authors.get(input.authorId),
     input.authorId === null ? [] : store.comments.recentByAuthor(input.authorId, now - lookback, 200),
-    store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs),
+    store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs, rateLimits.postPerIp.limit),
   ]);
   const others = recent.filter((c) => c.id !== input.commentId);
   return {

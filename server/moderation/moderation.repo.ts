@@ -73,6 +73,10 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
       FROM comments WHERE author_id IN (SELECT value FROM json_each(@ids))) r
     JOIN comments c ON c.id = r.id WHERE r.n <= @per ORDER BY c.author_id, c.created_at DESC`);
   const ipTimes = db.prepare(`SELECT created_at FROM comments WHERE ip_hash = ? AND created_at >= ? ORDER BY created_at`).pluck();
+  // Under the limit (every accepted post) SQLite steps over the window in the index and returns nothing;
+  // only a post about to be refused reads the newest `limit` times, for its Retry-After.
+  const ipNth = db.prepare(`SELECT created_at FROM comments WHERE ip_hash = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1 OFFSET ?`).pluck();
+  const ipNewest = db.prepare(`SELECT created_at FROM comments WHERE ip_hash = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?`).pluck();
 
   const addReport = db.transaction((r: Parameters<ModerationRepo['addReport']>[0]) => {
     if (insertReport.run(r.commentId, r.authorId, r.reason, r.note, r.at, r.ipHash, r.weight).changes === 0) {
@@ -125,6 +129,10 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     queueCounts: async (articleId) => countQueue.get({ articleId: articleId ?? null }) as { pending: number; reported: number },
     liveCommentsOfAuthor: async (authorId) => liveOfAuthor.all(authorId) as CommentRow[],
     recentOfAuthors: async (ids, per) => (ids.length ? (recentOfAuthors.all({ ids: JSON.stringify(ids), per }) as CommentRow[]) : []),
-    recentTimesByIp: async (ipHash, sinceAt) => ipTimes.all(ipHash, sinceAt) as number[],
+    recentTimesByIp: async (ipHash, sinceAt, limit) => {
+      if (limit === undefined) return ipTimes.all(ipHash, sinceAt) as number[];
+      if (ipNth.get(ipHash, sinceAt, limit - 1) === undefined) return [];
+      return (ipNewest.all(ipHash, sinceAt, limit) as number[]).reverse();
+    },
   };
 }

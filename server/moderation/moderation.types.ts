@@ -86,5 +86,9 @@ export interface ModerationRepo {
   /** Visible comments of an author (for "remove all their comments"). */
   liveCommentsOfAuthor(authorId: number): Promise<CommentRow[]>;
   recentOfAuthors(authorIds: number[], perAuthor: number): Promise<CommentRow[]>;
-  recentTimesByIp(ipHash: string, sinceAt: number): Promise<number[]>;
+  /**
+   * Post times from one network since sinceAt, oldest first. With a limit, only what a rate rule of that limit
+   * needs: none while fewer than `limit` are in the window, else the newest `limit` (a store may return more).
+   */
+  recentTimesByIp(ipHash: string, sinceAt: number, limit?: number): Promise<number[]>;
 }

@@ -1,0 +1,93 @@
+// Owns the read-path checks of the bench: answers from the page cache compared with uncached reads of the same
+// seq (a server with PAGE_CACHE_BYTES=0 on a copy of the database, or Yilun's own read code on the live file),
+// and first-page GETs per second under autocannon.
+import autocannon from 'autocannon';
+import path from 'node:path';
+import { openDb } from '../../server/db/open';
+import { createSqliteStore } from '../../server/db/sqlite.store';
+import { listComments, type CommentPage } from '../../server/comments/comments.service';
+import type { Deps } from '../../server/deps';
+import { postComment, request } from './http';
+import { SLUG, type RunningServer } from './procs';
+
+/** The form stamp is the one part of a page that differs per request by design. */
+export const withoutStamp = (html: string) => html.replace(/name="ts" value="[^"]*"/, 'name="ts" value=""');
+
+const pageData = (html: string) => JSON.parse(/<script type="application\/json" id="yl-data">([^<]*)<\/script>/.exec(html)?.[1] ?? 'null') as { seq: number; comments: unknown[] } | null;
+
+/** n sequential GETs, each answer compared with `expected` (after `normalize`); latencies and mismatches. */
+export async function timeAndCheck(url: string, n: number, warmup: number, expected: string, normalize = (s: string) => s): Promise<{ ms: number[]; stale: number }> {
+  for (let i = 0; i < warmup; i++) await request('GET', url);
+  const ms: number[] = [];
+  let stale = 0;
+  for (let i = 0; i < n; i++) {
+    const r = await request('GET', url);
+    if (r.status !== 200) throw new Error(`GET ${url} answered ${r.status}: ${r.text.slice(0, 300)}`);
+    ms.push(r.ms);
+    if (normalize(r.text) !== expected) stale++;
+  }
+  return { ms, stale };
+}
+
+/** GETs per second with `connections` connections for `seconds`; non-2xx answers are counted apart. */
+export function getsPerSecond(url: string, seconds: number, connections: number): Promise<{ rps: number; non2xx: number }> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration: seconds }, (err, r) => (err ? reject(err) : resolve({ rps: r['2xx'] / (r.duration || seconds), non2xx: r.non2xx + r.errors + r.timeouts })));
+  });
+}
+
+const slim = (c: Record<string, unknown>): Record<string, unknown> => ({
+  ...c,
+  html: '',
+  body: c.mine ? c.body : '',
+  replies: (c.replies as Record<string, unknown>[] | undefined)?.map(slim),
+});
+
+/**
+ * Changes while reading: posts, replies and likes on the live server, each followed by cached reads of the API
+ * first page and the article page; each answer is compared with Yilun's own uncached read of the same database
+ * file (opened in this process) when that read lands on the same seq. A cached answer older than the change
+ * that preceded it, or different from the uncached read of its seq, is stale.
+ */
+export async function freshUnderWrites(server: RunningServer, rounds: number): Promise<{ checked: number; skipped: number; stale: number }> {
+  const db = openDb(path.join(server.dataDir, 'yilun.db'), 'NORMAL', { busyTimeoutMs: 1000 });
+  const deps = { store: createSqliteStore(db) } as unknown as Deps;
+  const uncached = async () => JSON.parse(JSON.stringify(await listComments(deps, SLUG, { sort: 'newest', limit: 20 }, { authorId: null }))) as CommentPage;
+  let checked = 0;
+  let skipped = 0;
+  let stale = 0;
+  try {
+    let last = (await uncached()).comments[0] as { id: number };
+    for (let i = 0; i < rounds; i++) {
+      const kind = i % 3;
+      const r =
+        kind === 2
+          ? await request('POST', `${server.url}/api/comments/${last.id}/like`, undefined, { origin: server.origin })
+          : kind === 1
+            ? await request('POST', `${server.url}/api/articles/${SLUG}/comments`, { authorName: '新鲜度', body: `回复 ${i}`, parentId: last.id }, { origin: server.origin })
+            : await postComment(server.url, SLUG, '新鲜度', `新评论 ${i} ${Date.now()}`, server.origin);
+      if (r.status >= 300) throw new Error(`write ${i} answered ${r.status}: ${r.text.slice(0, 200)}`);
+      const after = await uncached();
+      for (const what of ['api', 'page'] as const) {
+        const res = await request('GET', what === 'api' ? `${server.url}/api/articles/${SLUG}/comments` : `${server.url}/articles/${SLUG}`);
+        const got = what === 'api' ? (JSON.parse(res.text) as CommentPage) : pageData(res.text);
+        if (!got || got.seq < after.seq) {
+          stale++;
+          continue;
+        }
+        const ref = await uncached();
+        if (ref.seq !== got.seq) {
+          skipped++;
+          continue;
+        }
+        checked++;
+        const want = what === 'api' ? ref.comments : ref.comments.map((c) => slim(c as unknown as Record<string, unknown>));
+        if (JSON.stringify(got.comments) !== JSON.stringify(want)) stale++;
+      }
+      if (kind === 0) last = after.comments[0] as { id: number };
+    }
+  } finally {
+    db.close();
+  }
+  return { checked, skipped, stale };
+}

@@ -1,0 +1,71 @@
+// Owns HTTP caching of reads: who is reading (without minting an identity), the Cache-Control a response may
+// carry, and the seq-based ETag of a comment page.
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import type { Request, Response } from 'express';
+import { hashToken, readAuthorToken } from '../identity/author.cookie';
+import type { HttpContext } from './http.context';
+
+/**
+ * A shared cache (CDN, nginx) may keep an anonymous answer 5 s and serve it up to 30 s more while it fetches a
+ * fresh one. The page's seq makes that safe: the live script joins with since = seq and catches up on the rest.
+ */
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=5, stale-while-revalidate=30';
+export const PRIVATE_CACHE_CONTROL = 'private, no-cache';
+
+export interface Reader {
+  authorId: number | null;
+  /** The request carries an author cookie: its answer is never public, even when it equals the public one. */
+  identified: boolean;
+}
+
+/** The reader of a GET: the author behind their cookie, if any. A read never creates an identity. */
+export async function readReader(ctx: HttpContext, req: Request): Promise<Reader> {
+  const token = readAuthorToken(req.headers.cookie);
+  if (!token) return { authorId: null, identified: false };
+  const author = await ctx.deps.store.authors.getByTokenHash(hashToken(token));
+  return { authorId: author?.id ?? null, identified: true };
+}
+
+/**
+ * Public only for a reader without identity, and never when the response sets a cookie: a shared cache would
+ * hand that cookie (an identity) to everyone. Vary: Cookie keeps caches that honour it from mixing the two.
+ */
+export function setCacheControl(res: Response, reader: Reader): void {
+  const shared = !reader.identified && !res.getHeader('Set-Cookie');
+  res.set('Cache-Control', shared ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
+  res.vary('Cookie');
+}
+
+const short = (s: string) => crypto.createHash('sha256').update(s).digest('base64url').slice(0, 12);
+
+/**
+ * Weak ETag of a comment page: article, seq, sort, cursor, limit, language, and whose view it is. Every visible
+ * change bumps seq, so equal tags mean an equal answer. A reader's own view is tagged per reader (hashed with a
+ * server secret, so the tag does not show their id).
+ */
+export function pageEtag(
+  p: { articleId: number; seq: number; sort: string; cursor?: string; limit: number; lang: string },
+  viewer: { specific: boolean; authorId: number | null; secret: string },
+): string {
+  const who = viewer.specific ? `v${short(`${viewer.secret}:${viewer.authorId}`)}` : 'p';
+  return `W/"${p.articleId}.${p.seq}.${p.sort}.${p.cursor ? short(p.cursor) : '-'}.${p.limit}.${p.lang}.${who}"`;
+}
+
+/**
+ * Sends a shared, already serialized JSON answer. A browser asking for gzip gets it compressed once per answer
+ * (kept beside it until the page cache drops the answer), not on every request as the compression middleware
+ * would: on a hot first page that compression costs more than everything else in the request.
+ */
+export function createSharedSender(): (req: Request, res: Response, body: Buffer) => void {
+  const gzipped = new WeakMap<Buffer, Buffer>();
+  return (req, res, body) => {
+    res.type('json');
+    res.vary('Accept-Encoding');
+    if (body.length < 1024 || !req.headers['accept-encoding'] || req.acceptsEncodings('gzip', 'identity') !== 'gzip') return void res.send(body);
+    let z = gzipped.get(body);
+    if (!z) gzipped.set(body, (z = zlib.gzipSync(body)));
+    res.set('Content-Encoding', 'gzip');
+    res.send(z);
+  };
+}
