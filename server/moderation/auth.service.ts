@@ -7,7 +7,7 @@ import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { hashToken } from '../identity/author.cookie';
-import type { LoginNotice, Moderator, Role } from './moderators.repo';
+import type { LoginNotice, Moderator, Role } from '../db/moderators.types';
 import { newSessionToken } from './session.cookie';
 
 const scrypt = promisify(crypto.scrypt) as (pw: crypto.BinaryLike, salt: crypto.BinaryLike, len: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
