@@ -19,16 +19,18 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUN
  * (a bug, a constraint) pass through unchanged.
  */
 export function pgStorageError(err: unknown): AppError | undefined {
-  if (!(err instanceof Error)) return undefined;
+  // Not instanceof Error: errors from node's own modules may come from another realm (jest's vm).
+  if (typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
+  const message = String((err as { message?: unknown }).message ?? '');
   let kind: 'storage_busy' | 'storage_full' | 'storage_unavailable' | undefined;
   if (typeof code === 'string') {
     if (UNREACHABLE.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '3D000') kind = 'storage_unavailable';
     else if (code === '53300' || code === '55P03' || code === '57014' || code === '40P01' || code === '40001') kind = 'storage_busy';
     else if (code === '53100') kind = 'storage_full';
-  } else if (/timeout exceeded when trying to connect/i.test(err.message)) {
+  } else if (/timeout exceeded when trying to connect/i.test(message)) {
     kind = 'storage_busy';
-  } else if (/Connection terminated|connection error|Client has encountered a connection error/i.test(err.message)) {
+  } else if (/Connection terminated|connection error|Client has encountered a connection error/i.test(message)) {
     kind = 'storage_unavailable';
   }
   if (!kind) return undefined;
