@@ -74,6 +74,10 @@ export interface Config {
   init: boolean;
   /** Memory for first pages and article pages kept per article seq (0 turns the cache off). */
   pageCacheBytes: number;
+  /** DATABASE_URL=postgres://...: store everything in PostgreSQL instead of the SQLite file. */
+  databaseUrl?: string;
+  /** Connections each node keeps to PostgreSQL at most (DATABASE_POOL_MAX). */
+  databasePoolMax: number;
 }
 
 function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
@@ -194,6 +198,14 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
   if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length > 0 && env.ADMIN_PASSWORD.length < 10) problems.push('ADMIN_PASSWORD must be at least 10 characters');
 
   const hosts = parseHosts(env.PUBLIC_URL, env.ALLOWED_HOSTS, problems);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    // Every node must sign sessions and hash networks alike: secrets generated per node would silently
+    // end sessions and let bans miss whenever a request lands on another node.
+    if (!env.SESSION_SECRET) problems.push('SESSION_SECRET must be set when DATABASE_URL is set (the same value on every node)');
+    if (!env.IP_HASH_KEY) problems.push('IP_HASH_KEY must be set when DATABASE_URL is set (the same value on every node)');
+  }
   const rateLimits = {} as RateLimits;
   for (const [name, key] of Object.entries(RATE_KEYS) as [keyof RateLimits, string][]) {
     rateLimits[name] = Object.freeze(parseRate(env[key], DEFAULT_RATE_LIMITS[name], key, problems));
@@ -230,6 +242,8 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     dbLockTimeoutMs: parseInteger(env.DB_LOCK_TIMEOUT_MS, 5000, 'DB_LOCK_TIMEOUT_MS', 0, 600_000, problems),
     init: env.YILUN_INIT === '1' || env.YILUN_INIT === 'true',
     pageCacheBytes: parseInteger(env.PAGE_CACHE_BYTES, 32 * 1024 * 1024, 'PAGE_CACHE_BYTES', 0, 4 * 1024 ** 3, problems),
+    databaseUrl,
+    databasePoolMax: parseInteger(env.DATABASE_POOL_MAX, 10, 'DATABASE_POOL_MAX', 1, 1000, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);

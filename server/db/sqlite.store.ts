@@ -57,6 +57,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions = {}): Store 
     moderators: createModeratorsRepo(db, write),
     transfer: createTransferRepo(db, writer, write),
     health,
+    tryLease: async () => true,
     close: async () => {
       watch?.stop();
       await batch.drain();
