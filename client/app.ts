@@ -4,6 +4,8 @@ import { api, describeError } from './api.js';
 import { wireActions } from './actions.js';
 import { Compose } from './form.js';
 import { flash, Thread } from './thread.js';
+import { siteTime, startClock } from './time.js';
+import { watchConnection } from './connection.js';
 import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
 
 interface JoinResult {
@@ -21,10 +23,12 @@ interface SocketLike {
   connected: boolean;
 }
 
-declare const io: (opts?: Record<string, unknown>) => SocketLike;
+declare const io: (opts?: Record<string, unknown>) => SocketLike & { connect(): void; io: { reconnection(v: boolean): void } };
 
 const data = JSON.parse(document.getElementById('yl-data')!.textContent!) as PageData;
 const t = data.strings;
+const time = siteTime(data);
+document.documentElement.classList.add('js');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
 
 /**
@@ -74,7 +78,8 @@ function threadTopVisible(): boolean {
 function showNewBar(): void {
   // Comments removed while waiting behind the bar are no longer in the thread's index.
   const waiting = buffered.filter((el) => thread.comments.has(Number(el.dataset.id))).length;
-  newBar.textContent = t.newComments.replace('{n}', String(waiting));
+  const text = t.newComments.replace('{n}', String(waiting));
+  if (newBar.textContent !== text) newBar.textContent = text;
   newBar.hidden = waiting === 0;
 }
 
@@ -127,6 +132,14 @@ const thread = new Thread({
     placeTopLevel(el, c);
     flash(el);
   },
+  onDetach(old, fresh) {
+    if (!compose?.isInside(old)) return;
+    if (old === thread.root) return compose.replyTo(null);
+    const target = fresh?.querySelector(':scope > .comment-main');
+    if (target && compose.form.parentElement === old) target.after(compose.form);
+    else if (!target) compose.orphan();
+  },
+  time,
 });
 thread.adopt(data.comments);
 
@@ -210,8 +223,17 @@ function join(): void {
   });
 }
 
-socket.on('connect', join);
-socket.on('disconnect', () => status(t.offline));
+const connection = watchConnection({
+  status,
+  presence: presenceEl,
+  offlineText: t.offline,
+  reconnect: () => socket.connect(),
+});
+socket.on('connect', () => {
+  connection.connected();
+  join();
+});
+socket.on('disconnect', () => connection.disconnected());
 socket.on('comment:created', (e: CommentEvent) => applyEvent(e, 'created'));
 socket.on('comment:updated', (e: CommentEvent) => applyEvent(e, 'updated'));
 socket.on('comment:removed', (e: CommentEvent) => applyEvent(e, 'removed'));
@@ -250,7 +272,8 @@ const compose = formEl
       },
     })
   : null;
-wireActions(data, thread, compose, status);
+wireActions(data, thread, compose);
+startClock(data, time);
 
 // Sorting and paging without leaving the page (the links still work without JavaScript).
 function syncLoadMore(): void {

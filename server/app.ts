@@ -22,6 +22,7 @@ import { commentsRouter } from './comments/comments.routes';
 import { registerCommentSocket } from './comments/comments.socket';
 import { createCatchUps } from './comments/comments.catchup';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
+import { timeFormatScript } from './i18n/time';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
 import { adminPagesRouter } from './moderation/admin.pages';
@@ -111,6 +112,7 @@ export function createApp(input: AppDeps): App {
   const clientTemplate = clientTemplateScript();
   const assets = createAssets({
     'js/comment-template.js': clientTemplate.source,
+    'js/time-format.js': timeFormatScript(),
     'js/socket.io.min.js': socketIoClientSource(),
   });
   const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets };

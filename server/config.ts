@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { paths } from './paths';
 import { parseHttpUrl } from './http/url';
+import { isTimeZone } from './i18n/time';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type Synchronous = 'FULL' | 'NORMAL' | 'EXTRA';
@@ -72,6 +73,10 @@ export interface Config {
   dbLockTimeoutMs: number;
   /** Allow creating a fresh database where an earlier one left traces (YILUN_INIT=1, or --init in main). */
   init: boolean;
+  /** IANA time zone every time is shown in (TIMEZONE, default Asia/Shanghai). */
+  timeZone: string;
+  /** UI language when neither the lang cookie/query nor Accept-Language picks one (DEFAULT_LANG). */
+  defaultLang: 'zh-CN' | 'en';
 }
 
 function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
@@ -227,7 +232,11 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     allowedHosts: hosts.hosts,
     dbLockTimeoutMs: parseInteger(env.DB_LOCK_TIMEOUT_MS, 5000, 'DB_LOCK_TIMEOUT_MS', 0, 600_000, problems),
     init: env.YILUN_INIT === '1' || env.YILUN_INIT === 'true',
+    timeZone: env.TIMEZONE || 'Asia/Shanghai',
+    defaultLang: env.DEFAULT_LANG === 'en' ? 'en' : 'zh-CN',
   };
+  if (!isTimeZone(config.timeZone)) problems.push(`TIMEZONE must be an IANA time zone such as Asia/Shanghai, got "${env.TIMEZONE}"`);
+  if (env.DEFAULT_LANG && !['zh-CN', 'en'].includes(env.DEFAULT_LANG)) problems.push(`DEFAULT_LANG must be zh-CN or en, got "${env.DEFAULT_LANG}"`);
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -7,7 +7,8 @@ import type { Deps } from '../deps';
 import type { Article, SortOrder } from '../db/store';
 import { listComments, type Viewer } from '../comments/comments.service';
 import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comments.html';
-import { strings, type Strings } from '../i18n/strings';
+import { strings, type Lang, type Strings } from '../i18n/strings';
+import { otherLang, siteTime } from '../i18n/lang';
 import type { Assets } from '../http/assets';
 import { toBlocks } from './articles.content';
 
@@ -68,12 +69,14 @@ export async function renderArticlePage(
   res: Response,
   ctx: PageContext,
   article: Article,
-  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number },
+  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number; lang?: Lang },
 ): Promise<void> {
-  const t = strings();
+  const lang = opts.lang ?? ctx.deps.config.defaultLang;
+  const t = strings(lang);
   const now = ctx.deps.now();
+  const time = siteTime(ctx.deps.config.timeZone, t);
   const page = await listComments(ctx.deps, article.slug, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer);
-  const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now });
+  const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now, time });
   const data: PageData = {
     slug: article.slug,
     seq: page.seq,
@@ -84,6 +87,7 @@ export async function renderArticlePage(
     hasIdentity: opts.viewer.authorId !== null,
     nest: NEST_LIMIT,
     tz: SITE_TZ_OFFSET_MINUTES,
+    timeZone: ctx.deps.config.timeZone,
     strings: t,
     comments: page.comments.map(slim),
   };
@@ -102,5 +106,6 @@ export async function renderArticlePage(
     threadHtml,
     form: { ...opts.form, ts: stampForm(ctx.formSecret, now) },
     dataJson: scriptJson(data),
+    langSwitch: { lang: otherLang(lang), label: strings(otherLang(lang)).langSwitch },
   });
 }

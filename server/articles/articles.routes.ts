@@ -1,6 +1,7 @@
 // Owns the article routes: the article pages (server-rendered thread) and GET /api/articles.
 import { Router, type Request, type Response } from 'express';
 import { strings } from '../i18n/strings';
+import { pickLang } from '../i18n/lang';
 import { msg } from '../i18n/messages';
 import { AppError } from '../errors';
 import { listQuerySchema, parseInput } from '../comments/comments.schema';
@@ -31,9 +32,11 @@ export function articlesRouter(ctx: HttpContext): Router {
         form.replyToName = parent.authorName;
       }
     }
-    if (req.query.posted === 'pending') form.notice = strings().postedPending;
+    const lang = pickLang(req, res, ctx.deps.config.defaultLang);
+    if (req.query.posted === 'pending') form.notice = strings(lang).postedPending;
     res.set('Cache-Control', 'private, no-cache');
-    await renderArticlePage(res, ctx, article, { viewer: { authorId: actor.authorId }, sort: q.sort, cursor: q.cursor, form });
+    res.vary('Accept-Language');
+    await renderArticlePage(res, ctx, article, { viewer: { authorId: actor.authorId }, sort: q.sort, cursor: q.cursor, form, lang });
   };
 
   r.get('/', async (req, res) => {

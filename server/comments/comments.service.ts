@@ -50,7 +50,7 @@ export function publishWrite(deps: Pick<Deps, 'publish'>, article: Pick<Article,
 }
 
 function rulesDeps(deps: Deps) {
-  return { store: deps.store, policy: deps.policy, now: deps.now, rateLimits: deps.config.rateLimits };
+  return { store: deps.store, policy: deps.policy, now: deps.now, rateLimits: deps.config.rateLimits, timeZone: deps.config.timeZone };
 }
 
 export interface PostInput {
