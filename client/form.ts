@@ -54,7 +54,10 @@ export class Compose {
       saveDraft(o.data.slug, this.parentId(), this.bodyInput.value);
       this.markInvalid([]);
     });
-    this.nameInput.addEventListener('input', () => this.markInvalid([]));
+    this.nameInput.addEventListener('input', () => {
+      this.markInvalid([]);
+      this.rememberName();
+    });
     f.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.send();
@@ -70,6 +73,14 @@ export class Compose {
       }
     });
     wireComposeExtras(this.bodyInput, o.data);
+  }
+
+  private rememberName(): void {
+    try {
+      localStorage.setItem(NAME_KEY, this.nameInput.value.trim());
+    } catch {
+      // see above
+    }
   }
 
   get form(): HTMLFormElement {
@@ -182,11 +193,7 @@ export class Compose {
         body: this.bodyInput.value,
         parentId,
       });
-      try {
-        localStorage.setItem(NAME_KEY, this.nameInput.value.trim());
-      } catch {
-        // see above
-      }
+      this.rememberName();
       clearDraft(this.o.data.slug, parentId);
       this.bodyInput.value = '';
       this.replyTo(null);

@@ -106,6 +106,6 @@ export async function renderArticlePage(
     threadHtml,
     form: { ...opts.form, ts: stampForm(ctx.formSecret, now) },
     dataJson: scriptJson(data),
-    langSwitch: { lang: otherLang(lang), label: strings(otherLang(lang)).langSwitch },
+    langSwitch: { lang: otherLang(lang), label: t.langSwitch },
   });
 }
