@@ -4,6 +4,7 @@ import request from 'supertest';
 import { normalizeBody } from '../server/comments/comments.schema';
 import { compileCommentTemplate, NEST_LIMIT } from '../server/comments/comments.html';
 import { strings } from '../server/i18n/strings';
+import { timeFormat } from '../server/i18n/time';
 import { postComment, reader, startServer, type TestServer } from './helpers/server';
 
 let s: TestServer;
@@ -152,7 +153,7 @@ describe('user text reaching pages', () => {
     const root = (await request(s.url).get(`/api/articles/${slug}/comments?sort=newest&limit=1`)).body.comments[0];
     const replies = (await request(s.url).get(`/api/comments/${root.id}/replies`)).body.replies;
     const deep = replies.find((c: { depth: number }) => c.depth === 4);
-    const html = compileCommentTemplate()({ c: deep, t: strings(), nest: NEST_LIMIT, tz: 480, now: Date.now(), more: 0, childrenHtml: '' });
+    const html = compileCommentTemplate()({ c: deep, t: strings(), nest: NEST_LIMIT, tz: 480, now: Date.now(), time: timeFormat('Asia/Shanghai', strings()), more: 0, childrenHtml: '' });
     expect(html).toContain(`<span class="comment-replyto">@$&#39; $\` $&amp; &lt;i&gt;</span>`);
   });
 
