@@ -288,7 +288,8 @@ function syncLoadMore(): void {
 
 document.addEventListener('click', (e) => {
   const a = (e.target as HTMLElement).closest<HTMLAnchorElement>('#load-more, .sort-link');
-  if (!a) return;
+  // The replies page (展开 without JavaScript) pages its replies by plain links.
+  if (!a || a.dataset.replies) return;
   e.preventDefault();
   const run = async () => {
     if (a.id === 'load-more') {

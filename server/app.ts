@@ -23,6 +23,7 @@ import { registerCommentSocket } from './comments/comments.socket';
 import { createCatchUps } from './comments/comments.catchup';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { timeFormatScript } from './i18n/time';
+import { createFormErrorStore } from './comments/form-errors';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
 import { adminPagesRouter } from './moderation/admin.pages';
@@ -115,7 +116,7 @@ export function createApp(input: AppDeps): App {
     'js/time-format.js': timeFormatScript(),
     'js/socket.io.min.js': socketIoClientSource(),
   });
-  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets };
+  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, formErrors: createFormErrorStore(now) };
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

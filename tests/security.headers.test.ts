@@ -131,7 +131,10 @@ describe('user text reaching pages', () => {
   it('escapes what the reader typed when the no-JS form re-renders with an error', async () => {
     const typedName = '"><script>window.__xss=1</script>'.padEnd(60, 'x');
     const typedBody = '</textarea><script>window.__xss=1</script>';
-    const res = await reader(s).agent.post(`/articles/${slug}/comments`).set('Origin', s.origin).type('form').send({ authorName: typedName, body: typedBody });
+    const r = reader(s);
+    const posted = await r.agent.post(`/articles/${slug}/comments`).set('Origin', s.origin).type('form').send({ authorName: typedName, body: typedBody });
+    expect(posted.status).toBe(303);
+    const res = await r.get(String(posted.headers.location).replace(/#.*$/, ''));
     expect(res.status).toBe(422);
     expect(res.text).toContain(`value="&#34;&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;${'x'.repeat(27)}"`);
     expect(res.text).toContain('>&lt;/textarea&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;</textarea>');

@@ -5,7 +5,9 @@ import type { Response } from 'express';
 import type { CommentJson, PageData } from '../../contracts/api';
 import type { Deps } from '../deps';
 import type { Article, SortOrder } from '../db/store';
-import { listComments, type Viewer } from '../comments/comments.service';
+import { listComments, showThread, type Viewer } from '../comments/comments.service';
+import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comments.html';
 import { strings, type Lang, type Strings } from '../i18n/strings';
 import { otherLang, siteTime } from '../i18n/lang';
@@ -22,6 +24,8 @@ export interface FormState {
   replyToName?: string;
   error?: string;
   notice?: string;
+  /** Fields the error is about: aria-invalid, described by the error, the first one focused. */
+  fields?: ('authorName' | 'body')[];
 }
 
 export interface PageContext {
@@ -57,6 +61,20 @@ function slim(c: CommentJson): CommentJson {
   return { ...c, html: '', body: c.mine ? c.body : '', replies: c.replies?.map(slim) };
 }
 
+/**
+ * The "展开 N 条回复" page without JavaScript: one top-level comment with a page of its replies; its next
+ * page is the 加载更多 link (the cursor walks the replies). An unknown or hidden root is a 404.
+ */
+async function expandedPage(ctx: PageContext, article: Article, rootId: number, cursor: string | undefined, viewer: Viewer) {
+  const row = await ctx.deps.store.comments.get(rootId);
+  if (!row || row.articleId !== article.id) throw new AppError('comment_not_found', 404, msg('comment_not_found_plain'));
+  const first = await listComments(ctx.deps, article.slug, { sort: 'newest', limit: 1 }, viewer);
+  const thread = await showThread(ctx.deps, rootId, { cursor, limit: 100 }, viewer);
+  // The next page of replies is the page's 加载更多 link, not the root's "展开" (which would start over).
+  const root = { ...thread.root, replyCount: thread.replies.filter((r) => r.status === 'published').length, replies: thread.replies };
+  return { ...first, comments: [root], nextCursor: thread.nextCursor };
+}
+
 function sortsFor(t: Strings) {
   return [
     { key: 'newest', label: t.sortNewest },
@@ -69,13 +87,15 @@ export async function renderArticlePage(
   res: Response,
   ctx: PageContext,
   article: Article,
-  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number; lang?: Lang },
+  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number; lang?: Lang; expand?: number },
 ): Promise<void> {
   const lang = opts.lang ?? ctx.deps.config.defaultLang;
   const t = strings(lang);
   const now = ctx.deps.now();
   const time = siteTime(ctx.deps.config.timeZone, t);
-  const page = await listComments(ctx.deps, article.slug, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer);
+  const page = opts.expand
+    ? await expandedPage(ctx, article, opts.expand, opts.cursor, opts.viewer)
+    : await listComments(ctx.deps, article.slug, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer);
   const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now, time });
   const data: PageData = {
     slug: article.slug,
@@ -107,5 +127,6 @@ export async function renderArticlePage(
     form: { ...opts.form, ts: stampForm(ctx.formSecret, now) },
     dataJson: scriptJson(data),
     langSwitch: { lang: otherLang(lang), label: t.langSwitch },
+    expand: opts.expand ?? null,
   });
 }

@@ -24,7 +24,18 @@ export function articlesRouter(ctx: HttpContext): Router {
     // Every reader gets the author cookie up front, so their socket knows them once they post.
     setAuthorCookie(ctx, req, res, freshToken);
     const form: FormState = {};
-    const replyTo = typeof req.query.reply === 'string' && /^\d{1,15}$/.test(req.query.reply) ? Number(req.query.reply) : null;
+    const lang = pickLang(req, res, ctx.deps.config.defaultLang);
+    let status = 200;
+    let replyRaw = req.query.reply;
+    if (typeof req.query.form === 'string') {
+      const kept = ctx.formErrors.get(req.query.form, actor.ipHash);
+      if (kept && kept.slug === article.slug) {
+        Object.assign(form, { authorName: kept.authorName, body: kept.body, error: kept.error, fields: kept.fields });
+        status = kept.status;
+        if (kept.parentId) replyRaw = String(kept.parentId);
+      } else form.error = strings(lang).formExpired;
+    }
+    const replyTo = typeof replyRaw === 'string' && /^\d{1,15}$/.test(replyRaw) ? Number(replyRaw) : null;
     if (replyTo) {
       const parent = await store.comments.get(replyTo);
       if (parent && parent.articleId === article.id && parent.status === 'published') {
@@ -32,11 +43,11 @@ export function articlesRouter(ctx: HttpContext): Router {
         form.replyToName = parent.authorName;
       }
     }
-    const lang = pickLang(req, res, ctx.deps.config.defaultLang);
     if (req.query.posted === 'pending') form.notice = strings(lang).postedPending;
     res.set('Cache-Control', 'private, no-cache');
     res.vary('Accept-Language');
-    await renderArticlePage(res, ctx, article, { viewer: { authorId: actor.authorId }, sort: q.sort, cursor: q.cursor, form, lang });
+    const expand = typeof req.query.replies === 'string' && /^\d{1,15}$/.test(req.query.replies) ? Number(req.query.replies) : undefined;
+    await renderArticlePage(res, ctx, article, { viewer: { authorId: actor.authorId }, sort: q.sort, cursor: q.cursor, form, lang, status, expand });
   };
 
   r.get('/', async (req, res) => {

@@ -241,3 +241,15 @@ export async function listReplies(
   const nextCursor = rows.length > q.limit ? encodeCursor({ sort: 'oldest', id: page[page.length - 1].id }) : null;
   return { replies: await toJsonList(deps, page, viewer), nextCursor };
 }
+
+/** One top-level comment with a page of its replies in thread order: the no-JavaScript "展开 N 条回复" page. */
+export async function showThread(
+  deps: Deps,
+  rootId: number,
+  q: { cursor?: string; limit: number },
+  viewer: Viewer,
+): Promise<{ root: CommentJson; replies: CommentJson[]; nextCursor: string | null }> {
+  const page = await listReplies(deps, rootId, q, viewer);
+  const [root] = await toJsonList(deps, [(await deps.store.comments.get(rootId))!], viewer);
+  return { root, ...page };
+}
