@@ -6,6 +6,7 @@ import { Compose } from './form.js';
 import { flash, Thread } from './thread.js';
 import { siteTime, startClock } from './time.js';
 import { watchConnection } from './connection.js';
+import { wireWriteBar } from './write-bar.js';
 import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
 
 interface JoinResult {
@@ -81,6 +82,13 @@ function showNewBar(): void {
   const text = t.newComments.replace('{n}', String(waiting));
   if (newBar.textContent !== text) newBar.textContent = text;
   newBar.hidden = waiting === 0;
+  if (waiting) announce(t.newCommentsAnnounce.replace('{n}', String(waiting)));
+}
+
+/** Says something to screen readers (a polite live region), e.g. that new comments arrived. */
+function announce(msg: string): void {
+  const el = $('announce');
+  if (el) el.textContent = msg;
 }
 
 /** Does top-level comment a come before b in the current sort? (Pinned ones are placed apart.) */
@@ -127,6 +135,7 @@ const thread = new Thread({
       return;
     }
     if (placeTopLevel(el, c) && (c.mine || sort === 'newest')) flash(el);
+    if (!c.mine) announce(t.newCommentsAnnounce.replace('{n}', '1'));
   },
   onPinChanged(el, c) {
     placeTopLevel(el, c);
@@ -154,6 +163,8 @@ newBar.addEventListener('click', () => {
 
 function setCount(n: number): void {
   countEl.textContent = String(n);
+  const link = $('comments-link');
+  if (link) link.textContent = t.commentsLink.replace('{n}', String(n));
 }
 
 function setClosed(closed: boolean): void {
@@ -274,6 +285,7 @@ const compose = formEl
   : null;
 wireActions(data, thread, compose);
 startClock(data, time);
+wireWriteBar();
 
 // Sorting and paging without leaving the page (the links still work without JavaScript).
 function syncLoadMore(): void {

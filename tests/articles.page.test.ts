@@ -25,7 +25,7 @@ describe('the article page', () => {
     expect(html).toMatch(/<blockquote class="article-quote"><p>“我们注意到,芯片走私尝试/);
     expect(html).toContain('<p>2025年5月3日,英伟达对美国人工智能初创公司Anthropic发出激烈批评。');
     expect(headingCount(html)).toBe(0);
-    expect(html).toContain('还没有评论,来说第一句吧。');
+    expect(html).toContain('还没有评论，来说第一句吧。');
     expect(html).toContain('action="/articles/nvidia-anthropic/comments"');
     expect(html).not.toContain('测试文章');
   });
@@ -171,7 +171,7 @@ describe('the no-JavaScript comment form', () => {
     expect(res.headers.location).toMatch(new RegExp(`^/articles/${slug}\\?posted=pending#c-\\d+$`));
     expect(s.db.prepare('SELECT status, held_reason AS heldReason FROM comments').get()).toEqual({ status: 'pending', heldReason: 'spam_suspected' });
     const notice = await reader(s).get(`/articles/${slug}?posted=pending`).expect(200);
-    expect(notice.text).toContain('评论已提交,等待审核。');
+    expect(notice.text).toContain('评论已提交，等待审核。');
   });
 
   it('holds a post without a valid page stamp', async () => {
