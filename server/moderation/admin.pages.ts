@@ -6,6 +6,10 @@ import type { HttpContext } from '../http/http.context';
 import { strings } from '../i18n/strings';
 import { adminStrings } from '../i18n/admin.strings';
 import { scriptJson, SITE_TZ_OFFSET_MINUTES } from '../articles/articles.page';
+import type { Strings } from '../i18n/strings';
+
+/** The words the shared time formatter needs (server/i18n/time.ts), for the console's copy of it. */
+const timeWords = (t: Strings) => ({ langTag: t.langTag, timeJustNow: t.timeJustNow, timeMinutesAgo: t.timeMinutesAgo, timeHoursAgo: t.timeHoursAgo, timeYesterdayAt: t.timeYesterdayAt });
 import { listArticles } from '../articles/articles.service';
 import * as auth from './auth.service';
 import { currentModerator, publicModerator, signIn } from './moderation.session';
@@ -57,7 +61,7 @@ export function adminPagesRouter(ctx: HttpContext): Router {
       // Failed logins of this account between its previous login and this session's (zero: no notice).
       loginNotice: me.notice.failures > 0 ? a.loginFailuresNotice.replace('{n}', String(me.notice.failures)).replace('{networks}', String(me.notice.networks)) : null,
       // The console script starts from this (read by JSON.parse, never as script).
-      dataJson: scriptJson({ me: publicModerator(me), articles: articles.map(({ slug, title }) => ({ slug, title })), strings: a, tz: SITE_TZ_OFFSET_MINUTES }),
+      dataJson: scriptJson({ me: publicModerator(me), articles: articles.map(({ slug, title }) => ({ slug, title })), strings: a, tz: SITE_TZ_OFFSET_MINUTES, timeZone: deps.config.timeZone, timeWords: timeWords(t) }),
     });
   });
 

@@ -18,7 +18,7 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** A fresh page in its own context (its own cookies), failing the test on any page error or CSP violation. */
 export async function newPage(browser: Browser, opts: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext(opts);
+  const context = await browser.newContext({ locale: 'zh-CN', ...opts });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
