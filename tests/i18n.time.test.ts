@@ -72,3 +72,16 @@ describe('the UI language of a page', () => {
     expect((await page()).text).toMatch(/<a class="lang-switch" href="\?lang=en"[^>]*>English<\/a>/);
   });
 });
+
+describe('the UI language of the console', () => {
+  const s = useTestServer();
+
+  it('follows ?lang= and Accept-Language on the login page, with the switcher in the footer', async () => {
+    const en = await request(s.app.httpServer).get('/admin/login').set('Accept-Language', 'en-GB,en;q=0.8');
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toMatch(/<a class="lang-switch" href="\?lang=zh-CN"[^>]*>中文<\/a>/);
+    const zh = await request(s.app.httpServer).get('/admin/login?lang=zh-CN').set('Accept-Language', 'en');
+    expect(zh.text).toContain('<html lang="zh-CN">');
+    expect(zh.text).toContain('登录审核台');
+  });
+});
