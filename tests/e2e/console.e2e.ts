@@ -33,4 +33,33 @@ describe('the audit log in the console', () => {
     expect(await pin.innerText()).not.toContain('→');
     expect(errors).toEqual([]);
   });
+
+  it('pins with p, opens the ban form with b and restores with u', async () => {
+    const id = (await postComment(reader(s), s.article.slug, { body: '用键盘处理的评论' })).body.comment.id;
+    await createModerator(s.app.deps, 'keys.admin', PASSWORD, 'admin');
+    const { page, errors } = await newPage(browser);
+    await page.goto(`${s.url}/admin/login`);
+    await page.getByLabel('用户名').fill('keys.admin');
+    await page.getByLabel('密码').fill(PASSWORD);
+    await Promise.all([page.waitForURL(`${s.url}/admin`), page.getByRole('button', { name: '登录' }).click()]);
+    await page.locator('nav a[data-view="published"]').click();
+    await page.locator(`#item-${id}`).waitFor();
+    await page.keyboard.press('j');
+    await page.keyboard.press('p');
+    await page.locator(`#item-${id} [data-act="unpin"]`).waitFor();
+    expect((await s.store.comments.get(id))!.pinnedAt).not.toBeNull();
+    await page.keyboard.press('b');
+    await page.locator(`#item-${id} form[data-form="ban"]:not([hidden])`).waitFor();
+    await page.keyboard.press('Escape');
+
+    const mod = await signedIn(s, 'keys-mod');
+    await mod.post(`/api/admin/comments/${id}/reject`, {}).expect(200);
+    await page.locator('nav a[data-view="rejected"]').click();
+    await page.locator(`#item-${id}`).waitFor();
+    await page.keyboard.press('j');
+    await page.keyboard.press('u');
+    await page.locator(`#item-${id}`).waitFor({ state: 'detached' });
+    expect((await s.store.comments.get(id))!.status).toBe('published');
+    expect(errors).toEqual([]);
+  });
 });
