@@ -134,7 +134,13 @@ const thread = new Thread({
       showNewBar();
       return;
     }
-    if (placeTopLevel(el, c) && (c.mine || sort === 'newest')) flash(el);
+    const placed = placeTopLevel(el, c);
+    if (placed && (c.mine || sort === 'newest')) flash(el);
+    // Past the loaded pages (最早 order): the comment waits there, and 加载更多 says that something new is in it.
+    if (!placed) {
+      const more = $('load-more');
+      if (more) more.textContent = t.loadMoreNew;
+    }
     if (!c.mine) announce(t.newCommentsAnnounce.replace('{n}', '1'));
   },
   onPinChanged(el, c) {

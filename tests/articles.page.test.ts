@@ -5,7 +5,7 @@ import { paths } from '../server/paths';
 import { postComment, reader, useTestServer, TEST_SLUG, type Reader, type TestServer } from './helpers/server';
 
 const count = (s: TestServer, table: string) => (s.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-const headingCount = (html: string) => Number(/<h2 id="comments-heading">评论列表 <span[^>]*>\(<span id="comment-count">(\d+)<\/span>\)/.exec(html)?.[1]);
+const headingCount = (html: string) => Number(/<h2 id="comments-heading">评论列表 <span[^>]*>（<span id="comment-count">(\d+)<\/span>）/.exec(html)?.[1]);
 const formStamp = (html: string) => /<input type="hidden" name="ts" value="([^"]+)">/.exec(html)![1];
 
 describe('the article page', () => {

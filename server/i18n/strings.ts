@@ -94,6 +94,7 @@ const zhCN = {
   jsRequired: '此操作需要 JavaScript。',
   repliesPageTitle: '{name} 的评论和回复',
   backToArticle: '返回全文和评论',
+  loadMoreNew: '加载更多（有新评论）',
 } as const;
 
 export type StringKey = keyof typeof zhCN;
@@ -192,6 +193,7 @@ const en: Strings = {
   jsRequired: 'This needs JavaScript.',
   repliesPageTitle: 'A comment by {name} and its replies',
   backToArticle: 'Back to the article and comments',
+  loadMoreNew: 'Load more (new comments)',
 };
 
 export const STRINGS: Record<'zh-CN' | 'en', Strings> = { 'zh-CN': zhCN, en };
