@@ -1,10 +1,12 @@
-// Owns the per-comment actions (点赞, 回复, 编辑, 删除, 举报, 展开回复) through one delegated click handler.
+// Owns the per-comment actions (点赞, 回复, 编辑, 删除 with an inline confirmation, 举报, 展开回复) through one
+// delegated click handler.
 import { api, describeError } from './api.js';
+import { pageToast } from './notice.js';
 import type { Compose } from './form.js';
 import type { Thread } from './thread.js';
 import type { CommentJson, PageData } from './types.js';
 
-export function wireActions(data: PageData, thread: Thread, compose: Compose | null, status: (msg: string) => void): void {
+export function wireActions(data: PageData, thread: Thread, compose: Compose | null): void {
   const t = data.strings;
   thread.root.addEventListener('click', (e) => {
     const btn = (e.target as HTMLElement).closest<HTMLElement>('[data-act]');
@@ -25,12 +27,20 @@ export function wireActions(data: PageData, thread: Thread, compose: Compose | n
           compose?.replyTo({ id, authorName: thread.comments.get(id)?.authorName ?? '' });
           break;
         case 'delete':
-          if (!confirm(t.confirmDelete)) return;
-          {
-            const r = await api<{ id: number; comment: CommentJson | null }>('DELETE', `/api/comments/${id}`);
-            thread.remove(id, r.comment);
-          }
+          confirmDelete(btn);
           break;
+        case 'delete-yes': {
+          const r = await api<{ id: number; comment: CommentJson | null }>('DELETE', `/api/comments/${id}`);
+          thread.remove(id, r.comment);
+          break;
+        }
+        case 'delete-no': {
+          const box = btn.closest('.delete-confirm');
+          box?.previousElementSibling?.removeAttribute('hidden');
+          (box?.previousElementSibling as HTMLElement | null)?.focus();
+          box?.remove();
+          break;
+        }
         case 'edit':
           startEdit(li, id);
           break;
@@ -38,12 +48,29 @@ export function wireActions(data: PageData, thread: Thread, compose: Compose | n
           startReport(li, id);
           break;
         case 'more-replies':
-          await moreReplies(li, id, btn as HTMLButtonElement);
+          await moreReplies(li, id, btn);
           break;
       }
     };
-    run().catch((err) => status(describeError(err, t.errorGeneric)));
+    run().catch((err) => pageToast().show(describeError(err, t.errorGeneric, t.networkErrorAction), { ms: 8000 }));
   });
+
+  /** 删除 turns into "确定删除？ 删除 / 不删了" in place, instead of the browser's confirm(). */
+  function confirmDelete(btn: HTMLElement): void {
+    if (btn.nextElementSibling?.classList.contains('delete-confirm')) return;
+    const box = document.createElement('span');
+    box.className = 'delete-confirm';
+    box.setAttribute('role', 'group');
+    const q = Object.assign(document.createElement('span'), { textContent: t.deleteConfirmInline });
+    const yes = button(t.deleteYes, 'button', 'act act-danger');
+    yes.dataset.act = 'delete-yes';
+    const no = button(t.deleteNo, 'button', 'act');
+    no.dataset.act = 'delete-no';
+    box.append(q, ' ', yes, ' ', no);
+    btn.hidden = true;
+    btn.after(box);
+    no.focus();
+  }
 
   function startEdit(li: HTMLElement, id: number): void {
     const c = thread.comments.get(id);
@@ -67,16 +94,21 @@ export function wireActions(data: PageData, thread: Thread, compose: Compose | n
     content.after(form);
     area.focus();
     cancel.addEventListener('click', () => {
+      // The comment may have been re-rendered since: show whatever content now sits before the form.
+      const now = form.previousElementSibling as HTMLElement | null;
       form.remove();
-      content.hidden = false;
+      if (now) now.hidden = false;
     });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       save.disabled = true;
       api<{ comment: CommentJson }>('PATCH', `/api/comments/${id}`, { body: area.value })
-        .then(({ comment }) => thread.upsert(comment, 'self'))
+        .then(({ comment }) => {
+          form.remove();
+          thread.upsert(comment, 'self');
+        })
         .catch((e2) => {
-          err.textContent = describeError(e2, t.errorGeneric);
+          err.textContent = describeError(e2, t.errorGeneric, t.networkErrorAction);
           err.hidden = false;
           save.disabled = false;
         });
@@ -107,33 +139,42 @@ export function wireActions(data: PageData, thread: Thread, compose: Compose | n
       ev.preventDefault();
       api('POST', `/api/comments/${id}/report`, { reason: select.value })
         .then(() => {
-          form.replaceWith(Object.assign(document.createElement('p'), { className: 'form-notice', textContent: t.reportSent }));
+          // This report may be the one that hides the comment: say it on the page too, not only inside it.
+          pageToast().show(t.reportSent, { kind: 'notice', ms: 8000 });
+          form.isConnected && form.replaceWith(Object.assign(document.createElement('p'), { className: 'form-notice', textContent: t.reportSent }));
         })
         .catch((e2) => {
           form.remove();
-          status(describeError(e2, t.errorGeneric));
+          pageToast().show(describeError(e2, t.errorGeneric, t.networkErrorAction), { ms: 8000 });
         });
     });
   }
 
-  async function moreReplies(li: HTMLElement, id: number, btn: HTMLButtonElement): Promise<void> {
-    btn.disabled = true;
+  async function moreReplies(li: HTMLElement, id: number, btn: HTMLElement): Promise<void> {
+    if (btn.getAttribute('aria-disabled') === 'true') return;
+    btn.setAttribute('aria-disabled', 'true');
     const label = btn.textContent;
     btn.textContent = t.loading;
     try {
       const after = thread.replyCursor.get(id) ?? 0;
       const r = await api<{ replies: CommentJson[]; nextCursor: string | null }>('GET', `/api/comments/${id}/replies?after=${after}&limit=50`);
       let placed = 0;
+      let first: HTMLElement | null = null;
       for (const c of r.replies) {
         if (thread.node(c.id)) continue;
         thread.upsert(c, 'self', false);
+        first ??= thread.node(c.id);
         if (c.status === 'published') placed++;
+      }
+      // Focus goes to the first reply that appeared, not to <body> when the link goes away.
+      if (first) {
+        first.tabIndex = -1;
+        first.focus();
       }
       if (r.replies.length) thread.replyCursor.set(id, r.replies[r.replies.length - 1].id);
       const remaining = Number(btn.dataset.remaining ?? 0) - placed;
       if (!r.nextCursor || remaining <= 0) {
         btn.remove();
-        li.querySelector<HTMLElement>(':scope > ol.replies > li')?.focus();
         return;
       }
       btn.dataset.remaining = String(remaining);
@@ -142,7 +183,7 @@ export function wireActions(data: PageData, thread: Thread, compose: Compose | n
       btn.textContent = label;
       throw err;
     } finally {
-      btn.disabled = false;
+      btn.removeAttribute('aria-disabled');
     }
   }
 }

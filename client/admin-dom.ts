@@ -1,6 +1,7 @@
 // Owns what every console module shares: the page's data, the strings, a DOM builder that only ever
 // creates text nodes for strings, time formatting, the status line and API calls that notice a lost session.
 import { api, ApiError, describeError } from './api.js';
+import { timeFormat } from './time-format.js';
 import type { ConsoleData } from './admin-types.js';
 
 export const data = JSON.parse(document.getElementById('yl-admin-data')!.textContent!) as ConsoleData;
@@ -31,15 +32,17 @@ export function fill(template: string, vars: Record<string, string | number>): s
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
 
-/** "2024-05-01 14:03" in the site's zone, whatever zone the moderator's computer is in. */
+const siteTime = timeFormat(data.timeZone, data.timeWords);
+
+/** "2026年5月1日 14:03 GMT+8" in the site's zone (TIMEZONE), by the same formatter as the reader pages. */
 export function fmtTime(when: string | number): string {
-  const ms = typeof when === 'number' ? when : Date.parse(when);
-  return new Date(ms + data.tz * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+  return siteTime.full(typeof when === 'number' ? when : Date.parse(when));
 }
 
+/** A relative time ("5 分钟前") with the full time on hover and in datetime. */
 export function timeEl(when: string | number): HTMLTimeElement {
   const ms = typeof when === 'number' ? when : Date.parse(when);
-  return h('time', { datetime: new Date(ms).toISOString() }, fmtTime(ms));
+  return h('time', { datetime: new Date(ms).toISOString(), title: fmtTime(ms) }, siteTime.relative(ms, Date.now()));
 }
 
 const statusEl = document.getElementById('notice')!;

@@ -32,13 +32,17 @@ export class QueueActions {
   }
 
   /** The keyboard's verbs act on the current entry. */
-  key(k: 'a' | 'r' | 'x'): void {
+  key(k: 'a' | 'r' | 'x' | 'p' | 'b' | 'u'): void {
     const id = this.view.currentId;
     const item = id === null ? undefined : this.view.item(id);
     if (id === null || !item) return;
+    const can = allowed(item);
     if (k === 'x') return this.view.setSelected(id, !this.view.isSelected(id));
-    if (k === 'a' && allowed(item).approve) void this.act(id, 'approve', undefined, null);
-    if (k === 'r' && allowed(item).reject) this.openForm(id, 'reject');
+    if (k === 'a' && can.approve) void this.act(id, 'approve', undefined, null);
+    if (k === 'r' && can.reject) this.openForm(id, 'reject');
+    if (k === 'p' && (can.pin || can.unpin)) void this.act(id, can.pin ? 'pin' : 'unpin', undefined, null);
+    if (k === 'b') this.openForm(id, 'ban');
+    if (k === 'u' && can.restore) void this.act(id, 'restore', undefined, null);
   }
 
   private openForm(id: number, which: 'reject' | 'ban'): void {

@@ -46,4 +46,7 @@ export interface ConsoleData {
   strings: Record<string, string>;
   /** Site display zone, minutes east of UTC. */
   tz: number;
+  /** The site's time zone and the words of its time formatter (server/i18n/time.ts). */
+  timeZone: string;
+  timeWords: Record<string, string>;
 }

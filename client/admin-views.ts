@@ -5,9 +5,14 @@ import type { AdminArticle, AuditEntry, Ban } from './admin-types.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-function auditTarget(e: AuditEntry): string {
+function auditTarget(e: AuditEntry): HTMLElement | string {
   const t = S[`target_${e.targetType}`];
-  return t ? fill(t, { id: e.targetId ?? '' }) : `${e.targetType} ${e.targetId ?? ''}`.trim();
+  const label = t ? fill(t, { id: e.targetId ?? '' }) : `${e.targetType} ${e.targetId ?? ''}`.trim();
+  const d = (e.details ?? {}) as { article?: unknown; excerpt?: unknown };
+  if (typeof d.article !== 'string') return label;
+  // A comment row links to the comment in its article, with the start of its text.
+  const href = `/articles/${encodeURIComponent(d.article)}${e.targetType === 'comment' ? `#c-${e.targetId}` : ''}`;
+  return h('span', {}, h('a', { href, target: '_blank', rel: 'noopener' }, label), typeof d.excerpt === 'string' ? h('span', { class: 'excerpt' }, ` “${d.excerpt}”`) : null);
 }
 
 /** A short readable line for an entry's details (from → to for comment actions, key: value otherwise). */
@@ -15,9 +20,17 @@ function auditDetails(e: AuditEntry): string {
   const d = e.details;
   if (!d || typeof d !== 'object') return '';
   const o = d as Record<string, unknown>;
-  if (e.action.startsWith('comment.') && typeof o.from === 'string' && typeof o.to === 'string') return `${statusLabel(o.from)} → ${statusLabel(o.to)}`;
+  if (e.action.startsWith('comment.')) {
+    return typeof o.from === 'string' && typeof o.to === 'string' && o.from !== o.to ? `${statusLabel(o.from)} → ${statusLabel(o.to)}` : '';
+  }
+  if (Array.isArray(o.changes)) {
+    const value = (k: string, v: unknown) => (v === null && k === 'moderationMode' ? S.modeInherit : detailValue(k, v));
+    return (o.changes as { key: string; from: unknown; to: unknown }[])
+      .map((c) => `${S[`detail_${c.key}`] ?? c.key}：${value(c.key, c.from)} → ${value(c.key, c.to)}`)
+      .join('；');
+  }
   return Object.entries(o)
-    .filter(([, v]) => v !== undefined && v !== null)
+    .filter(([k, v]) => v !== undefined && v !== null && k !== 'article' && k !== 'excerpt')
     .map(([k, v]) => `${S[`detail_${k}`] ?? k}:${detailValue(k, v)}`)
     .join('；');
 }

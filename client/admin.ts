@@ -169,7 +169,7 @@ document.addEventListener('keydown', (e) => {
   }
   if (help.open || !isQueue(view)) return;
   if (e.key === 'j' || e.key === 'k') queue.move(e.key === 'j' ? 1 : -1);
-  else if (e.key === 'a' || e.key === 'r' || e.key === 'x') actions.key(e.key);
+  else if (['a', 'r', 'x', 'p', 'b', 'u'].includes(e.key)) actions.key(e.key as 'a' | 'r' | 'x' | 'p' | 'b' | 'u');
   else return;
   e.preventDefault();
 });

@@ -4,6 +4,9 @@ import { api, describeError } from './api.js';
 import { wireActions } from './actions.js';
 import { Compose } from './form.js';
 import { flash, Thread } from './thread.js';
+import { siteTime, startClock } from './time.js';
+import { watchConnection } from './connection.js';
+import { wireWriteBar } from './write-bar.js';
 import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
 
 interface JoinResult {
@@ -23,10 +26,12 @@ interface SocketLike {
   disconnect(): void;
 }
 
-declare const io: (opts?: Record<string, unknown>) => SocketLike;
+declare const io: (opts?: Record<string, unknown>) => SocketLike & { connect(): void; io: { reconnection(v: boolean): void } };
 
 const data = JSON.parse(document.getElementById('yl-data')!.textContent!) as PageData;
 const t = data.strings;
+const time = siteTime(data);
+document.documentElement.classList.add('js');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
 
 /**
@@ -76,8 +81,16 @@ function threadTopVisible(): boolean {
 function showNewBar(): void {
   // Comments removed while waiting behind the bar are no longer in the thread's index.
   const waiting = buffered.filter((el) => thread.comments.has(Number(el.dataset.id))).length;
-  newBar.textContent = t.newComments.replace('{n}', String(waiting));
+  const text = t.newComments.replace('{n}', String(waiting));
+  if (newBar.textContent !== text) newBar.textContent = text;
   newBar.hidden = waiting === 0;
+  if (waiting) announce(t.newCommentsAnnounce.replace('{n}', String(waiting)));
+}
+
+/** Says something to screen readers (a polite live region), e.g. that new comments arrived. */
+function announce(msg: string): void {
+  const el = $('announce');
+  if (el) el.textContent = msg;
 }
 
 /** Does top-level comment a come before b in the current sort? (Pinned ones are placed apart.) */
@@ -123,12 +136,27 @@ const thread = new Thread({
       showNewBar();
       return;
     }
-    if (placeTopLevel(el, c) && (c.mine || sort === 'newest')) flash(el);
+    const placed = placeTopLevel(el, c);
+    if (placed && (c.mine || sort === 'newest')) flash(el);
+    // Past the loaded pages (最早 order): the comment waits there, and 加载更多 says that something new is in it.
+    if (!placed) {
+      const more = $('load-more');
+      if (more) more.textContent = t.loadMoreNew;
+    }
+    if (!c.mine) announce(t.newCommentsAnnounce.replace('{n}', '1'));
   },
   onPinChanged(el, c) {
     placeTopLevel(el, c);
     flash(el);
   },
+  onDetach(old, fresh) {
+    if (!compose?.isInside(old)) return;
+    if (old === thread.root) return compose.replyTo(null);
+    const target = fresh?.querySelector(':scope > .comment-main');
+    if (target && compose.form.parentElement === old) target.after(compose.form);
+    else if (!target) compose.orphan();
+  },
+  time,
 });
 thread.adopt(data.comments);
 
@@ -143,6 +171,8 @@ newBar.addEventListener('click', () => {
 
 function setCount(n: number): void {
   countEl.textContent = String(n);
+  const link = $('comments-link');
+  if (link) link.textContent = t.commentsLink.replace('{n}', String(n));
 }
 
 function setClosed(closed: boolean): void {
@@ -212,8 +242,17 @@ function join(): void {
   });
 }
 
-socket.on('connect', join);
-socket.on('disconnect', () => status(t.offline));
+const connection = watchConnection({
+  status,
+  presence: presenceEl,
+  offlineText: t.offline,
+  reconnect: () => socket.connect(),
+});
+socket.on('connect', () => {
+  connection.connected();
+  join();
+});
+socket.on('disconnect', () => connection.disconnected());
 socket.on('comment:created', (e: CommentEvent) => applyEvent(e, 'created'));
 socket.on('comment:updated', (e: CommentEvent) => applyEvent(e, 'updated'));
 socket.on('comment:removed', (e: CommentEvent) => applyEvent(e, 'removed'));
@@ -254,7 +293,9 @@ const compose = formEl
       },
     })
   : null;
-wireActions(data, thread, compose, status);
+wireActions(data, thread, compose);
+startClock(data, time);
+wireWriteBar();
 
 // Sorting and paging without leaving the page (the links still work without JavaScript).
 function syncLoadMore(): void {
@@ -269,7 +310,8 @@ function syncLoadMore(): void {
 
 document.addEventListener('click', (e) => {
   const a = (e.target as HTMLElement).closest<HTMLAnchorElement>('#load-more, .sort-link');
-  if (!a) return;
+  // The replies page (展开 without JavaScript) pages its replies by plain links.
+  if (!a || a.dataset.replies) return;
   e.preventDefault();
   const run = async () => {
     if (a.id === 'load-more') {

@@ -1,6 +1,7 @@
 // Owns the thread in the DOM: every comment rendered by the shared EJS template, placed where the
 // server would place it, upserted by id (so a comment never shows twice), removed or turned placeholder.
 import { renderCommentTemplate } from './comment-template.js';
+import type { TimeFormat } from './time-format.js';
 import type { CommentJson, PageData } from './types.js';
 
 export interface ThreadOptions {
@@ -10,6 +11,12 @@ export interface ThreadOptions {
   onNewTopLevel(node: HTMLElement, c: CommentJson): void;
   /** A top-level comment was pinned or unpinned: it changes place. */
   onPinChanged(node: HTMLElement, c: CommentJson): void;
+  /**
+   * A comment's element is about to be replaced (by fresh, or by nothing when it is gone or can no longer
+   * be answered): whoever placed something of their own inside it (the compose form) moves it now.
+   */
+  onDetach(old: HTMLElement, fresh: HTMLElement | null): void;
+  time: TimeFormat;
 }
 
 export class Thread {
@@ -17,6 +24,8 @@ export class Thread {
   readonly root: HTMLOListElement;
   private readonly onNewTopLevel: ThreadOptions['onNewTopLevel'];
   private readonly onPinChanged: ThreadOptions['onPinChanged'];
+  private readonly onDetach: ThreadOptions['onDetach'];
+  private readonly time: TimeFormat;
   /** Latest JSON per visible comment: re-renders keep what only this reader knows (liked). */
   readonly comments = new Map<number, CommentJson>();
   /** Per root: the last reply id loaded in thread order ("展开" continues after it). */
@@ -27,6 +36,8 @@ export class Thread {
     this.root = o.root;
     this.onNewTopLevel = o.onNewTopLevel;
     this.onPinChanged = o.onPinChanged;
+    this.onDetach = o.onDetach;
+    this.time = o.time;
   }
 
   render(c: CommentJson, more = 0): HTMLElement {
@@ -36,6 +47,7 @@ export class Thread {
       nest: this.data.nest,
       tz: this.data.tz,
       now: Date.now(),
+      time: this.time,
       more,
       childrenHtml: '',
     });
@@ -84,6 +96,7 @@ export class Thread {
       if (oldReplies && newReplies) newReplies.replaceWith(oldReplies);
       const more = existing.querySelector(':scope > .act-more-replies');
       if (more) fresh.append(more);
+      this.carry(existing, fresh, merged);
       existing.replaceWith(fresh);
       if (c.parentId === null && known && known.pinned !== merged.pinned) this.onPinChanged(fresh, merged);
       return;
@@ -102,15 +115,36 @@ export class Thread {
     if (highlight) flash(el);
   }
 
+  /**
+   * A live update patches a comment in place: what a reader has open in it (an edit form, a report form,
+   * the reply form and their text) moves into the fresh element, or, when the comment can no longer take
+   * it, is dropped (edit, report) or handed back (the reply form, via onDetach).
+   */
+  private carry(old: HTMLElement, fresh: HTMLElement, c: CommentJson): void {
+    const oldMain = old.querySelector(':scope > .comment-main');
+    const freshMain = fresh.querySelector(':scope > .comment-main');
+    const open = c.status === 'published' || (c.status === 'pending' && c.mine);
+    const edit = oldMain?.querySelector<HTMLElement>(':scope > .edit-form');
+    const content = freshMain?.querySelector<HTMLElement>(':scope > .comment-content');
+    if (edit && content && c.mine && open) {
+      content.hidden = true;
+      content.after(edit);
+    }
+    for (const el of Array.from(oldMain?.querySelectorAll<HTMLElement>(':scope > .report-form, :scope > .form-notice') ?? [])) {
+      if (c.status === 'published') freshMain?.append(el);
+    }
+    this.onDetach(old, c.status === 'published' ? fresh : null);
+  }
+
   /** A reply whose parent is not on the page: count it on its root's "展开 N 条回复". */
   private bumpHidden(c: CommentJson): void {
     const root = c.rootId === null ? null : this.node(c.rootId);
     if (!root || c.status !== 'published') return;
-    let btn = root.querySelector<HTMLButtonElement>(':scope > .act-more-replies');
+    let btn = root.querySelector<HTMLAnchorElement>(':scope > .act-more-replies');
     const n = Number(btn?.dataset.remaining ?? 0) + 1;
     if (!btn) {
-      btn = document.createElement('button');
-      btn.type = 'button';
+      btn = document.createElement('a');
+      btn.href = `?replies=${root.dataset.id}#c-${root.dataset.id}`;
       btn.className = 'act act-more-replies';
       btn.dataset.act = 'more-replies';
       root.append(btn);
@@ -123,7 +157,9 @@ export class Thread {
   remove(id: number, placeholder: CommentJson | null): void {
     if (placeholder) return this.upsert(placeholder, 'live', false);
     this.comments.delete(id);
-    this.node(id)?.remove();
+    const el = this.node(id);
+    if (el) this.onDetach(el, null);
+    el?.remove();
   }
 
   /** Appends a page of top-level comments with their first replies, in server order. */
@@ -147,7 +183,9 @@ export class Thread {
     }
     const btn = this.node(id)?.querySelector<HTMLButtonElement>(':scope > .comment-main .act-like');
     if (!btn) return;
-    btn.querySelector('.like-count')!.textContent = String(likes);
+    const count = btn.querySelector<HTMLElement>('.like-count')!;
+    count.textContent = String(likes);
+    count.hidden = likes === 0;
     if (liked !== undefined) {
       btn.classList.toggle('is-on', liked);
       btn.setAttribute('aria-pressed', String(liked));
@@ -156,6 +194,7 @@ export class Thread {
   }
 
   clear(): void {
+    this.onDetach(this.root, null);
     this.root.replaceChildren();
     this.comments.clear();
     this.replyCursor.clear();

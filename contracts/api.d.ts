@@ -68,6 +68,8 @@ export interface PageData {
   hasIdentity: boolean;
   nest: number;
   tz: number;
+  /** IANA zone every time is shown in (TIMEZONE). */
+  timeZone: string;
   strings: Record<string, string>;
   comments: CommentJson[];
 }

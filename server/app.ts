@@ -23,6 +23,8 @@ import { registerCommentSocket } from './comments/comments.socket';
 import { createCatchUps } from './comments/comments.catchup';
 import { createPageCache, type PageCache } from './comments/comments.cache';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
+import { timeFormatScript } from './i18n/time';
+import { createFormErrorStore } from './comments/form-errors';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
 import { adminPagesRouter } from './moderation/admin.pages';
@@ -116,10 +118,11 @@ export function createApp(input: AppDeps): App {
   const clientTemplate = clientTemplateScript();
   const assets = createAssets({
     'js/comment-template.js': clientTemplate.source,
+    'js/time-format.js': timeFormatScript(),
     'js/socket.io.min.js': socketIoClientSource(),
   });
   const pageCache = createPageCache(config.pageCacheBytes);
-  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache };
+  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache, formErrors: createFormErrorStore(now) };
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { paths } from './paths';
 import { parseHttpUrl } from './http/url';
+import { isTimeZone } from './i18n/time';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type Synchronous = 'FULL' | 'NORMAL' | 'EXTRA';
@@ -78,6 +79,10 @@ export interface Config {
   databaseUrl?: string;
   /** Connections each node keeps to PostgreSQL at most (DATABASE_POOL_MAX). */
   databasePoolMax: number;
+  /** IANA time zone every time is shown in (TIMEZONE, default Asia/Shanghai). */
+  timeZone: string;
+  /** UI language when neither the lang cookie/query nor Accept-Language picks one (DEFAULT_LANG). */
+  defaultLang: 'zh-CN' | 'en';
 }
 
 function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
@@ -244,7 +249,11 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     pageCacheBytes: parseInteger(env.PAGE_CACHE_BYTES, 32 * 1024 * 1024, 'PAGE_CACHE_BYTES', 0, 4 * 1024 ** 3, problems),
     databaseUrl,
     databasePoolMax: parseInteger(env.DATABASE_POOL_MAX, 10, 'DATABASE_POOL_MAX', 1, 1000, problems),
+    timeZone: env.TIMEZONE || 'Asia/Shanghai',
+    defaultLang: env.DEFAULT_LANG === 'en' ? 'en' : 'zh-CN',
   };
+  if (!isTimeZone(config.timeZone)) problems.push(`TIMEZONE must be an IANA time zone such as Asia/Shanghai, got "${env.TIMEZONE}"`);
+  if (env.DEFAULT_LANG && !['zh-CN', 'en'].includes(env.DEFAULT_LANG)) problems.push(`DEFAULT_LANG must be zh-CN or en, got "${env.DEFAULT_LANG}"`);
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
 }

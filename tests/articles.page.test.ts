@@ -5,7 +5,7 @@ import { paths } from '../server/paths';
 import { postComment, reader, useTestServer, TEST_SLUG, type Reader, type TestServer } from './helpers/server';
 
 const count = (s: TestServer, table: string) => (s.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-const headingCount = (html: string) => Number(/<h2 id="comments-heading">评论列表 <span[^>]*>\(<span id="comment-count">(\d+)<\/span>\)/.exec(html)?.[1]);
+const headingCount = (html: string) => Number(/<h2 id="comments-heading">评论列表 <span[^>]*>（<span id="comment-count">(\d+)<\/span>）/.exec(html)?.[1]);
 const formStamp = (html: string) => /<input type="hidden" name="ts" value="([^"]+)">/.exec(html)![1];
 
 describe('the article page', () => {
@@ -25,7 +25,7 @@ describe('the article page', () => {
     expect(html).toMatch(/<blockquote class="article-quote"><p>“我们注意到,芯片走私尝试/);
     expect(html).toContain('<p>2025年5月3日,英伟达对美国人工智能初创公司Anthropic发出激烈批评。');
     expect(headingCount(html)).toBe(0);
-    expect(html).toContain('还没有评论,来说第一句吧。');
+    expect(html).toContain('还没有评论，来说第一句吧。');
     expect(html).toContain('action="/articles/nvidia-anthropic/comments"');
     expect(html).not.toContain('测试文章');
   });
@@ -134,17 +134,24 @@ describe('the no-JavaScript comment form', () => {
     expect(html).toContain('<input type="hidden" name="parentId" value="">');
   });
 
-  it('re-renders the page with the message and the typed values when the input is refused, storing nothing', async () => {
+  /** A refused form post redirects (post/redirect/get) to a page that shows the refusal: that page. */
+  async function refusedPage(r: Reader, res: { status: number; headers: Record<string, string> }) {
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(new RegExp(`^/articles/${slug}\\?form=[\\w-]+#compose$`));
+    return r.get(res.headers.location.replace(/#.*$/, ''));
+  }
+
+  it('redirects a refused post to a page with the message and the typed values, storing nothing', async () => {
     const r = reader(s);
-    const empty = await submit(r, { authorName: '<b>我的名字</b>', body: '   ' });
+    const empty = await refusedPage(r, await submit(r, { authorName: '<b>我的名字</b>', body: '   ' }));
     expect(empty.status).toBe(400);
     expect(empty.headers['content-type']).toMatch(/text\/html/);
-    expect(empty.text).toMatch(/<p class="form-error" role="alert" id="form-error">[^<]*评论内容 不能为空。<\/p>/);
+    expect(empty.text).toMatch(/<p class="form-error" role="alert" id="form-error">评论内容 不能为空。<\/p>/);
     expect(empty.text).toContain('value="&lt;b&gt;我的名字&lt;/b&gt;"');
     expect(empty.text).toContain('<h1 class="article-title">测试文章</h1>');
 
     // 5,001 Chinese characters are 45 KB percent-encoded: the form must carry them to the length rule.
-    const tooLong = await submit(r, { authorName: '话痨', body: `<script>x</script>${'长'.repeat(5000)}` });
+    const tooLong = await refusedPage(r, await submit(r, { authorName: '话痨', body: `<script>x</script>${'长'.repeat(5000)}` }));
     expect(tooLong.status).toBe(422);
     expect(tooLong.text).toContain('评论最多 5000 个字符。');
     expect(tooLong.text).toContain(`>&lt;script&gt;x&lt;/script&gt;${'长'.repeat(5000)}</textarea>`);
@@ -164,7 +171,7 @@ describe('the no-JavaScript comment form', () => {
     expect(res.headers.location).toMatch(new RegExp(`^/articles/${slug}\\?posted=pending#c-\\d+$`));
     expect(s.db.prepare('SELECT status, held_reason AS heldReason FROM comments').get()).toEqual({ status: 'pending', heldReason: 'spam_suspected' });
     const notice = await reader(s).get(`/articles/${slug}?posted=pending`).expect(200);
-    expect(notice.text).toContain('评论已提交,等待审核。');
+    expect(notice.text).toContain('评论已提交，等待审核。');
   });
 
   it('holds a post without a valid page stamp', async () => {

@@ -31,7 +31,7 @@ describe('per-network login lockout', () => {
     expect(owner.body.loginNotice).toEqual({ failures: 7, networks: 2 });
     const consolePage = await r.agent.get('/admin').set('X-Forwarded-For', OWNER);
     expect(consolePage.status).toBe(200);
-    expect(consolePage.text).toContain('有 7 次登录失败,来自 2 个网络');
+    expect(consolePage.text).toContain('有 7 次登录失败，来自 2 个网络');
 
     // The next login starts counting afresh.
     const r2 = reader(s);

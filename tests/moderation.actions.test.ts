@@ -100,6 +100,8 @@ describe('moderator actions on comments, over HTTP, with their live effects', ()
     expect((await unpinned).comment.pinned).toBe(false);
     expect((await list(reader(s))).map((c) => c.id)).toEqual([newer.id, old.id]);
     expect((await auditEntries(mod)).slice(0, 2).map((e) => e.action)).toEqual(['comment.unpin', 'comment.pin']);
+    // A pin changes no status: the log names the comment and does not claim "已发布 → 已发布".
+    expect((await auditEntries(mod))[0].details).toEqual({ article: s.article.slug, excerpt: expect.any(String) });
   });
 
   it('answers an action that does not fit the state with 422, a reply pin with 422 cannot_pin_reply, an unknown id with 404', async () => {

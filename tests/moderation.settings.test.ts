@@ -49,8 +49,8 @@ describe('article and site settings, word lists and the rules through HTTP', () 
     await reopened;
     expect(await statusOf('重新开放')).toBe('published');
     expect((await auditEntries(admin)).slice(0, 2).map((e) => [e.action, e.details])).toEqual([
-      ['article.settings', { commentsClosed: false }],
-      ['article.settings', { commentsClosed: true }],
+      ['article.settings', { commentsClosed: false, changes: [{ key: 'commentsClosed', from: true, to: false }], article: s.article.slug }],
+      ['article.settings', { commentsClosed: true, changes: [{ key: 'commentsClosed', from: false, to: true }], article: s.article.slug }],
     ]);
     modSock.disconnect();
   });
@@ -158,5 +158,17 @@ describe('the post-rate rule through HTTP', () => {
     expect((await postComment(reader(s), s.article.slug, { body: '别人不受影响' })).status).toBe(201);
     s.clock.advance(50_000);
     expect((await postComment(r, s.article.slug, { body: '第三条' })).status).toBe(201);
+  });
+});
+
+describe('the audit of an article mode reset', () => {
+  const s = useTestServer();
+
+  it('logs a reset to the site default as from → to (null), not as an empty change', async () => {
+    const admin = await signedIn(s, 'reset-admin', 'admin');
+    await admin.patch(`/api/admin/articles/${s.article.slug}`, { moderationMode: 'pre' }).expect(200);
+    await admin.patch(`/api/admin/articles/${s.article.slug}`, { moderationMode: null }).expect(200);
+    const [entry] = (await admin.get('/api/admin/audit')).body.entries;
+    expect(entry).toMatchObject({ action: 'article.settings', details: { changes: [{ key: 'moderationMode', from: 'pre', to: null }] } });
   });
 });

@@ -4,6 +4,7 @@ import { renderBody } from '../server/comments/comments.render';
 import { compileCommentTemplate, renderThread } from '../server/comments/comments.html';
 import type { CommentJson } from '../server/comments/comments.view';
 import { strings } from '../server/i18n/strings';
+import { timeFormat } from '../server/i18n/time';
 import { postComment, reader, useTestServer, TEST_SLUG, type Reader } from './helpers/server';
 
 const ATTACK_NAME = '"><img src=x onerror=alert(1)>';
@@ -73,7 +74,7 @@ describe('the comment template', () => {
     const replies = [1, 2, 3, 4].map((depth) =>
       comment({ id: depth + 1, parentId: depth, rootId: 1, depth, authorName: `层${depth}`, replyToName: depth === 4 ? ATTACK_NAME : names[depth - 1] }),
     );
-    const html = renderThread(compileCommentTemplate(), [comment({ replyCount: 4, replies })], { t: strings(), tz: 480, now: Date.now() });
+    const html = renderThread(compileCommentTemplate(), [comment({ replyCount: 4, replies })], { t: strings(), tz: 480, now: Date.now(), time: timeFormat('Asia/Shanghai', strings()) });
     expect(html).toContain('<span class="comment-replyto">@&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</span>');
     expect(html).not.toMatch(/<img src=x/);
     expect(html.match(/class="comment-replyto"/g)).toHaveLength(1);

@@ -56,10 +56,11 @@ async function postForm(s: TestServer, stamp: string, field: Field, raw: string)
     .set('Origin', s.origin)
     .type('form')
     .send({ ...inputFor(field, raw), ts: stamp, website: '', parentId: '' });
-  if (res.status !== 303) {
-    // The form re-renders the page with the reason in the form's alert.
-    const shown = /<p class="form-error" role="alert" id="form-error">([^<]+)<\/p>/.exec(res.text)?.[1];
-    return { status: res.status, code: shown ? 'shown_in_form' : undefined };
+  if (res.status !== 303 || String(res.headers.location).includes('?form=')) {
+    // A refusal redirects to the page with the reason in the form's alert (post/redirect/get).
+    const page = res.status === 303 ? await r.get(String(res.headers.location).replace(/#.*$/, '')) : res;
+    const shown = /<p class="form-error" role="alert" id="form-error">([^<]+)<\/p>/.exec(page.text)?.[1];
+    return { status: page.status, code: shown ? 'shown_in_form' : undefined };
   }
   const id = Number(/#c-(\d+)$/.exec(String(res.headers.location))?.[1]);
   return { status: 303, readBack: await readBack(r, s, id) };

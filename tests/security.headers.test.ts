@@ -4,6 +4,7 @@ import request from 'supertest';
 import { normalizeBody } from '../server/comments/comments.schema';
 import { compileCommentTemplate, NEST_LIMIT } from '../server/comments/comments.html';
 import { strings } from '../server/i18n/strings';
+import { timeFormat } from '../server/i18n/time';
 import { postComment, reader, startServer, type TestServer } from './helpers/server';
 
 let s: TestServer;
@@ -130,7 +131,10 @@ describe('user text reaching pages', () => {
   it('escapes what the reader typed when the no-JS form re-renders with an error', async () => {
     const typedName = '"><script>window.__xss=1</script>'.padEnd(60, 'x');
     const typedBody = '</textarea><script>window.__xss=1</script>';
-    const res = await reader(s).agent.post(`/articles/${slug}/comments`).set('Origin', s.origin).type('form').send({ authorName: typedName, body: typedBody });
+    const r = reader(s);
+    const posted = await r.agent.post(`/articles/${slug}/comments`).set('Origin', s.origin).type('form').send({ authorName: typedName, body: typedBody });
+    expect(posted.status).toBe(303);
+    const res = await r.get(String(posted.headers.location).replace(/#.*$/, ''));
     expect(res.status).toBe(422);
     expect(res.text).toContain(`value="&#34;&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;${'x'.repeat(27)}"`);
     expect(res.text).toContain('>&lt;/textarea&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;</textarea>');
@@ -152,7 +156,7 @@ describe('user text reaching pages', () => {
     const root = (await request(s.url).get(`/api/articles/${slug}/comments?sort=newest&limit=1`)).body.comments[0];
     const replies = (await request(s.url).get(`/api/comments/${root.id}/replies`)).body.replies;
     const deep = replies.find((c: { depth: number }) => c.depth === 4);
-    const html = compileCommentTemplate()({ c: deep, t: strings(), nest: NEST_LIMIT, tz: 480, now: Date.now(), more: 0, childrenHtml: '' });
+    const html = compileCommentTemplate()({ c: deep, t: strings(), nest: NEST_LIMIT, tz: 480, now: Date.now(), time: timeFormat('Asia/Shanghai', strings()), more: 0, childrenHtml: '' });
     expect(html).toContain(`<span class="comment-replyto">@$&#39; $\` $&amp; &lt;i&gt;</span>`);
   });
 

@@ -150,7 +150,8 @@ describe('over-long posts on every transport', () => {
     ]);
     expect(http.status).toBe(422);
     expect(http.body.error).toMatchObject({ code: 'comment_too_long', details: { max: 5000 } });
-    expect(form.status).toBe(422);
+    expect(form.status).toBe(303);
+    expect((await r.get(String(form.headers.location).replace(/#.*$/, ''))).status).toBe(422);
     expect(ack).toMatchObject({ ok: false, error: { code: 'comment_too_long' } });
     expect(edit.status).toBe(422);
     expect(edit.body.error.code).toBe('comment_too_long');

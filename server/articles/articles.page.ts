@@ -5,10 +5,13 @@ import type { Response } from 'express';
 import type { CommentJson, PageData } from '../../contracts/api';
 import type { Deps } from '../deps';
 import type { Article, SortOrder } from '../db/store';
-import { readCommentPage, type CommentPage, type Viewer } from '../comments/comments.service';
+import { listComments, readCommentPage, showThread, type CommentPage, type Viewer } from '../comments/comments.service';
+import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import type { PageCache } from '../comments/comments.cache';
 import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comments.html';
-import { fill, strings, type Strings } from '../i18n/strings';
+import { fill, strings, type Lang, type Strings } from '../i18n/strings';
+import { otherLang, siteTime } from '../i18n/lang';
 import type { Assets } from '../http/assets';
 import { toBlocks } from './articles.content';
 
@@ -22,6 +25,8 @@ export interface FormState {
   replyToName?: string;
   error?: string;
   notice?: string;
+  /** Fields the error is about: aria-invalid, described by the error, the first one focused. */
+  fields?: ('authorName' | 'body')[];
 }
 
 export interface PageContext {
@@ -82,9 +87,24 @@ function renderHtml(res: Response, view: string, locals: Record<string, unknown>
   return new Promise((resolve, reject) => res.render(view, locals, (err, html) => (err ? reject(err) : resolve(html))));
 }
 
-async function pageHtml(res: Response, ctx: PageContext, article: Article, page: CommentPage, o: { viewer: Viewer; sort: SortOrder; form: FormState; stamp: string; now: number }): Promise<string> {
-  const t = strings();
-  const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now: o.now });
+/**
+ * The "展开 N 条回复" page without JavaScript: one top-level comment with a page of its replies; its next
+ * page is the 加载更多 link (the cursor walks the replies). An unknown or hidden root is a 404.
+ */
+async function expandedPage(ctx: PageContext, article: Article, rootId: number, cursor: string | undefined, viewer: Viewer) {
+  const row = await ctx.deps.store.comments.get(rootId);
+  if (!row || row.articleId !== article.id) throw new AppError('comment_not_found', 404, msg('comment_not_found_plain'));
+  const first = await listComments(ctx.deps, article.slug, { sort: 'newest', limit: 1 }, viewer);
+  const thread = await showThread(ctx.deps, rootId, { cursor, limit: 100 }, viewer);
+  // The next page of replies is the page's 加载更多 link, not the root's "展开" (which would start over).
+  const root = { ...thread.root, replyCount: thread.replies.filter((r) => r.status === 'published').length, replies: thread.replies };
+  return { ...first, comments: [root], nextCursor: thread.nextCursor };
+}
+
+async function pageHtml(res: Response, ctx: PageContext, article: Article, page: CommentPage, o: { viewer: Viewer; sort: SortOrder; form: FormState; stamp: string; now: number; lang: Lang; expand?: number }): Promise<string> {
+  const t = strings(o.lang);
+  const time = siteTime(ctx.deps.config.timeZone, t);
+  const threadHtml = renderThread(ctx.commentTemplate, page.comments, { t, tz: SITE_TZ_OFFSET_MINUTES, now: o.now, time });
   const data: PageData = {
     slug: article.slug,
     seq: page.seq,
@@ -95,6 +115,7 @@ async function pageHtml(res: Response, ctx: PageContext, article: Article, page:
     hasIdentity: o.viewer.authorId !== null,
     nest: NEST_LIMIT,
     tz: SITE_TZ_OFFSET_MINUTES,
+    timeZone: ctx.deps.config.timeZone,
     strings: t,
     comments: page.comments.map(slim),
   };
@@ -118,6 +139,8 @@ async function pageHtml(res: Response, ctx: PageContext, article: Article, page:
       { title: fill(t.feedArticle, { title: article.title }), href: `/articles/${encodeURIComponent(article.slug)}/comments.atom` },
       { title: fill(t.feedSite, { site: t.siteName }), href: '/comments.atom' },
     ],
+    langSwitch: { lang: otherLang(o.lang), label: t.langSwitch },
+    expand: o.expand ?? null,
   });
 }
 
@@ -131,17 +154,24 @@ export async function renderArticlePage(
   res: Response,
   ctx: PageContext,
   article: Article,
-  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number },
+  opts: { viewer: Viewer; sort: SortOrder; cursor?: string; form: FormState; status?: number; lang?: Lang; expand?: number },
 ): Promise<void> {
   const now = ctx.deps.now();
-  const answer = await readCommentPage(ctx.deps, article, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer, ctx.pageCache);
+  const lang = opts.lang ?? ctx.deps.config.defaultLang;
   const status = opts.status ?? 200;
-  const base = { viewer: opts.viewer, sort: opts.sort, form: opts.form, now };
+  const base = { viewer: opts.viewer, sort: opts.sort, form: opts.form, now, lang, expand: opts.expand };
+  if (opts.expand) {
+    // The no-JS "展开 N 条回复" page: one thread, rendered per request.
+    const page = await expandedPage(ctx, article, opts.expand, opts.cursor, opts.viewer);
+    const html = await pageHtml(res, ctx, article, page, { ...base, stamp: stampForm(ctx.formSecret, now) });
+    return void res.status(status).type('html').send(html);
+  }
+  const answer = await readCommentPage(ctx.deps, article, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer, ctx.pageCache);
   if (!ctx.pageCache.enabled || opts.cursor || status !== 200 || answer.viewerSpecific || !emptyForm(opts.form)) {
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: stampForm(ctx.formSecret, now) });
     return void res.status(status).type('html').send(html);
   }
-  const key = `page:${article.id}:${answer.page.seq}:${opts.sort}:${strings().langTag}:${opts.viewer.authorId === null ? 0 : 1}`;
+  const key = `page:${article.id}:${answer.page.seq}:${opts.sort}:${strings(lang).langTag}:${opts.viewer.authorId === null ? 0 : 1}`;
   const cached = await ctx.pageCache.get<CachedPage | null>(key, async () => {
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: STAMP_SLOT });
     const parts = html.split(STAMP_SLOT);

@@ -1,10 +1,11 @@
 // Owns the article routes: the article pages (server-rendered thread) and GET /api/articles.
 import { Router, type Request, type Response } from 'express';
 import { strings } from '../i18n/strings';
+import { pickLang } from '../i18n/lang';
 import { msg } from '../i18n/messages';
 import { AppError } from '../errors';
 import { listQuerySchema, parseInput } from '../comments/comments.schema';
-import type { HttpContext } from '../http/http.context';
+import { requestIpHash, type HttpContext } from '../http/http.context';
 import { readReader, setCacheControl } from '../http/http.caching';
 import { renderArticlePage, type FormState } from './articles.page';
 import { defaultArticle, listArticles } from './articles.service';
@@ -24,7 +25,18 @@ export function articlesRouter(ctx: HttpContext): Router {
     // can be kept by a shared cache for everyone without one.
     const reader = await readReader(ctx, req);
     const form: FormState = {};
-    const replyTo = typeof req.query.reply === 'string' && /^\d{1,15}$/.test(req.query.reply) ? Number(req.query.reply) : null;
+    const lang = pickLang(req, res, ctx.deps.config.defaultLang);
+    let status = 200;
+    let replyRaw = req.query.reply;
+    if (typeof req.query.form === 'string') {
+      const kept = ctx.formErrors.get(req.query.form, requestIpHash(ctx, req));
+      if (kept && kept.slug === article.slug) {
+        Object.assign(form, { authorName: kept.authorName, body: kept.body, error: kept.error, fields: kept.fields });
+        status = kept.status;
+        if (kept.parentId) replyRaw = String(kept.parentId);
+      } else form.error = strings(lang).formExpired;
+    }
+    const replyTo = typeof replyRaw === 'string' && /^\d{1,15}$/.test(replyRaw) ? Number(replyRaw) : null;
     if (replyTo) {
       const parent = await store.comments.get(replyTo);
       if (parent && parent.articleId === article.id && parent.status === 'published') {
@@ -32,9 +44,13 @@ export function articlesRouter(ctx: HttpContext): Router {
         form.replyToName = parent.authorName;
       }
     }
-    if (req.query.posted === 'pending') form.notice = strings().postedPending;
+    if (req.query.posted === 'pending') form.notice = strings(lang).postedPending;
     setCacheControl(res, reader);
-    await renderArticlePage(res, ctx, article, { viewer: { authorId: reader.authorId }, sort: q.sort, cursor: q.cursor, form });
+    // A kept form holds what one reader typed: never for a shared cache.
+    if (typeof req.query.form === 'string' || replyTo) res.set('Cache-Control', 'private, no-cache');
+    res.vary('Accept-Language');
+    const expand = typeof req.query.replies === 'string' && /^\d{1,15}$/.test(req.query.replies) ? Number(req.query.replies) : undefined;
+    await renderArticlePage(res, ctx, article, { viewer: { authorId: reader.authorId }, sort: q.sort, cursor: q.cursor, form, lang, status, expand });
   };
 
   r.get('/', async (req, res) => {

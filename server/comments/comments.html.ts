@@ -6,6 +6,7 @@ import ejs from 'ejs';
 import crypto from 'node:crypto';
 import { paths } from '../paths';
 import type { Strings } from '../i18n/strings';
+import type { TimeFormat } from '../i18n/time';
 import type { CommentJson } from './comments.view';
 
 /** Replies indent this deep (楼中楼); deeper ones sit flat under their ancestor with "@名字". */
@@ -17,11 +18,12 @@ export interface CommentLocals {
   nest: number;
   tz: number;
   now: number;
+  time: TimeFormat;
   more: number;
   childrenHtml: string;
 }
 
-const LOCALS = ['c', 't', 'nest', 'tz', 'now', 'more', 'childrenHtml'];
+const LOCALS = ['c', 't', 'nest', 'tz', 'now', 'time', 'more', 'childrenHtml'];
 
 function templateSource(): string {
   return fs.readFileSync(path.join(paths.views(), 'partials', 'comment.ejs'), 'utf8');
@@ -44,7 +46,7 @@ export function clientTemplateScript(): { source: string; hash: string } {
 export function renderThread(
   render: CommentTemplate,
   roots: CommentJson[],
-  base: { t: Strings; tz: number; now: number },
+  base: { t: Strings; tz: number; now: number; time: TimeFormat },
 ): string {
   const one = (c: CommentJson, children: CommentJson[], more: number): string => {
     const byParent = new Map<number, CommentJson[]>();

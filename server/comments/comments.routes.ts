@@ -2,13 +2,14 @@
 // service function as its socket event.
 import express, { Router, type Request, type Response } from 'express';
 import { toErrorBody } from '../errors';
-import { renderArticlePage, formElapsed } from '../articles/articles.page';
+import { formElapsed } from '../articles/articles.page';
 import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
 import { createSharedSender, pageEtag, readReader, setCacheControl } from '../http/http.caching';
 import { reportComment } from '../moderation/moderation.service';
 import { enforce } from '../security/rate';
 import { strings } from '../i18n/strings';
 import { msg } from '../i18n/messages';
+import type { ErrorBody } from '../../contracts/api';
 import { deleteComment, editComment, listReplies, readCommentPage, postComment, requireArticle, toggleLike } from './comments.service';
 import { editCommentSchema, listQuerySchema, parseId, parseInput, postCommentSchema, reportSchema } from './comments.schema';
 import { z } from 'zod';
@@ -19,6 +20,19 @@ const repliesQuery = z.object({
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+
+/** Refusals about one field, besides invalid_input's own list of fields. */
+const CODE_FIELD: Record<string, 'authorName' | 'body'> = { name_too_long: 'authorName', comment_too_long: 'body', banned_word: 'body', duplicate_comment: 'body' };
+
+/** The form's wording of a refusal: each field problem in its own words ("昵称 不能为空。"), never API keys. */
+function formProblem(body: ErrorBody): { error: string; fields: ('authorName' | 'body')[] } {
+  const details = Array.isArray(body.details) ? (body.details as { field?: string; message?: string }[]) : null;
+  if (body.code === 'invalid_input' && details?.length) {
+    const fields = details.map((d) => d.field).filter((f): f is 'authorName' | 'body' => f === 'authorName' || f === 'body');
+    return { error: details.map((d) => d.message).join(' '), fields: [...new Set(fields)] };
+  }
+  return { error: body.message, fields: CODE_FIELD[body.code] ? [CODE_FIELD[body.code]] : [] };
+}
 
 export function commentsRouter(ctx: HttpContext): Router {
   const r = Router();
@@ -115,15 +129,9 @@ export function commentsRouter(ctx: HttpContext): Router {
       const { status, body, headers } = toErrorBody(err, deps.log);
       if (status >= 500) throw err;
       if (headers) res.set(headers);
-      // The form shows the field problems without the API's lead-in.
-      const lead = msg('invalid_input', { problems: '' });
-      const message = body.code === 'invalid_input' && body.message.startsWith(lead) ? body.message.slice(lead.length) : body.message;
-      await renderArticlePage(res, ctx, article, {
-        viewer: { authorId: actor.authorId },
-        sort: 'newest',
-        form: { ...keep, error: message || strings().errorGeneric },
-        status,
-      });
+      // Post/redirect/get: the refusal and what the reader typed wait on a page that survives a reload.
+      const id = ctx.formErrors.put({ slug: article.slug, ...keep, ...formProblem(body), status, ipHash: actor.ipHash });
+      res.redirect(303, `/articles/${encodeURIComponent(article.slug)}?form=${id}#compose`);
     }
   });
 

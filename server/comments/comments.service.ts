@@ -51,7 +51,7 @@ export function publishWrite(deps: Pick<Deps, 'publish'>, article: Pick<Article,
 }
 
 function rulesDeps(deps: Deps) {
-  return { store: deps.store, policy: deps.policy, now: deps.now, rateLimits: deps.config.rateLimits };
+  return { store: deps.store, policy: deps.policy, now: deps.now, rateLimits: deps.config.rateLimits, timeZone: deps.config.timeZone };
 }
 
 export interface PostInput {
@@ -305,4 +305,16 @@ export async function listReplies(
   const page = rows.slice(0, q.limit);
   const nextCursor = rows.length > q.limit ? encodeCursor({ sort: 'oldest', id: page[page.length - 1].id }) : null;
   return { replies: await toJsonList(deps, page, viewer), nextCursor };
+}
+
+/** One top-level comment with a page of its replies in thread order: the no-JavaScript "展开 N 条回复" page. */
+export async function showThread(
+  deps: Deps,
+  rootId: number,
+  q: { cursor?: string; limit: number },
+  viewer: Viewer,
+): Promise<{ root: CommentJson; replies: CommentJson[]; nextCursor: string | null }> {
+  const page = await listReplies(deps, rootId, q, viewer);
+  const [root] = await toJsonList(deps, [(await deps.store.comments.get(rootId))!], viewer);
+  return { root, ...page };
 }

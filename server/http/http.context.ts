@@ -7,12 +7,15 @@ import type { ClientIp } from '../security/client-ip';
 import type { IpHasher } from '../security/ip';
 import type { Limiters } from '../security/rate';
 import type { Secrets } from '../security/secrets';
+import type { FormErrorStore } from '../comments/form-errors';
 
 export interface HttpContext extends PageContext {
   limiters: Limiters;
   clientIp: ClientIp;
   ipHash: IpHasher;
   secrets: Secrets;
+  /** Refused no-JavaScript posts, kept for the page they redirect to. */
+  formErrors: FormErrorStore;
 }
 
 export function cookieSecure(ctx: HttpContext, req: Request): boolean {

@@ -4,15 +4,15 @@ import { fill, type Lang } from './strings';
 
 const zhCN = {
   // Transport and framework errors (errors.ts, app.ts, security/)
-  internal_error: '服务器内部错误,请稍后再试。',
+  internal_error: '服务器内部错误，请稍后再试。',
   payload_too_large: '请求内容过大。',
   invalid_json: '请求体不是有效的 JSON。',
   unsupported_encoding: '不支持的请求编码。',
   bad_request: '请求无效。',
   not_found_api: '接口不存在。',
   not_found_page: '页面不存在。',
-  rate_limited: '操作太频繁,请 {seconds} 秒后再试。',
-  csrf_rejected: '请求来源无法验证,已拒绝(跨站请求)。',
+  rate_limited: '操作太频繁，请 {seconds} 秒后再试。',
+  csrf_rejected: '请求来源无法验证，已拒绝（跨站请求）。',
 
   // Articles and comments
   article_not_found: '文章不存在。',
@@ -22,7 +22,7 @@ const zhCN = {
   not_author: '只能修改或删除自己的评论。',
   invalid_parent: '要回复的评论不存在、已被删除或不属于本文。',
   edit_window_closed: '评论发表 {minutes} 分钟后不能再编辑。',
-  identity_required: '请先在页面上发表一次评论,或刷新页面后再试。',
+  identity_required: '请先在页面上发表一次评论，或刷新页面后再试。',
   not_joined: '请先加入文章。',
   invalid_cursor: '分页游标无效或与排序方式不符。',
   invalid_comment_id: '评论编号无效。',
@@ -31,11 +31,11 @@ const zhCN = {
   name_too_long: '昵称最多 {max} 个字符。',
   comment_too_long: '评论最多 {max} 个字符。',
   comments_closed: '本文评论已关闭。',
-  banned_until: '你已被禁言至 {until},原因:{reason}',
-  banned_forever: '你已被永久禁言,原因:{reason}',
-  rate_limited_post: '发言太频繁,请 {seconds} 秒后再试。',
+  banned_until: '你已被禁言至 {until}，原因：{reason}',
+  banned_forever: '你已被永久禁言，原因：{reason}',
+  rate_limited_post: '发言太频繁，请 {seconds} 秒后再试。',
   duplicate_comment: '你刚刚发表过相同的评论。',
-  banned_word: '评论包含禁止使用的词语「{word}」,请修改后再发。',
+  banned_word: '评论包含禁止使用的词语「{word}」，请修改后再发。',
 
   // Reports and moderator actions (moderation.service.ts, moderation.routes.ts, moderation.socket.ts)
   cannot_report_own: '不能举报自己的评论。',
@@ -45,7 +45,7 @@ const zhCN = {
   invalid_state_restore: '只能恢复已拒绝的评论。',
   invalid_state_pin: '只能置顶已发布的评论。',
   cannot_pin_reply: '只能置顶一级评论。',
-  no_network: '这条评论没有记录网络信息,无法按网络封禁。',
+  no_network: '这条评论没有记录网络信息，无法按网络封禁。',
   ban_not_found: '封禁不存在或已解除。',
   word_empty: '词语不能为空。',
   word_not_found: '词语不存在。',
@@ -54,20 +54,20 @@ const zhCN = {
 
   // Moderator accounts and sessions (auth.service.ts)
   unauthenticated: '请先登录。',
-  session_expired: '登录已失效,请重新登录。',
+  session_expired: '登录已失效，请重新登录。',
   forbidden: '需要管理员权限。',
   weak_password: '密码至少 {min} 个字符。',
   invalid_username: '用户名须为 2–32 个字母、数字、下划线、点或横线。',
   username_taken: '用户名已被占用。',
-  login_locked: '登录失败次数过多,请 {minutes} 分钟后再试。',
+  login_locked: '登录失败次数过多，请 {minutes} 分钟后再试。',
   invalid_credentials: '用户名或密码错误。',
   wrong_current_password: '当前密码不正确。',
 
   // Validation at the edge (comments.schema.ts, moderation.schema.ts): whole-request messages
-  invalid_input: '输入无效:{problems}',
+  invalid_input: '输入无效：{problems}',
   problem_separator: ';',
   body_not_object: '请求体必须是 JSON 对象。',
-  unknown_fields: '不支持的字段:{keys}',
+  unknown_fields: '不支持的字段：{keys}',
   no_setting_changes: '没有要修改的设置。',
   no_changes: '没有要修改的内容。',
 
@@ -76,7 +76,7 @@ const zhCN = {
   label_body: '评论内容',
   field_not_string: '{field} 必须是字符串。',
   field_too_long: '{field} 过长。',
-  field_lone_surrogate: '{field} 含有无效的 Unicode 字符(孤立代理项)。',
+  field_lone_surrogate: '{field} 含有无效的 Unicode 字符（孤立代理项）。',
   field_empty: '{field} 不能为空。',
   field_positive_int: '必须是正整数。',
   field_format_invalid: '格式无效。',
@@ -98,19 +98,19 @@ const zhCN = {
   word_kind_invalid: 'kind 必须是 banned 或 suspect。',
 
   // Hardening (issue 8)
-  like_limited: '这个网络对这条评论的点赞已达上限,请 {hours} 小时后再试。',
+  like_limited: '这个网络对这条评论的点赞已达上限，请 {hours} 小时后再试。',
   host_not_allowed: '此站点不接受这个主机名的请求。',
   // Storage trouble (errors.ts, db/): the request changed nothing and can be retried
-  storage_busy: '数据库正忙(被其他程序占用),请 {seconds} 秒后再试。',
-  storage_full: '服务器磁盘已满,暂时无法保存,请稍后再试。',
-  storage_unavailable: '数据库暂时不可用,暂时无法保存,请稍后再试。',
-  thread_too_deep: '这串回复已经太深了(最多 {max} 层),请回复更上层的评论。',
+  storage_busy: '数据库正忙（被其他程序占用），请 {seconds} 秒后再试。',
+  storage_full: '服务器磁盘已满，暂时无法保存，请稍后再试。',
+  storage_unavailable: '数据库暂时不可用，暂时无法保存，请稍后再试。',
+  thread_too_deep: '这串回复已经太深了（最多 {max} 层），请回复更上层的评论。',
   // An author's own data (issue 14)
-  confirm_delete_all: '要删除你的全部评论,请确认:confirm 必须是 "delete-all"。',
+  confirm_delete_all: '要删除你的全部评论，请确认：confirm 必须是 "delete-all"。',
   import_format_invalid: '导入格式必须是 {formats} 之一。',
-  import_file_invalid: '文件无法导入,数据库未改动:{problem}',
+  import_file_invalid: '文件无法导入，数据库未改动：{problem}',
   import_file_empty: '没有收到文件。',
-  import_running: '另一个导入正在进行,请等它结束后再试。',
+  import_running: '另一个导入正在进行，请等它结束后再试。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

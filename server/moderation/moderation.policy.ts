@@ -63,7 +63,7 @@ export interface ContextInput {
 }
 
 export async function buildRuleContext(
-  deps: { store: Store; policy: ModerationPolicy; now: () => number; rateLimits: RateLimits },
+  deps: { store: Store; policy: ModerationPolicy; now: () => number; rateLimits: RateLimits; timeZone?: string },
   input: ContextInput,
 ): Promise<RuleContext> {
   const { store, policy, rateLimits } = deps;
@@ -80,6 +80,7 @@ export async function buildRuleContext(
   const others = recent.filter((c) => c.id !== input.commentId);
   return {
     now,
+    timeZone: deps.timeZone,
     kind: input.kind,
     authorName: input.authorName,
     body: input.body,

@@ -3,6 +3,8 @@
 import type { Ban, ModerationSettings } from '../db/moderation.types';
 import type { WordMatcher } from './words';
 import { msg } from '../i18n/messages';
+import { strings } from '../i18n/strings';
+import { siteTime } from '../i18n/lang';
 
 export const NAME_MAX = 40;
 export const BODY_MAX = 5000;
@@ -35,6 +37,8 @@ export interface RuleContext {
   rate: { author: RateWindow; ip: RateWindow | null };
   /** Form-path spam signals: a filled honeypot field, or a submit faster than a person types. */
   spam: { honeypot: boolean; tooFast: boolean };
+  /** The site's time zone (TIMEZONE): a ban's end is told in it, never as a raw UTC ISO time. */
+  timeZone?: string;
 }
 
 export type Rule = (ctx: RuleContext) => Verdict | undefined;
@@ -78,7 +82,8 @@ export const closedArticle: Rule = (ctx) => (ctx.article.commentsClosed ? reject
 export const banned: Rule = (ctx) => {
   if (!ctx.ban) return undefined;
   const until = ctx.ban.expiresAt === null ? null : new Date(ctx.ban.expiresAt).toISOString();
-  return reject('banned', 403, until ? msg('banned_until', { until, reason: ctx.ban.reason }) : msg('banned_forever', { reason: ctx.ban.reason }), {
+  const shown = ctx.ban.expiresAt === null ? '' : siteTime(ctx.timeZone ?? 'Asia/Shanghai', strings()).full(ctx.ban.expiresAt);
+  return reject('banned', 403, until ? msg('banned_until', { until: shown, reason: ctx.ban.reason }) : msg('banned_forever', { reason: ctx.ban.reason }), {
     details: { reason: ctx.ban.reason, until },
   });
 };

@@ -87,8 +87,12 @@ export async function moderateComment(deps: Deps, mod: Moderator, id: number, ac
       result = await deps.store.comments.setPinned(id, action === 'pin', at);
       break;
   }
-  publishWrite(deps, await articleOf(deps, c), result);
-  await audit(deps, mod, `comment.${action}`, 'comment', id, reason, { from: c.status, to: result.change.comment.status });
+  const article = await articleOf(deps, c);
+  publishWrite(deps, article, result);
+  // The log says what changed: a pin changes no status, so it records none; every row names its comment.
+  const where = { article: article.slug, excerpt: c.body.slice(0, 60) };
+  const change = action === 'pin' || action === 'unpin' ? {} : { from: c.status, to: result.change.comment.status };
+  await audit(deps, mod, `comment.${action}`, 'comment', id, reason, { ...change, ...where });
   deps.publish({ type: 'moderation.changed', commentIds: [id] });
   return result.change.comment;
 }
@@ -174,7 +178,11 @@ export async function updateArticleSettings(
   if (!article) throw new AppError('article_not_found', 404, msg('article_not_found'));
   const r = await deps.store.articles.updateSettings(article.id, s, deps.now());
   deps.publish({ type: 'article.changed', article: r.article, seq: r.seq });
-  await audit(deps, mod, 'article.settings', 'article', article.id, null, s);
+  // Each setting as from → to, so a reset to the site default (null) is logged too, not dropped as empty.
+  const changes = (Object.keys(s) as (keyof typeof s)[])
+    .filter((k) => s[k] !== undefined)
+    .map((k) => ({ key: k, from: article[k] ?? null, to: s[k] ?? null }));
+  await audit(deps, mod, 'article.settings', 'article', article.id, null, { ...s, changes, article: article.slug });
   return r.article;
 }
 

@@ -1,5 +1,5 @@
 // Browser harness: Debian's headless Chromium driven by playwright-core (npx playwright install cannot work here).
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 const FLAGS = [
   '--headless',
@@ -17,8 +17,8 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh page in its own context (its own cookies), failing the test on any page error or CSP violation. */
-export async function newPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext();
+export async function newPage(browser: Browser, opts: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ locale: 'zh-CN', ...opts });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -41,6 +41,8 @@ export function useBrowser(): Browser {
   return new Proxy({} as Browser, {
     get(_t, key) {
       if (!current) throw new Error('the browser exists only inside the describe block');
+      // Readers are Chinese readers unless a test says otherwise: the UI language follows Accept-Language.
+      if (key === 'newContext') return (o: BrowserContextOptions = {}) => current!.newContext({ locale: 'zh-CN', ...o });
       const v = current[key as keyof Browser];
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(current) : v;
     },

@@ -78,7 +78,7 @@ describe('the moderation console in a browser', () => {
 
     // r opens the reason field; letters typed there are text, not shortcuts; Enter confirms.
     await mod.page.keyboard.press('r');
-    const reason = item.getByLabel('拒绝原因(可选)');
+    const reason = item.getByLabel('拒绝原因（可选）');
     expect(await mod.page.evaluate('document.activeElement.id')).toBe(`reject-reason-${id}`);
     await mod.page.keyboard.type('jk 离题');
     expect(await reason.inputValue()).toBe('jk 离题');
@@ -92,7 +92,7 @@ describe('the moderation console in a browser', () => {
 
     // The rejected list and the audit log show what happened and why.
     await mod.page.getByRole('link', { name: '已拒绝' }).click();
-    await mod.page.locator(`#item-${id}`, { hasText: '处理备注:jk 离题' }).waitFor();
+    await mod.page.locator(`#item-${id}`, { hasText: '处理备注：jk 离题' }).waitFor();
     await mod.page.getByRole('link', { name: '审核日志' }).click();
     const row = mod.page.locator('#audit-rows tr', { hasText: '拒绝评论' });
     await row.waitFor();

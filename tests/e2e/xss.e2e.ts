@@ -137,7 +137,7 @@ describe('XSS payloads in a real browser', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    bypass = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 4000 } });
+    bypass = await browser.newContext({ locale: 'zh-CN', bypassCSP: true, viewport: { width: 1280, height: 4000 } });
     s = await startServer({ realClock: true });
     slug = (await s.store.articles.insert({ slug: 'xss', title: TITLE, body: '<img src=x onerror=window.__xss=97>\n第二段', createdAt: Date.now() })).slug;
     pageTitle = `${TITLE} · 议论`;
@@ -217,7 +217,7 @@ describe('XSS payloads in a real browser', () => {
     await walkConsole(withCsp.page);
     expect(withCsp.errors).toEqual([]);
     await withCsp.page.context().close();
-    const noCspContext = await browser.newContext({ bypassCSP: true });
+    const noCspContext = await browser.newContext({ locale: 'zh-CN', bypassCSP: true });
     await walkConsole(await noCspContext.newPage());
     await noCspContext.close();
 
