@@ -215,10 +215,10 @@ describe('first pages from the cache', () => {
     expect(mine).toContain('data-act="edit"');
     expect(dataBlock(mine).hasIdentity).toBe(true);
     const liked = (await liker.get(page).expect(200)).text;
-    expect(liked).toMatch(new RegExp(`id="c-${ids[0]}"[\\s\\S]*?act-like is-on`));
+    expect(liked).toMatch(new RegExp(`id="c-${ids[0]}"[\\s\\S]*?act-like[^"]*is-on`));
     const anon = (await reader(s).get(page).expect(200)).text;
     expect(anon).not.toContain('is-mine');
-    expect(anon).not.toContain('act-like is-on');
+    expect(anon).not.toMatch(/act-like[^"]*is-on/);
     expect(dataBlock(anon).hasIdentity).toBe(false);
   });
 });
