@@ -72,6 +72,12 @@ export interface Config {
   dbLockTimeoutMs: number;
   /** Allow creating a fresh database where an earlier one left traces (YILUN_INIT=1, or --init in main). */
   init: boolean;
+  /** Redis (REDIS_URL): shared fan-out, presence, rate limits and connection caps across nodes; unset = one node. */
+  redisUrl?: string;
+  /** Prefix of every Redis key and channel Yilun uses (REDIS_PREFIX), so several sites or test runs can share one Redis. */
+  redisPrefix: string;
+  /** Bearer token that opens GET /metrics (METRICS_TOKEN); unset = /metrics answers 404. */
+  metricsToken?: string;
 }
 
 function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
@@ -172,6 +178,18 @@ function parseOrigins(raw: string | undefined, problems: string[]): string[] {
   return out;
 }
 
+function parseRedisUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const u = new URL(raw);
+    if (u.protocol === 'redis:' || u.protocol === 'rediss:') return raw;
+  } catch {
+    // reported below
+  }
+  problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  return undefined;
+}
+
 /** Reads configuration from an env-like object; throws ConfigError naming every bad key. */
 export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config> {
   const problems: string[] = [];
@@ -227,7 +245,12 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     allowedHosts: hosts.hosts,
     dbLockTimeoutMs: parseInteger(env.DB_LOCK_TIMEOUT_MS, 5000, 'DB_LOCK_TIMEOUT_MS', 0, 600_000, problems),
     init: env.YILUN_INIT === '1' || env.YILUN_INIT === 'true',
+    redisUrl: parseRedisUrl(env.REDIS_URL, problems),
+    redisPrefix: env.REDIS_PREFIX ?? 'yilun',
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(config.redisPrefix)) problems.push(`REDIS_PREFIX must be 1-64 letters, digits or _ . : -, got "${env.REDIS_PREFIX}"`);
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
 }
