@@ -27,8 +27,14 @@ export function connectRedis(url: string, prefix: string, nodeId: string, log: L
     connectionName: `yilun:${nodeId}`,
   };
   const cmd = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: COMMAND_TIMEOUT_MS });
-  const pub = new Redis(url, { ...base, maxRetriesPerRequest: 2 });
-  const sub = new Redis(url, { ...base, maxRetriesPerRequest: 2 });
+  // While Redis is away a publish fails at once (no queue growing in memory): that message is lost, and
+  // readers fill the gap from the event log. The adapter does not catch publish errors, so we do: an
+  // unhandled rejection would end the process.
+  const pub = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  const publish = pub.publish.bind(pub) as (channel: string, message: string | Buffer) => Promise<number>;
+  (pub as { publish: unknown }).publish = (channel: string, message: string | Buffer) => publish(channel, message).catch(() => 0);
+  // Subscriptions wait for Redis and are renewed by ioredis on every reconnect.
+  const sub = new Redis(url, { ...base, maxRetriesPerRequest: null });
   let down = false;
   for (const [name, c] of [['cmd', cmd], ['pub', pub], ['sub', sub]] as const) {
     // Never log the URL: it may carry a password.
@@ -55,7 +61,14 @@ export function connectRedis(url: string, prefix: string, nodeId: string, log: L
       }
     },
     async close() {
-      await Promise.all([cmd, pub, sub].map((c) => c.quit().catch(() => c.disconnect())));
+      // quit() would wait for a Redis that is away (the subscriber queues commands): only when connected.
+      await Promise.all(
+        [cmd, pub, sub].map(async (c) => {
+          if (c.status !== 'ready') return c.disconnect();
+          await Promise.race([c.quit(), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
+          c.disconnect();
+        }),
+      );
     },
   };
 }
