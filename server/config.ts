@@ -78,6 +78,10 @@ export interface Config {
   redisPrefix: string;
   /** Bearer token that opens GET /metrics (METRICS_TOKEN); unset = /metrics answers 404. */
   metricsToken?: string;
+  /** DATABASE_URL=postgres://...: store everything in PostgreSQL instead of the SQLite file. */
+  databaseUrl?: string;
+  /** Connections each node keeps to PostgreSQL at most (DATABASE_POOL_MAX). */
+  databasePoolMax: number;
 }
 
 function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
@@ -210,6 +214,14 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
   if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length > 0 && env.ADMIN_PASSWORD.length < 10) problems.push('ADMIN_PASSWORD must be at least 10 characters');
 
   const hosts = parseHosts(env.PUBLIC_URL, env.ALLOWED_HOSTS, problems);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    // Every node must sign sessions and hash networks alike: secrets generated per node would silently
+    // end sessions and let bans miss whenever a request lands on another node.
+    if (!env.SESSION_SECRET) problems.push('SESSION_SECRET must be set when DATABASE_URL is set (the same value on every node)');
+    if (!env.IP_HASH_KEY) problems.push('IP_HASH_KEY must be set when DATABASE_URL is set (the same value on every node)');
+  }
   const rateLimits = {} as RateLimits;
   for (const [name, key] of Object.entries(RATE_KEYS) as [keyof RateLimits, string][]) {
     rateLimits[name] = Object.freeze(parseRate(env[key], DEFAULT_RATE_LIMITS[name], key, problems));
@@ -248,6 +260,8 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     redisUrl: parseRedisUrl(env.REDIS_URL, problems),
     redisPrefix: env.REDIS_PREFIX ?? 'yilun',
     metricsToken: env.METRICS_TOKEN || undefined,
+    databaseUrl,
+    databasePoolMax: parseInteger(env.DATABASE_POOL_MAX, 10, 'DATABASE_POOL_MAX', 1, 1000, problems),
   };
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(config.redisPrefix)) problems.push(`REDIS_PREFIX must be 1-64 letters, digits or _ . : -, got "${env.REDIS_PREFIX}"`);
   if (config.metricsToken !== undefined && config.metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');

@@ -1,16 +1,22 @@
 // Owns starting Yilun: the only file that reads process.env, opens the database and calls listen().
 import fs from 'node:fs';
 import path from 'node:path';
-import { createApp } from './app';
+import { createApp, type App } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { findPreviousTraces, openStore } from './db/bootstrap';
 import { setBusyTimeout } from './db/open';
 import { acquireServerLock, type ServerLock } from './db/server-lock';
 import { explainStartupError } from './db/startup';
-import { createLogger } from './log';
+import { createLogger, type Logger } from './log';
+import { createPool } from './db/postgres/pg.pool';
+import { explainPgStartupError, migratePg, withStartupLock } from './db/postgres/pg.migrate';
+import { createPgStore } from './db/postgres/pg.store';
+import { readMigrations } from './db/migrate';
+import type { Store } from './db/store';
+import { paths } from './paths';
 import { importContent } from './articles/articles.service';
 import { ensureAdmin } from './moderation/auth.service';
-import { loadSecrets } from './security/secrets';
+import { loadSecrets, type Secrets } from './security/secrets';
 
 const LISTEN_BACKLOG = 4096;
 /**
@@ -30,27 +36,9 @@ const FILE_CHECK_INTERVAL_MS = 1000;
 
 let lock: ServerLock | undefined;
 
-async function main(config: Readonly<Config>): Promise<void> {
-  const log = createLogger(config.logLevel);
-  let traces: string[] | undefined;
-  if (config.dbPath !== ':memory:') {
-    // Traces first (our own lock file must not count), then the lock, before anything is created or
-    // migrated: of two servers starting at once on an empty directory, the second is refused cleanly.
-    traces = findPreviousTraces(config);
-    fs.mkdirSync(path.dirname(config.dbPath), { recursive: true });
-    lock = acquireServerLock(config.dbPath);
-  }
-  // Until we serve, waiting for a lock held elsewhere blocks nobody: wait as long as a write would.
-  const { db, store, applied } = openStore(config, {
-    traces,
-    init: config.init,
-    busyTimeoutMs: config.dbLockTimeoutMs,
-    lockTimeoutMs: config.dbLockTimeoutMs,
-    watchIntervalMs: FILE_CHECK_INTERVAL_MS,
-    log,
-  });
+/** Content import, event pruning, the app and the admin account: start-up chores run before serving. */
+async function prepare(config: Readonly<Config>, store: Store, secrets: Secrets, log: Logger, applied: string[]): Promise<App> {
   if (applied.length) log.info('migrations applied', { applied });
-  const secrets = loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, ipHashKey: config.ipHashKey });
   const added = await importContent(store, config.contentDir, Date.now());
   if (added.length) log.info('articles imported', { slugs: added.map((a) => a.slug) });
   await store.comments.pruneEvents(Date.now() - 7 * 24 * 3_600_000);
@@ -60,14 +48,62 @@ async function main(config: Readonly<Config>): Promise<void> {
     await ensureAdmin(app.deps, config.adminUser, config.adminPassword);
     log.info('admin account ready', { username: config.adminUser });
   }
-  setBusyTimeout(db, SERVING_BUSY_TIMEOUT_MS);
+  return app;
+}
+
+/**
+ * PostgreSQL (DATABASE_URL): migrations, content import and admin bootstrap run under one advisory lock,
+ * so nodes starting together take turns. Secrets come from the environment only (config.ts insists).
+ */
+async function openPostgres(config: Readonly<Config>, log: Logger): Promise<{ app: App; store: Store }> {
+  const pool = createPool(config.databaseUrl!, { max: config.databasePoolMax });
+  const store = createPgStore(pool);
+  try {
+    const secrets = { sessionSecret: config.sessionSecret!, ipHashKey: config.ipHashKey! };
+    const app = await withStartupLock(pool, async () => prepare(config, store, secrets, log, await migratePg(pool, readMigrations(paths.pgMigrations()))));
+    return { app, store };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function main(config: Readonly<Config>): Promise<void> {
+  const log = createLogger(config.logLevel);
+  let app: App;
+  let store: Store;
+  if (config.databaseUrl) {
+    ({ app, store } = await openPostgres(config, log));
+  } else {
+    let traces: string[] | undefined;
+    if (config.dbPath !== ':memory:') {
+      // Traces first (our own lock file must not count), then the lock, before anything is created or
+      // migrated: of two servers starting at once on an empty directory, the second is refused cleanly.
+      traces = findPreviousTraces(config);
+      fs.mkdirSync(path.dirname(config.dbPath), { recursive: true });
+      lock = acquireServerLock(config.dbPath);
+    }
+    // Until we serve, waiting for a lock held elsewhere blocks nobody: wait as long as a write would.
+    const opened = openStore(config, {
+      traces,
+      init: config.init,
+      busyTimeoutMs: config.dbLockTimeoutMs,
+      lockTimeoutMs: config.dbLockTimeoutMs,
+      watchIntervalMs: FILE_CHECK_INTERVAL_MS,
+      log,
+    });
+    store = opened.store;
+    const secrets = loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, ipHashKey: config.ipHashKey });
+    app = await prepare(config, store, secrets, log, opened.applied);
+    setBusyTimeout(opened.db, SERVING_BUSY_TIMEOUT_MS);
+  }
 
   // Node's default accept backlog (511) overflows when thousands of readers reconnect at once after a
   // restart; dropped SYNs are retried by the kernel only after 1, 3, 7, 15 s. The kernel caps it at somaxconn.
   app.httpServer.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
     const addr = app.httpServer.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    log.info('listening', { url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, port, db: config.dbPath });
+    log.info('listening', { url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, port, db: config.databaseUrl ? 'postgres' : config.dbPath });
   });
 
   let stopping = false;
@@ -105,7 +141,7 @@ try {
 
 main(config).catch((err) => {
   lock?.release();
-  const known = explainStartupError(err, config.dbPath);
+  const known = config.databaseUrl ? explainPgStartupError(err, config.databaseUrl) : explainStartupError(err, config.dbPath);
   process.stderr.write(known ? `Yilun cannot start: ${known}\n` : `Yilun failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

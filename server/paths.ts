@@ -22,5 +22,6 @@ export const paths = {
   publicDir: () => path.join(projectRoot(), 'public'),
   clientJs: () => path.join(projectRoot(), 'dist', 'public', 'js'),
   migrations: () => path.join(projectRoot(), 'migrations'),
+  pgMigrations: () => path.join(projectRoot(), 'migrations', 'postgres'),
   content: () => path.join(projectRoot(), 'content', 'articles'),
 };

@@ -10,7 +10,7 @@ import { createModerationPolicy } from '../moderation/moderation.policy';
 import { silentLogger } from '../log';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
-import type { Role } from '../moderation/moderators.repo';
+import type { Role } from '../db/moderators.types';
 
 /** Reads a line without echoing it when stdin is a terminal; from a pipe it reads the next line. */
 function askHidden(prompt: string, lines: AsyncIterableIterator<string>): Promise<string> {

@@ -55,6 +55,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions = {}): Store 
     moderation: createModerationRepo(db, writer, write),
     moderators: createModeratorsRepo(db, write),
     health,
+    tryLease: async () => true,
     close: async () => {
       watch?.stop();
       await batch.drain();

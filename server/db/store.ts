@@ -1,183 +1,12 @@
-// Owns the Store interface: what the services may ask of storage. Promise-based so that a
-// PostgreSQL store can stand beside the SQLite one; the SQLite store answers synchronously inside.
-import type { ModerationRepo } from '../moderation/moderation.types';
-import type { ModeratorsRepo } from '../moderation/moderators.repo';
-import type { CommentStatus, SortOrder } from '../../contracts/api';
+// Owns the Store interface: what the services may ask of storage. Promise-based so that the SQLite store
+// (synchronous inside) and the PostgreSQL store (server/db/postgres/) stand side by side. Every type the
+// Store speaks lives under server/db/ (rows.ts, moderation.types.ts, moderators.types.ts).
+import type { ArticlesRepo, AuthorsRepo, CommentsRepo } from './rows';
+import type { ModerationRepo } from './moderation.types';
+import type { ModeratorsRepo } from './moderators.types';
 
-export type { CommentStatus, SortOrder };
-
-export type ModerationMode = 'post' | 'pre';
-
-/** An article as lookups return it; its text is read separately (ArticlesRepo.body) by the page alone. */
-export interface Article {
-  id: number;
-  slug: string;
-  title: string;
-  createdAt: number;
-  commentCount: number;
-  seq: number;
-  moderationMode: ModerationMode | null;
-  commentsClosed: boolean;
-}
-
-export interface CommentRow {
-  id: number;
-  articleId: number;
-  parentId: number | null;
-  rootId: number | null;
-  depth: number;
-  authorId: number;
-  authorName: string;
-  replyToName: string | null;
-  body: string;
-  html: string;
-  status: CommentStatus;
-  createdAt: number;
-  editedAt: number | null;
-  deletedAt: number | null;
-  likes: number;
-  replyCount: number;
-  ipHash: string | null;
-  pinnedAt: number | null;
-  heldReason: string | null;
-  reportCount: number;
-  reportsOpen: number;
-  moderatedAt: number | null;
-  moderatedBy: number | null;
-  moderationNote: string | null;
-}
-
-export interface Author {
-  id: number;
-  tokenHash: string;
-  createdAt: number;
-  publishedCount: number;
-  lastIpHash: string | null;
-}
-
-export type ArticleEventType = 'created' | 'updated' | 'removed' | 'reaction' | 'article';
-
-export interface ArticleEvent {
-  articleId: number;
-  seq: number;
-  type: ArticleEventType;
-  commentId: number | null;
-  createdAt: number;
-}
-
-/** A change the store made, already committed, with the event seq it was logged under. */
-export interface CommentChange {
-  seq: number;
-  type: ArticleEventType;
-  comment: CommentRow;
-}
-
-/** What a comment write returns: the comment's own change and any ancestor placeholder that appeared or vanished. */
-export interface WriteResult {
-  change: CommentChange;
-  ancestors: CommentChange[];
-  /** The article's published comment count after the write. */
-  commentCount: number;
-}
-
-export interface NewComment {
-  articleId: number;
-  parent: CommentRow | null;
-  authorId: number | null;
-  /** Set when the author has no row yet: created in the same transaction as the comment. */
-  newAuthorTokenHash?: string;
-  authorName: string;
-  body: string;
-  html: string;
-  status: CommentStatus;
-  heldReason: string | null;
-  ipHash: string | null;
-  createdAt: number;
-}
-
-/** An earlier text of an edited comment (kept by every edit). */
-export interface CommentRevision {
-  commentId: number;
-  body: string;
-  status: CommentStatus;
-  replacedAt: number;
-}
-
-export interface StatusChange {
-  status: CommentStatus;
-  at: number;
-  heldReason?: string | null;
-  moderatorId?: number | null;
-  note?: string | null;
-  /** Mark open reports as resolved (a moderator looked at it). */
-  resolveReports?: boolean;
-}
-
-export interface PageQuery {
-  articleId: number;
-  sort: SortOrder;
-  /** Keyset position: the last item of the previous page. */
-  after?: { id: number; likes?: number };
-  limit: number;
-  viewerAuthorId: number | null;
-}
-
-export interface ArticlesRepo {
-  /** The article's text: one paragraph per line. */
-  body(id: number): Promise<string>;
-  list(): Promise<Article[]>;
-  getBySlug(slug: string): Promise<Article | undefined>;
-  getById(id: number): Promise<Article | undefined>;
-  insert(a: { slug: string; title: string; body: string; createdAt: number }): Promise<Article>;
-  first(): Promise<Article | undefined>;
-  updateSettings(id: number, s: { moderationMode?: ModerationMode | null; commentsClosed?: boolean }, at: number): Promise<{ article: Article; seq: number }>;
-}
-
-export interface CommentsRepo {
-  get(id: number): Promise<CommentRow | undefined>;
-  insert(c: NewComment): Promise<WriteResult & { authorId: number }>;
-  updateBody(id: number, u: { body: string; html: string; editedAt: number; status: CommentStatus; heldReason: string | null }): Promise<WriteResult>;
-  setStatus(id: number, s: StatusChange): Promise<WriteResult>;
-  setPinned(id: number, pinned: boolean, at: number): Promise<WriteResult>;
-  listTopLevel(q: PageQuery): Promise<CommentRow[]>;
-  listPinned(articleId: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
-  /** The first `perRoot` visible replies of each root, in thread order. */
-  listFirstReplies(rootIds: number[], perRoot: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
-  listReplies(rootId: number, afterId: number, limit: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
-  likedBy(authorId: number, commentIds: number[]): Promise<Set<number>>;
-  /**
-   * Likes or unlikes. A new like from a network that already gave `perNetwork.limit` likes to this comment
-   * within its window is not stored: the answer then says when the oldest of them leaves the window.
-   */
-  toggleLike(commentId: number, authorId: number, at: number, perNetwork?: LikeCap): Promise<LikeResult>;
-  eventsSince(articleId: number, since: number, limit: number): Promise<ArticleEvent[]>;
-  getMany(ids: number[]): Promise<CommentRow[]>;
-  /** Recent comments of one author (repeat-post rule, moderation context). */
-  recentByAuthor(authorId: number, sinceAt: number, limit: number): Promise<CommentRow[]>;
-  pruneEvents(olderThan: number): Promise<number>;
-  /** The latest `perComment` earlier texts of each comment, newest first. */
-  revisionsOf(commentIds: number[], perComment: number): Promise<CommentRevision[]>;
-}
-
-export interface LikeCap {
-  ipHash: string | null;
-  limit: number;
-  windowMs: number;
-}
-
-export type LikeResult = { liked: boolean; likes: number; seq: number; capped?: undefined } | { capped: { retryAt: number } };
-
-export interface AuthorsRepo {
-  getByTokenHash(tokenHash: string): Promise<Author | undefined>;
-  get(id: number): Promise<Author | undefined>;
-  /** The author holding this token, created if new (likes and reports need an identity too). */
-  ensure(tokenHash: string, at: number, ipHash: string | null): Promise<number>;
-  /**
-   * Deletes cookie-only authors created before olderThan that left nothing behind: no comment, like,
-   * report or ban. At most `limit` per call; returns how many went.
-   */
-  pruneIdle(olderThan: number, limit: number): Promise<number>;
-}
+export * from './rows';
+export type { ModerationRepo, ModeratorsRepo };
 
 /** Whether storage can take writes now: readiness (GET /readyz) answers 503 when it cannot. */
 export type StoreHealth = { ok: true } | { ok: false; code: 'storage_busy' | 'storage_unavailable'; problem: string };
@@ -189,6 +18,11 @@ export interface Store {
   moderation: ModerationRepo;
   moderators: ModeratorsRepo;
   health(): Promise<StoreHealth>;
+  /**
+   * Takes (or renews) the lease `name` for ttlMs when no other node holds it: periodic jobs run where it
+   * answers true. Always true on SQLite (one server per file); a row lease in PostgreSQL.
+   */
+  tryLease(name: string, ttlMs: number): Promise<boolean>;
   /** Answers every queued write, then closes (a failed final checkpoint is logged, not thrown). */
   close(): Promise<void>;
 }

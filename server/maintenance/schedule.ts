@@ -58,8 +58,13 @@ export function createMaintenance(deps: { store: Store; now: () => number; log: 
   return {
     start() {
       if (timer) return;
+      // On several nodes, the one holding the lease runs the chores; it renews the lease each run, and
+      // another node takes over within two intervals of it stopping. SQLite: always this process.
+      const tick = async () => {
+        if (await store.tryLease('maintenance', 2 * deps.intervalMs)) await runOnce();
+      };
       timer = setInterval(() => {
-        runOnce().catch((err: unknown) => log.error('maintenance failed', { error: err instanceof Error ? err.message : String(err) }));
+        tick().catch((err: unknown) => log.error('maintenance failed', { error: err instanceof Error ? err.message : String(err) }));
       }, deps.intervalMs);
       timer.unref();
     },

@@ -7,7 +7,7 @@ import type { Deps } from '../deps';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { hashToken } from '../identity/author.cookie';
-import type { LoginNotice, Moderator, Role } from './moderators.repo';
+import type { LoginNotice, Moderator, Role } from '../db/moderators.types';
 import { newSessionToken } from './session.cookie';
 
 const scrypt = promisify(crypto.scrypt) as (pw: crypto.BinaryLike, salt: crypto.BinaryLike, len: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
@@ -115,13 +115,24 @@ async function lockedFor(deps: Deps, keys: Lock[]): Promise<number> {
   return until;
 }
 
-async function recordFailure(deps: Deps, keys: Lock[]): Promise<number> {
+/**
+ * Counts a failure on every key; answers the highest count and, when an attempt arrived after a key had
+ * already reached its limit (guesses racing past the lock check, e.g. on several nodes), when that lock ends.
+ */
+async function recordFailure(deps: Deps, keys: Lock[]): Promise<{ worst: number; lockedUntil: number }> {
   let worst = 0;
+  let lockedUntil = 0;
   for (const { key, limit } of keys) {
     const f = await deps.store.moderators.countFailure(key, { now: deps.now(), windowMs: FAILURE_WINDOW_MS, limit, lockMs: LOCK_MS });
     worst = Math.max(worst, f.failures);
+    if (f.failures > limit && f.lockedUntil) lockedUntil = Math.max(lockedUntil, f.lockedUntil);
   }
-  return worst;
+  return { worst, lockedUntil };
+}
+
+function lockedError(deps: Deps, until: number): AppError {
+  const wait = Math.ceil((until - deps.now()) / 1000);
+  return new AppError('login_locked', 429, msg('login_locked', { minutes: Math.ceil(wait / 60) }), { retryAfter: wait }, { 'Retry-After': String(wait) });
 }
 
 export interface LoginResult {
@@ -149,14 +160,13 @@ export async function login(deps: Deps, username: string, password: string, ipHa
     { key: `ip:${ipHash}`, limit: NETWORK_LOCK_AFTER },
   ];
   const locked = await lockedFor(deps, keys);
-  if (locked) {
-    const wait = Math.ceil((locked - deps.now()) / 1000);
-    throw new AppError('login_locked', 429, msg('login_locked', { minutes: Math.ceil(wait / 60) }), { retryAfter: wait }, { 'Retry-After': String(wait) });
-  }
+  if (locked) throw lockedError(deps, locked);
   // Counted as a failure before the (slow) hash check and cleared on success, so that guesses sent all
-  // at once cannot each pass the lock check before any of them has been counted.
-  await recordFailure(deps, keys);
-  const accountFailures = await recordFailure(deps, [account]);
+  // at once cannot each pass the lock check before any of them has been counted: the count each one
+  // gets back decides (one atomic write per key, on any store and any node).
+  const counted = await recordFailure(deps, keys);
+  if (counted.lockedUntil) throw lockedError(deps, counted.lockedUntil);
+  const accountFailures = (await recordFailure(deps, [account])).worst;
   const slow = Math.min(SLOW_MAX_MS, (opts.slowMs ?? SLOW_STEP_MS) * (accountFailures - 1));
   // unref: the waiting request holds the process open anyway; a test run ending mid-delay need not wait.
   if (slow > 0) await new Promise((r) => setTimeout(r, slow).unref());

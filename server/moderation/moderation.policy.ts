@@ -3,7 +3,7 @@
 import type { Article, Store } from '../db/store';
 import type { RateLimits } from '../config';
 import { countLinks } from '../comments/comments.render';
-import { DEFAULT_SETTINGS, type ModerationSettings } from './moderation.types';
+import { DEFAULT_SETTINGS, type ModerationSettings } from '../db/moderation.types';
 import type { RuleContext } from './moderation.rules';
 import { compileWords, type WordMatcher } from './words';
 

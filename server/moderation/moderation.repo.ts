@@ -1,8 +1,8 @@
 // Owns the SQL for moderation (SQLite): settings, word lists, bans, reader reports, the audit log and the queues.
 import type { Db } from '../db/open';
-import type { CommentRow } from '../db/store';
+import type { CommentRow, WriteResult } from '../db/store';
 import { commentColumns, type CommentWriter } from '../comments/comments.writer';
-import type { AuditEntry, Ban, ModerationRepo, QueueName, ReportSummary, Word } from './moderation.types';
+import type { AuditEntry, AuditInput, Ban, BanAction, ModerationRepo, QueueName, ReportSummary, Word } from '../db/moderation.types';
 import type { Write } from '../db/write-batch';
 
 const BAN_COLUMNS = `id, author_id AS authorId, ip_hash AS ipHash, reason, created_at AS createdAt,
@@ -87,6 +87,22 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     return { created: true, reportCount: counts.total, hidden };
   });
 
+  const writeAudit = (e: AuditInput) =>
+    insertAudit.run({ moderatorId: e.moderatorId, action: e.action, targetType: e.targetType, targetId: e.targetId, reason: e.reason ?? null, details: e.details === undefined ? null : JSON.stringify(e.details), at: e.at });
+
+  const banAuthor = db.transaction((b: BanAction) => {
+    const bans = b.bans.map((ban) => insertBan.get(ban) as Ban);
+    const removed: WriteResult[] = [];
+    if (b.removeCommentsOf) {
+      const { authorId, moderatorId, note } = b.removeCommentsOf;
+      for (const row of liveOfAuthor.all(authorId) as CommentRow[]) {
+        removed.push(writer.setStatus(row.id, { status: 'rejected', at: b.audit.at, moderatorId, note, resolveReports: true }));
+      }
+    }
+    writeAudit({ ...b.audit, details: { ...b.audit.details, banIds: bans.map((x) => x.id), removed: removed.length } });
+    return { bans, removed };
+  });
+
   return {
     getSettings: async () => Object.fromEntries((getSettings.all() as { key: string; value: string }[]).map((r) => [r.key, r.value])),
     setSettings: (values) =>
@@ -107,10 +123,8 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
       ids.length
         ? (summaries.all(JSON.stringify(ids)) as (Omit<ReportSummary, 'notes'> & { notes: string })[]).map((s) => ({ ...s, notes: JSON.parse(s.notes) as string[] }))
         : [],
-    audit: (e) =>
-      write(() => {
-        insertAudit.run({ moderatorId: e.moderatorId, action: e.action, targetType: e.targetType, targetId: e.targetId, reason: e.reason ?? null, details: e.details === undefined ? null : JSON.stringify(e.details), at: e.at });
-      }),
+    audit: (e) => write(() => void writeAudit(e)),
+    banAuthor: (b) => write(() => banAuthor(b)),
     listAudit: async ({ beforeId, limit }) =>
       (listAudit.all({ beforeId: beforeId ?? Number.MAX_SAFE_INTEGER, limit }) as (Omit<AuditEntry, 'details'> & { details: string | null })[]).map((a) => ({
         ...a,

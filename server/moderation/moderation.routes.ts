@@ -6,7 +6,7 @@ import { parseId, parseInput } from '../comments/comments.schema';
 import type { HttpContext } from '../http/http.context';
 import type { AuditEntry as AuditEntryJson } from '../../contracts/moderation';
 import { msg } from '../i18n/messages';
-import type { Moderator, Role } from './moderators.repo';
+import type { Moderator, Role } from '../db/moderators.types';
 import * as auth from './auth.service';
 import * as mod from './moderation.service';
 import { toQueueItems } from './moderation.queue';

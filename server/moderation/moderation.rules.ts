@@ -1,6 +1,6 @@
 // Owns the moderation rules: an ordered list of small pure functions, each (ctx) => verdict | undefined.
 // Every new or edited comment runs through all of them; any rejection wins over any hold.
-import type { Ban, ModerationSettings } from './moderation.types';
+import type { Ban, ModerationSettings } from '../db/moderation.types';
 import type { WordMatcher } from './words';
 import { msg } from '../i18n/messages';
 

@@ -5,8 +5,8 @@ import type { Article, CommentRow, ModerationMode, WriteResult } from '../db/sto
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { publishWrite } from '../comments/comments.service';
-import type { Moderator } from './moderators.repo';
-import type { Ban, ModerationSettings, ReportReason, WordKind } from './moderation.types';
+import type { Moderator } from '../db/moderators.types';
+import type { Ban, BanAction, ModerationSettings, ReportReason, WordKind } from '../db/moderation.types';
 import { normalizeForMatch } from './words';
 import { requireNotBanned } from './ban.guard';
 
@@ -120,36 +120,41 @@ export async function banFromComment(deps: Deps, mod: Moderator, input: BanInput
   const c = await requireComment(deps, input.commentId);
   const at = deps.now();
   const expiresAt = input.durationMinutes ? at + input.durationMinutes * 60_000 : null;
-  const bans: Ban[] = [];
-  if (input.scope !== 'network') {
-    bans.push(await deps.store.moderation.createBan({ authorId: c.authorId, ipHash: null, reason: input.reason, createdAt: at, expiresAt, createdBy: mod.id }));
-  }
+  const ban = { reason: input.reason, createdAt: at, expiresAt, createdBy: mod.id };
+  const bans: BanAction['bans'] = [];
+  if (input.scope !== 'network') bans.push({ ...ban, authorId: c.authorId, ipHash: null });
   if (input.scope !== 'author') {
     if (!c.ipHash) throw new AppError('no_network', 422, msg('no_network'));
-    bans.push(await deps.store.moderation.createBan({ authorId: null, ipHash: c.ipHash, reason: input.reason, createdAt: at, expiresAt, createdBy: mod.id }));
+    bans.push({ ...ban, authorId: null, ipHash: c.ipHash });
   }
-  let removed = 0;
+  // Bans, removals and the audit line commit together: a failure leaves no half-done ban behind.
+  const done = await deps.store.moderation.banAuthor({
+    bans,
+    removeCommentsOf: input.removeComments ? { authorId: c.authorId, moderatorId: mod.id, note: input.reason } : null,
+    audit: {
+      moderatorId: mod.id,
+      action: 'author.ban',
+      targetType: 'comment',
+      targetId: c.id,
+      reason: input.reason,
+      details: { scope: input.scope, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() },
+      at,
+    },
+  });
+  deps.log.info('moderation action', { moderator: mod.username, action: 'author.ban', targetType: 'comment', targetId: c.id });
   if (input.removeComments) {
-    const live = await deps.store.moderation.liveCommentsOfAuthor(c.authorId);
     const byArticle = new Map<number, WriteResult[]>();
-    for (const row of live) {
-      const r = await deps.store.comments.setStatus(row.id, { status: 'rejected', at, moderatorId: mod.id, note: input.reason, resolveReports: true });
-      byArticle.set(row.articleId, [...(byArticle.get(row.articleId) ?? []), r]);
-      removed++;
+    for (const r of done.removed) {
+      const articleId = r.change.comment.articleId;
+      byArticle.set(articleId, [...(byArticle.get(articleId) ?? []), r]);
     }
     for (const [articleId, writes] of byArticle) {
       const article = (await deps.store.articles.getById(articleId))!;
       publishWrite(deps, article, ...writes);
     }
-    deps.publish({ type: 'moderation.changed', commentIds: live.map((r) => r.id) });
+    deps.publish({ type: 'moderation.changed', commentIds: done.removed.map((r) => r.change.comment.id) });
   }
-  await audit(deps, mod, 'author.ban', 'comment', c.id, input.reason, {
-    scope: input.scope,
-    expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
-    banIds: bans.map((b) => b.id),
-    removed,
-  });
-  return { bans, removed };
+  return { bans: done.bans, removed: done.removed.length };
 }
 
 export async function liftBan(deps: Deps, mod: Moderator, id: number): Promise<Ban> {

@@ -5,7 +5,7 @@ import { parseInput } from '../comments/comments.schema';
 import { cookieSecure, requestIpHash, type HttpContext } from '../http/http.context';
 import { enforce } from '../security/rate';
 import * as auth from './auth.service';
-import type { Moderator } from './moderators.repo';
+import type { Moderator } from '../db/moderators.types';
 import { loginSchema } from './moderation.schema';
 import { readSessionToken, SESSION_COOKIE, sessionCookieOptions, signToken } from './session.cookie';
 

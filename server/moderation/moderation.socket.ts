@@ -9,7 +9,7 @@ import type { HttpContext } from '../http/http.context';
 import { onEvent } from '../realtime/socket.handler';
 import { MODERATION_NAMESPACE, moderatorRoom, moderatorSessionRoom } from '../realtime/rooms';
 import { hashToken } from '../identity/author.cookie';
-import type { Moderator, Role } from './moderators.repo';
+import type { Moderator, Role } from '../db/moderators.types';
 import { sessionModerator } from './auth.service';
 import { readSessionToken } from './session.cookie';
 import { moderateComment } from './moderation.service';

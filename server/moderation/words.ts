@@ -1,6 +1,6 @@
 // Owns word-list matching that works for Chinese: NFKC (full/half width), case-folded, and blind to
 // spaces, punctuation and invisible characters inserted between the characters of a listed word.
-import type { Word, WordKind } from './moderation.types';
+import type { Word, WordKind } from '../db/moderation.types';
 
 // What an evader may put between the characters of a word: separators, punctuation, symbols, format chars.
 const GAP = '[\\p{Z}\\p{P}\\p{S}\\p{Cc}\\p{Cf}_]*';

@@ -11,9 +11,10 @@ import { openDb, type Db } from '../../server/db/open';
 import { migrate, readMigrations } from '../../server/db/migrate';
 import { createSqliteStore } from '../../server/db/sqlite.store';
 import type { Article, Store } from '../../server/db/store';
-import { silentLogger, type Logger } from '../../server/log';
+import { createLogger, silentLogger, type Logger } from '../../server/log';
 import { paths } from '../../server/paths';
 import { generateSecrets, type Secrets } from '../../server/security/secrets';
+import { openPgTestStore } from './pg';
 
 export interface TestServer {
   app: App;
@@ -68,7 +69,9 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, FORM_MIN_SECONDS: '0', ...RELAXED_LIMITS, ...opts.env });
   const db = openDb(opts.dbFile ?? ':memory:', config.synchronous);
   migrate(db, readMigrations(paths.migrations()));
-  const store = createSqliteStore(db);
+  // YILUN_TEST_STORE_URL=postgres://...: the same tests on a fresh PostgreSQL schema (tests reading s.db directly still see SQLite).
+  const pgStore = process.env.YILUN_TEST_STORE_URL ? await openPgTestStore(process.env.YILUN_TEST_STORE_URL) : undefined;
+  const store = pgStore?.store ?? createSqliteStore(db);
   const clock = {
     now: Date.now(),
     advance(ms: number) {
@@ -77,7 +80,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   };
   const now = opts.realClock ? Date.now : () => clock.now;
   const sockets: Socket[] = [];
-  const app = createApp({ config, store, log: opts.log ?? silentLogger, secrets: opts.secrets ?? generateSecrets(), now });
+  const app = createApp({ config, store, log: opts.log ?? (process.env.YILUN_TEST_LOG ? createLogger('debug') : silentLogger), secrets: opts.secrets ?? generateSecrets(), now });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = app.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -96,6 +99,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       for (const socket of sockets.splice(0)) socket.disconnect();
       await app.close();
       if (db.open) db.close();
+      await pgStore?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

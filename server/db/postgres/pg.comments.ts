@@ -1,0 +1,90 @@
+// Owns the PostgreSQL comments repo: keyset pages on the same partial indexes as SQLite, likes with their
+// per-network cap checked under the article lock, the event log. Writes run in pg.writer.ts.
+import type pg from 'pg';
+import type { ArticleEvent, CommentRevision, CommentRow, CommentsRepo, LikeResult } from '../rows';
+import { transaction, type Q } from './pg.pool';
+import * as writer from './pg.writer';
+
+const cols = writer.commentColumns();
+
+/** Who may see a row ($v: the viewer's author id, -1 for none). */
+const visible = (a: string, v: string) => `(${a}.status = 'published'
+  OR (${a}.status IN ('deleted', 'rejected', 'pending') AND ${a}.reply_count > 0)
+  OR (${a}.status = 'pending' AND ${a}.author_id = ${v}))`;
+
+export const COMMENTS_SQL = {
+  newest: `SELECT ${cols} FROM comments c
+    WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id < $2 AND ${visible('c', '$4')}
+    ORDER BY c.id DESC LIMIT $3`,
+  oldest: `SELECT ${cols} FROM comments c
+    WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id > $2 AND ${visible('c', '$4')}
+    ORDER BY c.id ASC LIMIT $3`,
+  top: `SELECT ${cols} FROM comments c
+    WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND (c.likes, c.id) < ($5::bigint, $2::bigint) AND ${visible('c', '$4')}
+    ORDER BY c.likes DESC, c.id DESC LIMIT $3`,
+  pinned: `SELECT ${cols} FROM comments c
+    WHERE c.article_id = $1 AND c.pinned_at IS NOT NULL AND ${visible('c', '$2')} ORDER BY c.pinned_at DESC`,
+  firstReplies: `SELECT ${cols} FROM unnest($1::bigint[]) r(id) CROSS JOIN LATERAL (
+      SELECT x.* FROM comments x WHERE x.root_id = r.id AND ${visible('x', '$3')} ORDER BY x.id LIMIT $2) c
+    ORDER BY c.root_id, c.id`,
+  replies: `SELECT ${cols} FROM comments c
+    WHERE c.root_id = $1 AND c.id > $2 AND ${visible('c', '$4')} ORDER BY c.id LIMIT $3`,
+  liked: `SELECT comment_id AS id FROM reactions WHERE author_id = $1 AND comment_id = ANY($2::bigint[]) AND kind = 'like'`,
+  events: `SELECT article_id AS "articleId", seq, type, comment_id AS "commentId", created_at AS "createdAt"
+    FROM article_events WHERE article_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+  many: `SELECT ${cols} FROM unnest($1::bigint[]) WITH ORDINALITY j(id, n) JOIN comments c ON c.id = j.id ORDER BY j.n`,
+  byAuthor: `SELECT ${cols} FROM comments c WHERE c.author_id = $1 AND c.created_at >= $2 ORDER BY c.created_at DESC LIMIT $3`,
+  findLike: `SELECT 1 AS one FROM reactions WHERE comment_id = $1 AND author_id = $2 AND kind = 'like'`,
+  networkLikes: `SELECT created_at AS t FROM reactions WHERE comment_id = $1 AND ip_hash = $2 AND kind = 'like' AND created_at > $3 ORDER BY created_at`,
+  revisions: `SELECT "commentId", body, status, "replacedAt" FROM (
+      SELECT r.comment_id AS "commentId", r.body, r.status, r.replaced_at AS "replacedAt", r.id,
+        ROW_NUMBER() OVER (PARTITION BY r.comment_id ORDER BY r.id DESC) AS n
+      FROM comment_revisions r WHERE r.comment_id = ANY($1::bigint[])) t
+    WHERE n <= $2 ORDER BY "commentId", id DESC`,
+};
+
+export function createPgCommentsRepo(pool: pg.Pool, q: Q): CommentsRepo {
+  const S = COMMENTS_SQL;
+  const viewer = (id: number | null) => id ?? -1;
+  const tx = <T>(fn: (t: Q) => Promise<T>) => transaction(pool, fn);
+
+  return {
+    get: (id) => writer.getComment(q, id),
+    insert: (c) => tx((t) => writer.insertComment(t, c)),
+    updateBody: (id, u) => tx((t) => writer.updateBody(t, id, u)),
+    setStatus: (id, s) => tx((t) => writer.setStatus(t, id, s)),
+    setPinned: (id, pinned, at) => tx((t) => writer.setPinned(t, id, pinned, at)),
+    listTopLevel: async (qy) => {
+      const afterId = qy.after?.id ?? (qy.sort === 'oldest' ? 0 : Number.MAX_SAFE_INTEGER);
+      const params: unknown[] = [qy.articleId, afterId, qy.limit, viewer(qy.viewerAuthorId)];
+      if (qy.sort === 'top') params.push(qy.after?.likes ?? Number.MAX_SAFE_INTEGER);
+      return q<CommentRow>(S[qy.sort], params);
+    },
+    listPinned: (articleId, v) => q<CommentRow>(S.pinned, [articleId, viewer(v)]),
+    listFirstReplies: async (roots, per, v) => (roots.length ? q<CommentRow>(S.firstReplies, [roots, per, viewer(v)]) : []),
+    listReplies: (rootId, afterId, limit, v) => q<CommentRow>(S.replies, [rootId, afterId, limit, viewer(v)]),
+    likedBy: async (authorId, ids) => new Set(ids.length ? (await q<{ id: number }>(S.liked, [authorId, ids])).map((r) => r.id) : []),
+    toggleLike: (commentId, authorId, at, cap) =>
+      tx(async (t): Promise<LikeResult> => {
+        // The article lock makes the cap hold for likes sent all at once, as SQLite's single writer does.
+        const articleId = await writer.lockArticleOf(t, commentId);
+        if (articleId === undefined) throw new Error(`comment ${commentId} not found`);
+        const had = (await t(S.findLike, [commentId, authorId])).length > 0;
+        if (!had && cap?.ipHash) {
+          const times = (await t<{ t: number }>(S.networkLikes, [commentId, cap.ipHash, at - cap.windowMs])).map((r) => r.t);
+          if (times.length >= cap.limit) return { capped: { retryAt: times[times.length - cap.limit] + cap.windowMs } };
+        }
+        if (had) await t(`DELETE FROM reactions WHERE comment_id = $1 AND author_id = $2 AND kind = 'like'`, [commentId, authorId]);
+        else await t(`INSERT INTO reactions (comment_id, author_id, kind, created_at, ip_hash) VALUES ($1, $2, 'like', $3, $4)`, [commentId, authorId, at, cap?.ipHash ?? null]);
+        const [r] = await t<{ likes: number }>(`UPDATE comments SET likes = likes + $1 WHERE id = $2 RETURNING likes`, [had ? -1 : 1, commentId]);
+        const { seq } = await writer.logChange(t, articleId, 'reaction', commentId, at);
+        return { liked: !had, likes: r.likes, seq };
+      }),
+    eventsSince: (articleId, since, limit) => q<ArticleEvent>(S.events, [articleId, since, limit]),
+    getMany: async (ids) => (ids.length ? q<CommentRow>(S.many, [ids]) : []),
+    recentByAuthor: (authorId, sinceAt, limit) => q<CommentRow>(S.byAuthor, [authorId, sinceAt, limit]),
+    pruneEvents: async (olderThan) =>
+      (await q<{ n: number }>(`WITH d AS (DELETE FROM article_events WHERE created_at < $1 RETURNING 1) SELECT COUNT(*) AS n FROM d`, [olderThan]))[0].n,
+    revisionsOf: async (ids, per) => (ids.length ? q<CommentRevision>(S.revisions, [ids, per]) : []),
+  };
+}

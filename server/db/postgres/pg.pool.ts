@@ -1,0 +1,66 @@
+// Owns the PostgreSQL connection pool and the one way to run a transaction on it: one client per
+// transaction (BEGIN ... COMMIT), retried when PostgreSQL picks it as a deadlock or serialization victim.
+import pg from 'pg';
+
+/** A query runner: the pool (autocommit) or one client inside a transaction. */
+export type Q = <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
+
+// BIGINT (ids, times, counts) as numbers: every value Yilun stores stays far below 2^53.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export interface PgPoolOptions {
+  max?: number;
+  /** Schema for every connection (tests run each on a fresh one). */
+  schema?: string;
+  /** How long a query waits for a free connection before failing (then 503 storage_busy). */
+  connectionTimeoutMillis?: number;
+}
+
+export function createPool(url: string, opts: PgPoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 5000,
+    idleTimeoutMillis: 30_000,
+    types,
+    options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
+  });
+  // An idle client losing its connection (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export const runner =
+  (c: pg.Pool | pg.PoolClient): Q =>
+  async <R,>(sql: string, params?: unknown[]) =>
+    (await c.query(sql, params)).rows as R[];
+
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** Runs fn inside one transaction on one client; deadlock and serialization failures are retried. */
+export async function transaction<T>(pool: pg.Pool, fn: (q: Q) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const out = await fn(runner(client));
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      const code = (err as { code?: string }).code;
+      if (attempt < 5 && code && RETRYABLE.has(code)) continue;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+}

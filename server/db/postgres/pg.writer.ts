@@ -1,0 +1,157 @@
+// Owns every PostgreSQL write to comments: status transitions keep reply/comment counts and the per-article
+// event log true inside the caller's transaction. Each write first locks its article row, so writes to one
+// article run one after another (as SQLite's single writer does), seqs follow commit order, and every
+// transaction takes its locks in one order (article, then authors and comments): no deadlock between them.
+import type { ArticleEventType, CommentChange, CommentRow, CommentStatus, NewComment, StatusChange, WriteResult } from '../rows';
+import type { Q } from './pg.pool';
+
+export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS "articleId", ${a}.parent_id AS "parentId",
+  ${a}.root_id AS "rootId", ${a}.depth, ${a}.author_id AS "authorId", ${a}.author_name AS "authorName",
+  ${a}.reply_to_name AS "replyToName", ${a}.body, ${a}.html, ${a}.status, ${a}.created_at AS "createdAt",
+  ${a}.edited_at AS "editedAt", ${a}.deleted_at AS "deletedAt", ${a}.likes, ${a}.reply_count AS "replyCount",
+  ${a}.ip_hash AS "ipHash", ${a}.pinned_at AS "pinnedAt", ${a}.held_reason AS "heldReason",
+  ${a}.report_count AS "reportCount", ${a}.reports_open AS "reportsOpen", ${a}.moderated_at AS "moderatedAt",
+  ${a}.moderated_by AS "moderatedBy", ${a}.moderation_note AS "moderationNote"`;
+
+/** Published, or a placeholder kept for its replies (the same rule as comments.writer.ts on SQLite). */
+export const isPubliclyVisible = (c: Pick<CommentRow, 'status' | 'replyCount'>) => c.status === 'published' || c.replyCount > 0;
+
+const ANCESTORS = `WITH RECURSIVE anc(id) AS (
+    SELECT $1::bigint
+    UNION ALL
+    SELECT p.parent_id FROM comments p JOIN anc ON p.id = anc.id WHERE p.parent_id IS NOT NULL
+  )`;
+
+export const SQL = {
+  byId: `SELECT ${commentColumns()} FROM comments c WHERE c.id = $1`,
+  articleOf: `SELECT article_id AS "articleId" FROM comments WHERE id = $1`,
+  lockArticle: `SELECT id FROM articles WHERE id = $1 FOR UPDATE`,
+  /** Bumps the seq and logs the event in one statement; answers the seq and the article's count. */
+  logChange: `WITH s AS (UPDATE articles SET seq = seq + 1 WHERE id = $1 RETURNING seq, comment_count),
+      e AS (INSERT INTO article_events (article_id, seq, type, comment_id, created_at) SELECT $1, s.seq, $2, $3, $4 FROM s)
+    SELECT seq, comment_count AS "commentCount" FROM s`,
+};
+
+export async function getComment(q: Q, id: number): Promise<CommentRow | undefined> {
+  return (await q<CommentRow>(SQL.byId, [id]))[0];
+}
+
+/** Locks the comment's article for this transaction; answers the article id (undefined: no such comment). */
+export async function lockArticleOf(q: Q, commentId: number): Promise<number | undefined> {
+  const row = (await q<{ articleId: number }>(SQL.articleOf, [commentId]))[0];
+  if (row) await q(SQL.lockArticle, [row.articleId]);
+  return row?.articleId;
+}
+
+export async function logChange(q: Q, articleId: number, type: ArticleEventType, commentId: number | null, at: number) {
+  return (await q<{ seq: number; commentCount: number }>(SQL.logChange, [articleId, type, commentId, at]))[0];
+}
+
+function typeFor(before: Pick<CommentRow, 'status' | 'replyCount'> | null, after: CommentRow): ArticleEventType {
+  if (before === null) return 'created';
+  const was = isPubliclyVisible(before);
+  const is = isPubliclyVisible(after);
+  if (is && !was) return 'created';
+  if (!is && was) return 'removed';
+  return 'updated';
+}
+
+/** As comments.writer.ts shiftCounts: counts move by delta; placeholders that appear or vanish are logged. */
+async function shiftCounts(q: Q, row: CommentRow, delta: number, at: number): Promise<CommentChange[]> {
+  if (delta === 0) return [];
+  await q(`UPDATE articles SET comment_count = comment_count + $1 WHERE id = $2`, [delta, row.articleId]);
+  await q(`UPDATE authors SET published_count = published_count + $1 WHERE id = $2`, [delta, row.authorId]);
+  if (row.parentId === null) return [];
+  const before = await q<CommentRow>(`${ANCESTORS} SELECT ${commentColumns()} FROM comments c WHERE c.id IN (SELECT id FROM anc) ORDER BY c.depth`, [row.parentId]);
+  await q(`${ANCESTORS} UPDATE comments SET reply_count = reply_count + $2 WHERE id IN (SELECT id FROM anc)`, [row.parentId, delta]);
+  const flipped: CommentChange[] = [];
+  for (const a of delta > 0 ? before : [...before].reverse()) {
+    if (a.status === 'published') continue;
+    const after = { ...a, replyCount: a.replyCount + delta };
+    if (isPubliclyVisible(a) === isPubliclyVisible(after)) continue;
+    const type = typeFor(a, after);
+    flipped.push({ seq: (await logChange(q, a.articleId, type, a.id, at)).seq, type, comment: after });
+  }
+  return flipped;
+}
+
+async function applyTransition(q: Q, before: CommentRow, after: CommentRow, at: number): Promise<WriteResult> {
+  const delta = (after.status === 'published' ? 1 : 0) - (before.status === 'published' ? 1 : 0);
+  const type = typeFor(before, after);
+  if (delta > 0) {
+    const ancestors = await shiftCounts(q, after, delta, at);
+    const logged = await logChange(q, after.articleId, type, after.id, at);
+    return { ancestors, change: { seq: logged.seq, type, comment: after }, commentCount: logged.commentCount };
+  }
+  const logged = await logChange(q, after.articleId, type, after.id, at);
+  const ancestors = await shiftCounts(q, after, delta, at);
+  return { change: { seq: logged.seq, type, comment: after }, ancestors, commentCount: logged.commentCount + delta };
+}
+
+export async function insertComment(q: Q, c: NewComment): Promise<WriteResult & { authorId: number }> {
+  await q(SQL.lockArticle, [c.articleId]);
+  let authorId = c.authorId;
+  if (authorId === null) {
+    if (!c.newAuthorTokenHash) throw new Error('insert needs an author id or a new author token hash');
+    // ON CONFLICT: two first posts racing with the same fresh cookie land on one author.
+    authorId = (await q<{ id: number }>(`INSERT INTO authors (token_hash, created_at, last_ip_hash) VALUES ($1, $2, $3)
+      ON CONFLICT (token_hash) DO UPDATE SET last_ip_hash = EXCLUDED.last_ip_hash RETURNING id`, [c.newAuthorTokenHash, c.createdAt, c.ipHash]))[0].id;
+  } else if (c.ipHash) {
+    await q(`UPDATE authors SET last_ip_hash = $1 WHERE id = $2`, [c.ipHash, authorId]);
+  }
+  const p = c.parent;
+  const [row] = await q<CommentRow>(
+    `INSERT INTO comments AS c (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${commentColumns()}`,
+    [c.articleId, p ? p.id : null, p ? (p.rootId ?? p.id) : null, p ? p.depth + 1 : 0, authorId, c.authorName, p ? p.authorName : null,
+      c.body, c.html, c.status, c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null],
+  );
+  const ancestors = c.status === 'published' ? await shiftCounts(q, row, 1, c.createdAt) : [];
+  const logged = await logChange(q, row.articleId, 'created', row.id, c.createdAt);
+  return { change: { seq: logged.seq, type: 'created', comment: row }, ancestors, authorId, commentCount: logged.commentCount };
+}
+
+/** The status change of comments.writer.ts setStatus; the caller's transaction has locked the article. */
+export async function setStatusLocked(q: Q, id: number, s: StatusChange): Promise<WriteResult> {
+  const before = await getComment(q, id);
+  if (!before) throw new Error(`comment ${id} not found`);
+  const [after] = await q<CommentRow>(
+    `UPDATE comments AS c SET status = $2,
+      deleted_at = CASE WHEN $2 = 'deleted' THEN $3 ELSE deleted_at END,
+      held_reason = CASE WHEN $2 = 'pending' THEN $4 ELSE NULL END,
+      moderated_at = CASE WHEN $5::bigint IS NOT NULL THEN $3 ELSE moderated_at END,
+      moderated_by = COALESCE($5, moderated_by),
+      moderation_note = CASE WHEN $5::bigint IS NOT NULL THEN $6 ELSE moderation_note END,
+      reports_open = CASE WHEN $7 THEN 0 ELSE reports_open END,
+      pinned_at = CASE WHEN $2 = 'published' THEN pinned_at ELSE NULL END
+    WHERE id = $1 RETURNING ${commentColumns()}`,
+    [id, s.status, s.at, s.heldReason ?? null, s.moderatorId ?? null, s.note ?? null, s.resolveReports === true],
+  );
+  if (s.resolveReports) await q(`UPDATE reports SET resolved_at = $1 WHERE comment_id = $2 AND resolved_at IS NULL`, [s.at, id]);
+  return applyTransition(q, before, after, s.at);
+}
+
+export async function setStatus(q: Q, id: number, s: StatusChange): Promise<WriteResult> {
+  if ((await lockArticleOf(q, id)) === undefined) throw new Error(`comment ${id} not found`);
+  return setStatusLocked(q, id, s);
+}
+
+export async function updateBody(q: Q, id: number, u: { body: string; html: string; editedAt: number; status: CommentStatus; heldReason: string | null }): Promise<WriteResult> {
+  if ((await lockArticleOf(q, id)) === undefined) throw new Error(`comment ${id} not found`);
+  const before = (await getComment(q, id))!;
+  await q(`INSERT INTO comment_revisions (comment_id, body, status, replaced_at) SELECT id, body, status, $2 FROM comments WHERE id = $1`, [id, u.editedAt]);
+  const [after] = await q<CommentRow>(
+    `UPDATE comments AS c SET body = $2, html = $3, edited_at = $4, status = $5, held_reason = $6,
+      pinned_at = CASE WHEN $5 = 'published' THEN pinned_at ELSE NULL END
+    WHERE id = $1 RETURNING ${commentColumns()}`,
+    [id, u.body, u.html, u.editedAt, u.status, u.status === 'pending' ? u.heldReason : null],
+  );
+  return applyTransition(q, before, after, u.editedAt);
+}
+
+export async function setPinned(q: Q, id: number, pinned: boolean, at: number): Promise<WriteResult> {
+  if ((await lockArticleOf(q, id)) === undefined) throw new Error(`comment ${id} not found`);
+  const [row] = await q<CommentRow>(`UPDATE comments AS c SET pinned_at = $2 WHERE id = $1 RETURNING ${commentColumns()}`, [id, pinned ? at : null]);
+  const logged = await logChange(q, row.articleId, 'updated', id, at);
+  return { change: { seq: logged.seq, type: 'updated', comment: row }, ancestors: [], commentCount: logged.commentCount };
+}

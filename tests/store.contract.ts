@@ -1,0 +1,414 @@
+// The Store contract: what every store (SQLite, PostgreSQL) must do, observed through the Store interface
+// alone. describeStoreContract(name, open) runs it on a fresh, migrated, empty store per test.
+import type { Article, CommentRow, NewComment, Store } from '../server/db/store';
+
+export interface OpenedStore {
+  store: Store;
+  close(): Promise<void>;
+}
+
+const T0 = 1_700_000_000_000;
+
+export function describeStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+  describe(`Store contract: ${name}`, () => {
+    let opened: OpenedStore;
+    let store: Store;
+    let article: Article;
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+      article = await store.articles.insert({ slug: 'a', title: '文章', body: '第一段\n第二段', createdAt: T0 });
+    });
+    afterEach(async () => {
+      await opened.close();
+    });
+
+    let tokens = 0;
+    const post = async (over: Partial<NewComment> & { token?: string } = {}) => {
+      const { token, ...rest } = over;
+      const r = await store.comments.insert({
+        articleId: article.id,
+        parent: null,
+        authorId: null,
+        newAuthorTokenHash: token ?? `tok-${++tokens}`,
+        authorName: '读者',
+        body: '正文',
+        html: '<p>正文</p>',
+        status: 'published',
+        heldReason: null,
+        ipHash: 'net-1',
+        createdAt: T0 + 1000,
+        ...rest,
+      });
+      return r;
+    };
+    const reply = async (parent: CommentRow, over: Partial<NewComment> = {}) => post({ parent, ...over });
+    const events = async () => store.comments.eventsSince(article.id, 0, 1000);
+
+    describe('articles', () => {
+      it('inserts and finds an article by slug and id, lists newest first, answers its body separately', async () => {
+        const b = await store.articles.insert({ slug: 'b', title: 'B', body: 'x', createdAt: T0 + 5 });
+        expect(await store.articles.getBySlug('a')).toEqual({ id: article.id, slug: 'a', title: '文章', createdAt: T0, commentCount: 0, seq: 0, moderationMode: null, commentsClosed: false });
+        expect((await store.articles.getById(b.id))?.slug).toBe('b');
+        expect((await store.articles.list()).map((x) => x.slug)).toEqual(['b', 'a']);
+        expect((await store.articles.first())?.slug).toBe('a');
+        expect(await store.articles.body(article.id)).toBe('第一段\n第二段');
+        expect(await store.articles.getBySlug('none')).toBeUndefined();
+      });
+
+      it('changes article settings under a new seq logged as an article event', async () => {
+        const r = await store.articles.updateSettings(article.id, { moderationMode: 'pre', commentsClosed: true }, T0 + 1);
+        expect(r).toMatchObject({ seq: 1, article: { moderationMode: 'pre', commentsClosed: true, seq: 1 } });
+        expect(await events()).toEqual([{ articleId: article.id, seq: 1, type: 'article', commentId: null, createdAt: T0 + 1 }]);
+        expect((await store.articles.updateSettings(article.id, { moderationMode: null }, T0 + 2)).article).toMatchObject({ moderationMode: null, commentsClosed: true, seq: 2 });
+      });
+    });
+
+    describe('comments, counts and the event log', () => {
+      it('stores a comment with a new author, bumps seq, logs created and counts it on article and author', async () => {
+        const r = await post({ token: 'me' });
+        const author = await store.authors.getByTokenHash('me');
+        expect(author).toMatchObject({ id: r.authorId, publishedCount: 1, lastIpHash: 'net-1' });
+        expect(r).toMatchObject({ change: { seq: 1, type: 'created', comment: { articleId: article.id, status: 'published', depth: 0, authorId: r.authorId } }, ancestors: [], commentCount: 1 });
+        expect(await store.comments.get(r.change.comment.id)).toEqual(r.change.comment);
+        expect(await events()).toEqual([{ articleId: article.id, seq: 1, type: 'created', commentId: r.change.comment.id, createdAt: T0 + 1000 }]);
+        expect((await store.articles.getById(article.id))).toMatchObject({ commentCount: 1, seq: 1 });
+      });
+
+      it('gives concurrent writes distinct consecutive seqs, each with its event row, and exact counts', async () => {
+        const first = await post();
+        const writes = await Promise.all([
+          ...Array.from({ length: 12 }, (_, i) => post({ body: `并发 ${i}` })),
+          ...Array.from({ length: 6 }, () => reply(first.change.comment)),
+        ]);
+        const likes = await Promise.all(writes.map((w) => store.comments.toggleLike(first.change.comment.id, w.authorId, T0 + 2000)));
+        const seqs = [...writes.map((w) => w.change.seq), ...likes.map((l) => (l.capped ? -1 : l.seq))].sort((a, b) => a - b);
+        expect(seqs).toEqual(Array.from({ length: 36 }, (_, i) => i + 2));
+        expect((await events()).map((e) => e.seq)).toEqual(Array.from({ length: 37 }, (_, i) => i + 1));
+        const a = (await store.articles.getById(article.id))!;
+        expect(a).toMatchObject({ seq: 37, commentCount: 19 });
+        expect(await store.comments.get(first.change.comment.id)).toMatchObject({ replyCount: 6, likes: 18 });
+      });
+
+      it('keeps reply counts up the thread, and logs a placeholder appearing and vanishing with its last reply', async () => {
+        const root = (await post()).change.comment;
+        const mid = (await reply(root)).change.comment;
+        const leaf = await reply(mid);
+        expect(leaf.change.comment).toMatchObject({ parentId: mid.id, rootId: root.id, depth: 2, replyToName: '读者' });
+        expect([(await store.comments.get(root.id))!.replyCount, (await store.comments.get(mid.id))!.replyCount]).toEqual([2, 1]);
+        const del = await store.comments.setStatus(mid.id, { status: 'deleted', at: T0 + 5 });
+        expect(del.change).toMatchObject({ type: 'updated', comment: { status: 'deleted', deletedAt: T0 + 5, replyCount: 1 } });
+        expect(del.commentCount).toBe(2);
+        const gone = await store.comments.setStatus(leaf.change.comment.id, { status: 'deleted', at: T0 + 6 });
+        expect(gone.change.type).toBe('removed');
+        expect(gone.ancestors).toEqual([{ seq: gone.change.seq + 1, type: 'removed', comment: expect.objectContaining({ id: mid.id, replyCount: 0 }) }]);
+        expect(gone.commentCount).toBe(1);
+        expect(await store.comments.get(root.id)).toMatchObject({ replyCount: 0 });
+        const back = await store.comments.setStatus(leaf.change.comment.id, { status: 'published', at: T0 + 7 });
+        expect(back.ancestors).toEqual([expect.objectContaining({ type: 'created', comment: expect.objectContaining({ id: mid.id, replyCount: 1 }) })]);
+        expect(back.change.seq).toBe(back.ancestors[0].seq + 1);
+        expect(back.commentCount).toBe(2);
+      });
+
+      it('holds a comment without counting it; approval counts it and resolves its reports', async () => {
+        const held = await post({ status: 'pending', heldReason: 'link' });
+        expect(held.change).toMatchObject({ type: 'created', comment: { status: 'pending', heldReason: 'link' } });
+        expect(held.commentCount).toBe(0);
+        expect(await store.authors.get(held.authorId)).toMatchObject({ publishedCount: 0 });
+        const ok = await store.comments.setStatus(held.change.comment.id, { status: 'published', at: T0 + 9, moderatorId: null, resolveReports: true });
+        expect(ok).toMatchObject({ commentCount: 1, change: { type: 'created', comment: { status: 'published', heldReason: null } } });
+      });
+
+      it('keeps every earlier text of an edited comment and answers the latest first, per comment', async () => {
+        const c = (await post({ body: 'v1' })).change.comment;
+        await store.comments.updateBody(c.id, { body: 'v2', html: '<p>v2</p>', editedAt: T0 + 10, status: 'published', heldReason: null });
+        const r = await store.comments.updateBody(c.id, { body: 'v3', html: '<p>v3</p>', editedAt: T0 + 20, status: 'pending', heldReason: 'edit' });
+        expect(r).toMatchObject({ change: { type: 'removed', comment: { body: 'v3', editedAt: T0 + 20, status: 'pending', heldReason: 'edit' } }, commentCount: 0 });
+        expect(await store.comments.revisionsOf([c.id], 5)).toEqual([
+          { commentId: c.id, body: 'v2', status: 'published', replacedAt: T0 + 20 },
+          { commentId: c.id, body: 'v1', status: 'published', replacedAt: T0 + 10 },
+        ]);
+        expect(await store.comments.revisionsOf([c.id], 1)).toHaveLength(1);
+        expect(await store.comments.revisionsOf([], 1)).toEqual([]);
+      });
+
+      it('pins and unpins under a new seq; a comment leaving the public view leaves the pinned slot', async () => {
+        const c = (await post()).change.comment;
+        const pin = await store.comments.setPinned(c.id, true, T0 + 3);
+        expect(pin.change).toMatchObject({ type: 'updated', seq: 2, comment: { pinnedAt: T0 + 3 } });
+        expect((await store.comments.listPinned(article.id, null)).map((x) => x.id)).toEqual([c.id]);
+        await store.comments.setStatus(c.id, { status: 'rejected', at: T0 + 4, moderatorId: null });
+        expect(await store.comments.get(c.id)).toMatchObject({ pinnedAt: null, status: 'rejected' });
+        expect(await store.comments.listPinned(article.id, null)).toEqual([]);
+      });
+
+      it('answers events after a seq, bounded, and prunes events older than a time', async () => {
+        for (let i = 0; i < 5; i++) await post({ createdAt: T0 + i });
+        expect((await store.comments.eventsSince(article.id, 2, 2)).map((e) => e.seq)).toEqual([3, 4]);
+        expect(await store.comments.pruneEvents(T0 + 3)).toBe(3);
+        expect((await events()).map((e) => e.seq)).toEqual([4, 5]);
+      });
+    });
+
+    describe('pages and reads', () => {
+      it('pages top-level comments newest, oldest and most liked by keyset without duplicates or omissions', async () => {
+        const ids: number[] = [];
+        for (let i = 0; i < 7; i++) ids.push((await post({ token: `p${i}` })).change.comment.id);
+        const fans = await Promise.all([1, 2, 3].map((i) => store.authors.ensure(`fan${i}`, T0, null)));
+        for (const [n, id] of [[3, ids[2]], [1, ids[5]], [1, ids[1]]] as const) for (let k = 0; k < n; k++) await store.comments.toggleLike(id, fans[k], T0 + 1);
+        const walk = async (sort: 'newest' | 'oldest' | 'top') => {
+          const out: CommentRow[] = [];
+          let after: { id: number; likes?: number } | undefined;
+          for (;;) {
+            const page = await store.comments.listTopLevel({ articleId: article.id, sort, after, limit: 3, viewerAuthorId: null });
+            out.push(...page);
+            if (page.length < 3) return out.map((c) => c.id);
+            const last = page[page.length - 1];
+            after = { id: last.id, likes: last.likes };
+          }
+        };
+        expect(await walk('newest')).toEqual([...ids].reverse());
+        expect(await walk('oldest')).toEqual(ids);
+        expect(await walk('top')).toEqual([ids[2], ids[5], ids[1], ids[6], ids[4], ids[3], ids[0]]);
+      });
+
+      it('shows a held comment to its author only, and placeholders with replies to everyone', async () => {
+        const held = await post({ status: 'pending', heldReason: 'link', token: 'holder' });
+        const gone = (await post()).change.comment;
+        await reply(gone);
+        await store.comments.setStatus(gone.id, { status: 'deleted', at: T0 + 2 });
+        const lonely = (await post()).change.comment;
+        await store.comments.setStatus(lonely.id, { status: 'deleted', at: T0 + 3 });
+        const page = (viewer: number | null) => store.comments.listTopLevel({ articleId: article.id, sort: 'oldest', limit: 10, viewerAuthorId: viewer }).then((r) => r.map((c) => c.id));
+        expect(await page(null)).toEqual([gone.id]);
+        expect(await page(held.authorId)).toEqual([held.change.comment.id, gone.id]);
+      });
+
+      it('answers the first replies of each root, then the rest of a thread after an id', async () => {
+        const r1 = (await post()).change.comment;
+        const r2 = (await post()).change.comment;
+        const under1: number[] = [];
+        for (let i = 0; i < 4; i++) under1.push((await reply(r1)).change.comment.id);
+        const under2 = (await reply(r2)).change.comment.id;
+        const first = await store.comments.listFirstReplies([r1.id, r2.id], 2, null);
+        expect(first.map((c) => c.id)).toEqual([under1[0], under1[1], under2]);
+        expect((await store.comments.listReplies(r1.id, under1[1], 10, null)).map((c) => c.id)).toEqual(under1.slice(2));
+        expect(await store.comments.listFirstReplies([], 2, null)).toEqual([]);
+      });
+
+      it('answers many comments by id in the order asked, an author\'s recent comments and a network\'s post times', async () => {
+        const a = await post({ token: 'x', createdAt: T0 + 1 });
+        const b = await post({ token: 'x', createdAt: T0 + 2, ipHash: 'net-2' });
+        expect((await store.comments.getMany([b.change.comment.id, a.change.comment.id])).map((c) => c.id)).toEqual([b.change.comment.id, a.change.comment.id]);
+        expect(await store.comments.getMany([])).toEqual([]);
+        expect((await store.comments.recentByAuthor(a.authorId, T0 + 2, 10)).map((c) => c.id)).toEqual([b.change.comment.id]);
+        expect(await store.moderation.recentTimesByIp('net-1', T0)).toEqual([T0 + 1]);
+        expect((await store.moderation.recentOfAuthors([a.authorId], 1)).map((c) => c.id)).toEqual([b.change.comment.id]);
+        expect((await store.moderation.liveCommentsOfAuthor(a.authorId)).map((c) => c.id)).toEqual([a.change.comment.id, b.change.comment.id]);
+      });
+    });
+
+    describe('likes', () => {
+      it('toggles one like per author with the kept count, and says which comments an author liked', async () => {
+        const c = (await post()).change.comment;
+        const fan = await store.authors.ensure('fan', T0, null);
+        expect(await store.comments.toggleLike(c.id, fan, T0 + 1)).toEqual({ liked: true, likes: 1, seq: 2 });
+        expect([...(await store.comments.likedBy(fan, [c.id, 999]))]).toEqual([c.id]);
+        expect(await store.comments.toggleLike(c.id, fan, T0 + 2)).toEqual({ liked: false, likes: 0, seq: 3 });
+        expect((await store.comments.likedBy(fan, [c.id])).size).toBe(0);
+        expect((await events()).map((e) => e.type)).toEqual(['created', 'reaction', 'reaction']);
+      });
+
+      it('caps new likes per network within the window, also when they arrive at once, and still lets one be taken back', async () => {
+        const c = (await post()).change.comment;
+        const cap = { ipHash: 'net-x', limit: 3, windowMs: 60_000 };
+        const fans = await Promise.all(Array.from({ length: 6 }, (_, i) => store.authors.ensure(`f${i}`, T0, null)));
+        const res = await Promise.all(fans.map((f, i) => store.comments.toggleLike(c.id, f, T0 + 10 + i, cap)));
+        expect(res.filter((r) => r.capped)).toHaveLength(3);
+        expect(res.filter((r) => r.capped).every((r) => r.capped!.retryAt >= T0 + 10 + 60_000)).toBe(true);
+        expect((await store.comments.get(c.id))!.likes).toBe(3);
+        const liker = fans[res.findIndex((r) => !r.capped)];
+        expect(await store.comments.toggleLike(c.id, liker, T0 + 20, cap)).toMatchObject({ liked: false, likes: 2 });
+        expect(await store.comments.toggleLike(c.id, fans[5], T0 + 70_011, cap)).toMatchObject({ liked: true });
+      });
+    });
+
+    describe('authors', () => {
+      it('ensures one author per token, keeping the last known network, and prunes idle cookie-only authors', async () => {
+        const id = await store.authors.ensure('t', T0, 'n1');
+        expect(await store.authors.ensure('t', T0 + 1, null)).toBe(id);
+        expect(await store.authors.get(id)).toMatchObject({ tokenHash: 't', createdAt: T0, publishedCount: 0, lastIpHash: 'n1' });
+        const liker = await store.authors.ensure('liker', T0, null);
+        await store.comments.toggleLike((await post()).change.comment.id, liker, T0 + 1);
+        expect(await store.authors.pruneIdle(T0 + 10, 100)).toBe(1);
+        expect(await store.authors.get(id)).toBeUndefined();
+        expect(await store.authors.get(liker)).toBeDefined();
+      });
+    });
+
+    describe('moderation', () => {
+      it('stores settings and words (one per word and kind)', async () => {
+        await store.moderation.setSettings({ linkLimit: '5', holdFirstLink: 'false' });
+        await store.moderation.setSettings({ linkLimit: '6' });
+        expect(await store.moderation.getSettings()).toEqual({ linkLimit: '6', holdFirstLink: 'false' });
+        const w = await store.moderation.addWord('坏词', 'banned', T0);
+        expect(await store.moderation.addWord('坏词', 'banned', T0 + 1)).toMatchObject({ id: w.id });
+        await store.moderation.addWord('坏词', 'suspect', T0);
+        expect((await store.moderation.listWords()).map((x) => x.kind)).toEqual(['banned', 'suspect']);
+        expect(await store.moderation.removeWord(w.id)).toEqual(w);
+        expect(await store.moderation.removeWord(w.id)).toBeUndefined();
+      });
+
+      it('creates, finds, lists and lifts bans by author or network, honouring expiry', async () => {
+        const author = await store.authors.ensure('bad', T0, null);
+        const byAuthor = await store.moderation.createBan({ authorId: author, ipHash: null, reason: 'spam', createdAt: T0, expiresAt: T0 + 100, createdBy: null });
+        const byNet = await store.moderation.createBan({ authorId: null, ipHash: 'net-9', reason: 'spam', createdAt: T0, expiresAt: null, createdBy: null });
+        expect(await store.moderation.activeBan(author, null, T0 + 50)).toEqual(byAuthor);
+        expect(await store.moderation.activeBan(author, null, T0 + 100)).toBeUndefined();
+        expect(await store.moderation.activeBan(null, 'net-9', T0 + 1e9)).toEqual(byNet);
+        expect(await store.moderation.activeBan(author, 'net-9', T0 + 50)).toEqual(byNet);
+        expect((await store.moderation.activeBansFor([author], T0 + 50)).map((b) => b.id)).toEqual([byAuthor.id]);
+        expect((await store.moderation.listBans(T0 + 200, false)).map((b) => b.id)).toEqual([byNet.id]);
+        expect((await store.moderation.listBans(T0 + 200, true)).map((b) => b.id)).toEqual([byNet.id, byAuthor.id]);
+        const mod = await store.moderators.create({ username: 'm', passwordHash: 'h', role: 'admin', createdAt: T0 });
+        expect(await store.moderation.liftBan(byNet.id, mod.id, T0 + 5)).toMatchObject({ id: byNet.id, liftedAt: T0 + 5 });
+        expect(await store.moderation.liftBan(byNet.id, mod.id, T0 + 6)).toBeUndefined();
+        expect(await store.moderation.getBan(byNet.id)).toMatchObject({ liftedAt: T0 + 5 });
+      });
+
+      it('counts a report once per author; one network weighs as its heaviest reporter; crossing the threshold hides the comment', async () => {
+        const c = (await post()).change.comment;
+        const r = (tok: string, ip: string | null, weight: number) =>
+          store.authors.ensure(tok, T0, ip).then((authorId) => store.moderation.addReport({ commentId: c.id, authorId, reason: 'spam', note: `${tok} note`, at: T0 + 5, threshold: 2, ipHash: ip, weight }));
+        expect(await r('r1', 'net-a', 0.5)).toEqual({ created: true, reportCount: 1, hidden: null });
+        expect(await r('r1', 'net-a', 0.5)).toEqual({ created: false, reportCount: 1, hidden: null });
+        expect((await r('r2', 'net-a', 1)).hidden).toBeNull();
+        const hid = await r('r3', 'net-b', 1);
+        expect(hid.hidden?.change).toMatchObject({ type: 'removed', comment: { status: 'pending', heldReason: 'reports', reportsOpen: 3 } });
+        expect(hid.hidden?.commentCount).toBe(0);
+        expect(await store.moderation.reportSummaries([c.id])).toEqual([{ commentId: c.id, reason: 'spam', count: 3, notes: expect.arrayContaining(['r1 note', 'r2 note', 'r3 note']) }]);
+        expect(await store.moderation.queueCounts()).toEqual({ pending: 0, reported: 1 });
+        expect((await store.moderation.listQueue({ queue: 'reported', limit: 10 })).map((x) => x.id)).toEqual([c.id]);
+        await store.comments.setStatus(c.id, { status: 'published', at: T0 + 6, moderatorId: null, resolveReports: true });
+        expect(await store.moderation.reportSummaries([c.id])).toEqual([]);
+        expect(await store.moderation.queueCounts(article.id)).toEqual({ pending: 0, reported: 0 });
+      });
+
+      it('walks the queues by keyset, oldest first for review and newest first for the lists', async () => {
+        const held = [] as number[];
+        for (let i = 0; i < 3; i++) held.push((await post({ status: 'pending', heldReason: 'link' })).change.comment.id);
+        const pub = (await post()).change.comment.id;
+        expect((await store.moderation.listQueue({ queue: 'pending', afterId: held[0], limit: 10 })).map((c) => c.id)).toEqual(held.slice(1));
+        expect((await store.moderation.listQueue({ queue: 'published', articleId: article.id, limit: 10 })).map((c) => c.id)).toEqual([pub]);
+        expect(await store.moderation.queueCounts(article.id)).toEqual({ pending: 3, reported: 0 });
+      });
+
+      it('writes audit lines and pages them newest first with the moderator name', async () => {
+        const mod = await store.moderators.create({ username: 'boss', passwordHash: 'h', role: 'admin', createdAt: T0 });
+        for (let i = 0; i < 3; i++) await store.moderation.audit({ moderatorId: mod.id, action: `a${i}`, targetType: 'site', targetId: null, details: { i }, at: T0 + i });
+        const all = await store.moderation.listAudit({ limit: 10 });
+        expect(all.map((a) => a.action)).toEqual(['a2', 'a1', 'a0']);
+        expect(all[0]).toMatchObject({ moderatorId: mod.id, moderatorName: 'boss', targetType: 'site', targetId: null, reason: null, details: { i: 2 }, createdAt: T0 + 2 });
+        expect((await store.moderation.listAudit({ beforeId: all[0].id, limit: 1 })).map((a) => a.action)).toEqual(['a1']);
+      });
+
+      it('bans an author, removes their live comments and audits it in one transaction', async () => {
+        const mod = await store.moderators.create({ username: 'm', passwordHash: 'h', role: 'admin', createdAt: T0 });
+        const troll = await post({ token: 'troll' });
+        await post({ token: 'troll', status: 'pending', heldReason: 'link' });
+        const other = await store.articles.insert({ slug: 'other', title: 'O', body: '', createdAt: T0 });
+        await post({ token: 'troll', articleId: other.id });
+        const done = await store.moderation.banAuthor({
+          bans: [{ authorId: troll.authorId, ipHash: null, reason: 'troll', createdAt: T0 + 1, expiresAt: null, createdBy: mod.id }],
+          removeCommentsOf: { authorId: troll.authorId, moderatorId: mod.id, note: 'troll' },
+          audit: { moderatorId: mod.id, action: 'author.ban', targetType: 'comment', targetId: troll.change.comment.id, reason: 'troll', details: { scope: 'author' }, at: T0 + 1 },
+        });
+        expect(done.bans).toHaveLength(1);
+        expect(done.removed.map((r) => r.change.comment.status)).toEqual(['rejected', 'rejected', 'rejected']);
+        expect(await store.moderation.liveCommentsOfAuthor(troll.authorId)).toEqual([]);
+        expect((await store.articles.getById(other.id))!.commentCount).toBe(0);
+        expect((await store.moderation.listAudit({ limit: 1 }))[0].details).toEqual({ scope: 'author', banIds: [done.bans[0].id], removed: 3 });
+      });
+
+      it('leaves nothing behind when any part of a ban fails', async () => {
+        const troll = await post({ token: 'troll' });
+        await expect(
+          store.moderation.banAuthor({
+            // The second ban names neither an author nor a network: the CHECK fails after the first ban and the removals.
+            bans: [
+              { authorId: troll.authorId, ipHash: null, reason: 'x', createdAt: T0, expiresAt: null, createdBy: null },
+              { authorId: null, ipHash: null, reason: 'x', createdAt: T0, expiresAt: null, createdBy: null },
+            ],
+            removeCommentsOf: { authorId: troll.authorId, moderatorId: 0, note: null },
+            audit: { moderatorId: null, action: 'author.ban', targetType: 'comment', targetId: null, at: T0 },
+          }),
+        ).rejects.toThrow();
+        expect(await store.moderation.listBans(T0, true)).toEqual([]);
+        expect(await store.comments.get(troll.change.comment.id)).toMatchObject({ status: 'published' });
+        expect(await store.moderation.listAudit({ limit: 5 })).toEqual([]);
+        expect((await store.articles.getById(article.id))).toMatchObject({ commentCount: 1, seq: 1 });
+        expect((await events()).map((e) => e.seq)).toEqual([1]);
+      });
+    });
+
+    describe('moderators', () => {
+      it('creates accounts with names unique whatever their case, updates them and counts active admins', async () => {
+        const m = await store.moderators.create({ username: 'Alice', passwordHash: 'h1', role: 'admin', createdAt: T0 });
+        expect(m).toEqual({ id: m.id, username: 'Alice', passwordHash: 'h1', role: 'admin', createdAt: T0, disabled: false });
+        expect((await store.moderators.getByUsername('ALICE'))?.id).toBe(m.id);
+        await expect(store.moderators.create({ username: 'alice', passwordHash: 'h', role: 'moderator', createdAt: T0 })).rejects.toThrow();
+        await store.moderators.create({ username: 'bob', passwordHash: 'h', role: 'moderator', createdAt: T0 });
+        expect((await store.moderators.list()).map((x) => x.username)).toEqual(['Alice', 'bob']);
+        expect(await store.moderators.countActiveAdmins()).toBe(1);
+        expect(await store.moderators.update(m.id, { disabled: true, passwordHash: 'h2' })).toMatchObject({ disabled: true, passwordHash: 'h2', role: 'admin' });
+        expect(await store.moderators.countActiveAdmins()).toBe(0);
+        expect(await store.moderators.update(9999, { disabled: true })).toBeUndefined();
+      });
+
+      it('keeps sessions until they expire, the account is disabled or they are ended', async () => {
+        const m = await store.moderators.create({ username: 'm', passwordHash: 'h', role: 'moderator', createdAt: T0 });
+        await store.moderators.createSession({ tokenHash: 's1', moderatorId: m.id, createdAt: T0, expiresAt: T0 + 100, notice: { failures: 2, networks: 1 } });
+        await store.moderators.createSession({ tokenHash: 's2', moderatorId: m.id, createdAt: T0, expiresAt: T0 + 10 });
+        expect(await store.moderators.sessionModerator('s1', T0 + 50)).toMatchObject({ id: m.id, expiresAt: T0 + 100, disabled: false, notice: { failures: 2, networks: 1 } });
+        expect(await store.moderators.sessionModerator('s2', T0 + 10)).toBeUndefined();
+        await store.moderators.pruneSessions(T0 + 10);
+        expect(await store.moderators.deleteSessionsOf(m.id)).toBe(1);
+        await store.moderators.createSession({ tokenHash: 's3', moderatorId: m.id, createdAt: T0, expiresAt: T0 + 100 });
+        await store.moderators.update(m.id, { disabled: true });
+        expect(await store.moderators.sessionModerator('s3', T0 + 1)).toBeUndefined();
+        await store.moderators.deleteSession('s3');
+        expect(await store.moderators.deleteSessionsOf(m.id)).toBe(0);
+      });
+
+      it('counts login failures in a window, locks at the limit, counts racing failures exactly, clears and prunes', async () => {
+        const r = { now: T0, windowMs: 1000, limit: 3, lockMs: 5000 };
+        const counted = await Promise.all(Array.from({ length: 5 }, () => store.moderators.countFailure('k', r)));
+        expect(counted.map((f) => f.failures).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(await store.moderators.getFailure('k')).toEqual({ key: 'k', failures: 5, firstAt: T0, lockedUntil: T0 + 5000 });
+        expect(await store.moderators.countFailure('k', { ...r, now: T0 + 6000 })).toMatchObject({ failures: 1, firstAt: T0 + 6000 });
+        await store.moderators.countFailure('old', r);
+        expect(await store.moderators.pruneFailures(T0 + 6000, 1000)).toBe(1);
+        await store.moderators.clearFailure('k');
+        expect(await store.moderators.getFailure('k')).toBeUndefined();
+      });
+
+      it('logs failed logins and tells the owner at the next login how many since the previous one, from how many networks', async () => {
+        const m = await store.moderators.create({ username: 'm', passwordHash: 'h', role: 'moderator', createdAt: T0 });
+        await store.moderators.logFailure(m.id, 'n1', T0 + 1);
+        await store.moderators.logFailure(m.id, 'n2', T0 + 2);
+        await store.moderators.logFailure(m.id, 'n2', T0 + 3);
+        expect(await store.moderators.recordLogin(m.id, T0 + 10)).toEqual({ failures: 3, networks: 2 });
+        expect(await store.moderators.recordLogin(m.id, T0 + 20)).toEqual({ failures: 0, networks: 0 });
+        expect(await store.moderators.pruneFailureLog(T0 + 3)).toBe(2);
+      });
+    });
+
+    describe('store', () => {
+      it('answers healthy and grants its own lease again', async () => {
+        expect(await store.health()).toEqual({ ok: true });
+        expect(await store.tryLease('job', 60_000)).toBe(true);
+        expect(await store.tryLease('job', 60_000)).toBe(true);
+      });
+    });
+  });
+}
