@@ -42,11 +42,14 @@ export function redisPresence(redis: SharedRedis, log: Logger, heartbeatMs = PRE
       if (failing) log.info('presence sync back');
       failing = false;
     };
-    const tick = () =>
+    const tick = () => {
+      // Not connected yet at start: nothing to report, nothing to warn about.
+      if (lastOk === 0 && redis.cmd.status !== 'ready') return;
       void beat().catch((err: Error) => {
         if (!failing) log.warn('presence sync failed; showing the last known totals', { error: err.message });
         failing = true;
       });
+    };
     const timer = setInterval(tick, heartbeatMs);
     timer.unref();
     tick();

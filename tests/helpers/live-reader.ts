@@ -12,6 +12,8 @@ export interface LiveReader {
   likes: Map<number, number>;
   /** Every (id, seq) state applied, in order: a duplicate means a change was shown twice. */
   applied: { id: number; seq: number }[];
+  /** Live events received, by event name and seq: a count above 1 means the same event arrived twice. */
+  received: Map<string, number>;
   /** Events the test dropped on purpose. */
   dropped: number;
   /** Joins answered (the first, reconnects and gap fills). */
@@ -35,6 +37,7 @@ export function liveReader(socket: Socket, slug: string, opts: { drop?: (event: 
     comments,
     likes,
     applied,
+    received: new Map(),
     dropped: 0,
     joins: 0,
     ready: new Promise<void>((res) => (readyResolve = res)),
@@ -45,6 +48,8 @@ export function liveReader(socket: Socket, slug: string, opts: { drop?: (event: 
   const on = <T extends { seq: number }>(event: string, fn: (p: T) => void) => {
     handlers.set(event, fn as (p: never) => void);
     socket.on(event, (p: T) => {
+      const k = `${event}:${p.seq}`;
+      r.received.set(k, (r.received.get(k) ?? 0) + 1);
       if (!opts.drop?.(event, p)) return fn(p);
       r.dropped++;
     });
@@ -88,6 +93,11 @@ export function liveReader(socket: Socket, slug: string, opts: { drop?: (event: 
   socket.on('connect', join);
   if (socket.connected) join();
   return r;
+}
+
+/** Live events that arrived more than once (should be none). */
+export function repeatedEvents(r: LiveReader): string[] {
+  return [...r.received].filter(([, n]) => n > 1).map(([k]) => k);
 }
 
 /** Applied states that appear more than once (should be none). */
