@@ -56,6 +56,8 @@ export interface AppDeps {
   now?: () => number;
   /** This node's id among several (Redis keys); random when not given. */
   nodeId?: string;
+  /** Database pool connections, for /metrics (main passes the PostgreSQL pool's). */
+  poolStats?: () => { inUse: number; total: number; waiting: number };
 }
 
 export interface App {
@@ -115,7 +117,7 @@ export function createApp(input: AppDeps): App {
   const nodeId = input.nodeId ?? randomUUID().slice(0, 8);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix, nodeId, log) : undefined;
   const limiters = createLimiters(config, now, redis);
-  const metrics = createMetrics(store);
+  const metrics = createMetrics(store, input.poolStats);
   const policy = createModerationPolicy(store, now);
 
   // publish is bound once io exists; services only ever see the function.

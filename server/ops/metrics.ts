@@ -19,12 +19,10 @@ export interface Metrics {
   stop(): void;
 }
 
-/** A store that can say how many pooled connections are in use (the PostgreSQL store); SQLite has no pool. */
-interface PooledStore {
-  poolStats?: () => { inUse: number; total: number; waiting: number };
-}
+/** Pooled database connections (the PostgreSQL pool, from main); SQLite has no pool. */
+export type PoolStats = () => { inUse: number; total: number; waiting: number };
 
-export function createMetrics(store: Store): Metrics {
+export function createMetrics(store: Store, poolStats?: PoolStats): Metrics {
   const registry = new Registry();
   const loop = monitorEventLoopDelay({ resolution: 20 });
   let io: Server | undefined;
@@ -83,7 +81,7 @@ export function createMetrics(store: Store): Metrics {
     labelNames: ['state'] as const,
     registers: [registry],
     collect() {
-      const s = (store as PooledStore).poolStats?.();
+      const s = poolStats?.();
       if (!s) return;
       this.set({ state: 'in_use' }, s.inUse);
       this.set({ state: 'total' }, s.total);

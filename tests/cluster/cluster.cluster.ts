@@ -5,14 +5,17 @@
 import type { Socket } from 'socket.io-client';
 import type { CommentJson } from '../../contracts/api';
 import { duplicates, liveReader, repeatedEvents, type LiveReader } from '../helpers/live-reader';
-import { ADMIN, client, freshIp, SLUG, socketTo, socketsOn, startCluster, until, type Client, type ClusterWorld } from './harness';
+import superagent from 'superagent';
+import { ADMIN, client, freshIp, METRICS_TOKEN, SLUG, socketTo, socketsOn, startCluster, until, type Client, type ClusterWorld } from './harness';
 
 let w: ClusterWorld;
+/** The article's seq when the first readers joined. */
+let suiteSince = 0;
 const sockets: Socket[] = [];
 const readers: { r: LiveReader; node: number | 'nginx'; sock: Socket }[] = [];
 
 beforeAll(async () => {
-  w = await startCluster({ RATE_POST_ATTEMPT: '4/60' });
+  w = await startCluster({ RATE_POST_ATTEMPT: '4/60', SOCKET_MAX_PER_NETWORK: '12' });
 }, 180_000);
 
 afterAll(async () => {
@@ -72,7 +75,7 @@ async function post(c: Client, node: number, body: string) {
 
 describe('three nodes behind nginx', () => {
   it('gives readers spread over the nodes every post, edit, like and removal made through any node, exactly once', async () => {
-    const since = await articleSeq();
+    const since = (suiteSince = await articleSeq());
     for (const node of [0, 1, 2, 0, 1, 2]) await addReader(node, since);
     for (let i = 0; i < 3; i++) await addReader('nginx', since);
     const authors = Array.from({ length: 9 }, () => client());
@@ -132,11 +135,36 @@ describe('three nodes behind nginx', () => {
     }
   });
 
+  it("caps one network's open sockets over all nodes, and frees a place when one closes", async () => {
+    const ip = freshIp();
+    const mine: Socket[] = [];
+    for (let i = 0; i < 12; i++) mine.push(await socketTo(w.nodeUrl(i % 3), { ip }));
+    for (const node of [0, 1, 2]) await expect(socketTo(w.nodeUrl(node), { ip })).rejects.toThrow(/too_many_connections|websocket error/);
+    mine.pop()!.disconnect();
+    await until(async () => {
+      try {
+        mine.push(await socketTo(w.nodeUrl(0), { ip }));
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'a place freed');
+    for (const so of mine) so.disconnect();
+  });
+
+  it('exposes Prometheus metrics per node, the PostgreSQL pool included', async () => {
+    const res = await superagent.get(`${w.nodeUrl(1)}/metrics`).set('Authorization', `Bearer ${METRICS_TOKEN}`).ok(() => true);
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/yilun_db_pool_connections\{state="total"\} [1-9]/);
+    expect(res.text).toMatch(/yilun_comments_posted_total [1-9]/);
+    expect((await superagent.get(`${w.publicUrl}/metrics`).set('Authorization', `Bearer ${METRICS_TOKEN}`).ok(() => true)).status).toBe(404);
+  });
+
   it('sums presence over the nodes', async () => {
     const total = readers.length;
     await until(async () => readers.every(({ sock }) => sock.connected), 'all connected');
-    const probe = await addReader(1, await articleSeq());
-    void probe;
+    // A late-comer joins from the suite's first seq: its catch-up brings everything so far.
+    await addReader(1, suiteSince);
     const presence = await new Promise<number>((resolve) => {
       const s = readers[readers.length - 1].sock;
       const check = () => s.emit('join', { article: SLUG }, (a: { data?: { presence: number } }) => (a.data!.presence === total + 1 ? resolve(total + 1) : setTimeout(check, 300)));
@@ -211,5 +239,8 @@ describe('three nodes behind nginx', () => {
     await new Promise((r) => setTimeout(r, 1500));
     await post(client(), nodes[0], '恢复之后');
     await expectConsistent(alive);
+    // How the readers got there: events lost with the restart came back through gap fills from the event log.
+    const fills = alive.reduce((n, { r }) => n + r.tracker.fills, 0);
+    process.stdout.write(`redis restart: ${alive.length} readers, ${fills} gap fills in all\n`);
   });
 });
