@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileLimit, installCleanup, killAll, listenOverflows, raisedLimits, ROOT } from './lib/procs';
 import { formatProfile, profilesIn, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { formatTable, type Row } from './lib/table';
+import { dropPostgres, usePostgres } from './lib/pgstore';
 import { createContext, type Context, type Settings } from './scenarios/context';
 import { runFanout } from './scenarios/fanout';
 import { runPosts } from './scenarios/posts';
@@ -25,13 +26,16 @@ const RESULTS = path.join(ROOT, 'bench', 'results');
 const DEFAULT_OUT = path.join(RESULTS, 'latest.json');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
-function parseArgs(argv: string[]): Settings & { out: string } {
+function parseArgs(argv: string[]): Settings & { out: string; store: 'sqlite' | 'postgres' } {
   const opt = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
   const has = (name: string) => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   const list = (name: string, fallback: number[]) => (opt(name) ? opt(name)!.split(',').map(Number) : fallback);
-  const unknown = argv.filter((a) => !/^--(only|readers|storm-readers|seconds|connections|posts|sizes|profile|out)(=|$)/.test(a));
+  const unknown = argv.filter((a) => !/^--(only|readers|storm-readers|seconds|connections|posts|sizes|profile|out|store)(=|$)/.test(a));
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')}`);
+  const store = opt('store') ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, got "${store}"`);
   return {
+    store,
     only: new Set(opt('only')?.split(',') ?? SCENARIOS.map(([n]) => n)),
     readers: list('readers', [100, 1000, 3000]),
     stormReaders: Number(opt('storm-readers') ?? 3000),
@@ -60,6 +64,7 @@ function fitToFileLimit(s: Settings, log: (m: string) => void): void {
 const NOTES = [
   'Floor: bench/floor.ts, express + socket.io + better-sqlite3; one INSERT and one room broadcast per POST, no validation, moderation or identity.',
   `Both open SQLite through server/db/open.ts openDb: WAL, synchronous=${(process.env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase()} (DB_SYNCHRONOUS), busy_timeout, temp_store=MEMORY.`,
+  `Yilun's store: ${process.argv.includes('--store=postgres') ? 'PostgreSQL (--store=postgres, DATABASE_URL on a fresh local database per start, pool of 10)' : 'SQLite'}.`,
   `Yilun runs as dist/server/main.js with LOG_LEVEL=warn and every RATE_* raised to ${raisedLimits().RATE_POST_IP}.`,
   'Each server (and the reader fleet) is its own process, started fresh for each measurement; both get the same load in the same run.',
   'Fan-out latency: bench send time (just before the POST) to receipt at each reader, one wall clock (performance.timeOrigin + now).',
@@ -71,6 +76,8 @@ async function main(): Promise<void> {
   installCleanup();
   const settings = parseArgs(process.argv.slice(2));
   const ctx = createContext(settings);
+  // --store=postgres: every Yilun node runs on a fresh PostgreSQL database (BENCH_PG_URL's server); the floor stays on SQLite.
+  if (settings.store === 'postgres') await usePostgres();
   fitToFileLimit(ctx, ctx.log);
   const started = new Date();
   const loadBefore = os.loadavg()[0];
@@ -95,6 +102,7 @@ async function main(): Promise<void> {
   } finally {
     killAll();
     ctx.cleanup();
+    await dropPostgres();
   }
 
   const profiles: Record<string, ProfileSummary[]> = {};

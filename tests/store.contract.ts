@@ -229,7 +229,9 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect((await store.comments.get(c.id))!.likes).toBe(3);
         const liker = fans[res.findIndex((r) => !r.capped)];
         expect(await store.comments.toggleLike(c.id, liker, T0 + 20, cap)).toMatchObject({ liked: false, likes: 2 });
-        expect(await store.comments.toggleLike(c.id, fans[5], T0 + 70_011, cap)).toMatchObject({ liked: true });
+        // Once the window has passed, a fan that was capped may like.
+        const refused = fans[res.findIndex((r) => r.capped)];
+        expect(await store.comments.toggleLike(c.id, refused, T0 + 70_011, cap)).toMatchObject({ liked: true });
       });
     });
 
@@ -342,7 +344,7 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
             removeCommentsOf: { authorId: troll.authorId, moderatorId: 0, note: null },
             audit: { moderatorId: null, action: 'author.ban', targetType: 'comment', targetId: null, at: T0 },
           }),
-        ).rejects.toThrow();
+        ).rejects.toHaveProperty('code');
         expect(await store.moderation.listBans(T0, true)).toEqual([]);
         expect(await store.comments.get(troll.change.comment.id)).toMatchObject({ status: 'published' });
         expect(await store.moderation.listAudit({ limit: 5 })).toEqual([]);
@@ -356,7 +358,7 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         const m = await store.moderators.create({ username: 'Alice', passwordHash: 'h1', role: 'admin', createdAt: T0 });
         expect(m).toEqual({ id: m.id, username: 'Alice', passwordHash: 'h1', role: 'admin', createdAt: T0, disabled: false });
         expect((await store.moderators.getByUsername('ALICE'))?.id).toBe(m.id);
-        await expect(store.moderators.create({ username: 'alice', passwordHash: 'h', role: 'moderator', createdAt: T0 })).rejects.toThrow();
+        await expect(store.moderators.create({ username: 'alice', passwordHash: 'h', role: 'moderator', createdAt: T0 })).rejects.toHaveProperty('code');
         await store.moderators.create({ username: 'bob', passwordHash: 'h', role: 'moderator', createdAt: T0 });
         expect((await store.moderators.list()).map((x) => x.username)).toEqual(['Alice', 'bob']);
         expect(await store.moderators.countActiveAdmins()).toBe(1);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { getJson } from './http';
+import { pgStoreEnv } from './pgstore';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SLUG = 'nvidia-anthropic';
@@ -119,7 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     DATA_DIR: opts.dataDir,
     DB_PATH: path.join(opts.dataDir, opts.kind === 'yilun' ? 'yilun.db' : 'floor.db'),
     LOG_LEVEL: 'warn',
-    ...(opts.kind === 'yilun' ? { ...raisedLimits(), SOCKET_MAX_PER_NETWORK: '100000' } : {}),
+    ...(opts.kind === 'yilun' ? { ...raisedLimits(), SOCKET_MAX_PER_NETWORK: '100000', ...(await pgStoreEnv()) } : {}),
     ...opts.env,
   };
   const proc = spawnNode([...flags, script], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'pipe'] });

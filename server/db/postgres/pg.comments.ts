@@ -43,14 +43,33 @@ export const COMMENTS_SQL = {
     WHERE n <= $2 ORDER BY "commentId", id DESC`,
 };
 
+/**
+ * Runs one article's posts one at a time in this process. They would queue on the article's row lock
+ * anyway; queued here they wait without holding a pool connection, which the reads of every other
+ * request need (measured: 28 posts/s with a pool of 10 without it, starved by waiting transactions).
+ */
+function createArticleQueue() {
+  const tails = new Map<number, Promise<unknown>>();
+  return <T>(articleId: number, fn: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(articleId) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(articleId, tail);
+    void tail.then(() => {
+      if (tails.get(articleId) === tail) tails.delete(articleId);
+    });
+    return run;
+  };
+}
+
 export function createPgCommentsRepo(pool: pg.Pool, q: Q): CommentsRepo {
   const S = COMMENTS_SQL;
+  const perArticle = createArticleQueue();
   const viewer = (id: number | null) => id ?? -1;
   const tx = <T>(fn: (t: Q) => Promise<T>) => transaction(pool, fn);
 
   return {
     get: (id) => writer.getComment(q, id),
-    insert: (c) => tx((t) => writer.insertComment(t, c)),
+    insert: (c) => perArticle(c.articleId, () => tx((t) => writer.insertComment(t, c))),
     updateBody: (id, u) => tx((t) => writer.updateBody(t, id, u)),
     setStatus: (id, s) => tx((t) => writer.setStatus(t, id, s)),
     setPinned: (id, pinned, at) => tx((t) => writer.setPinned(t, id, pinned, at)),
