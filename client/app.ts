@@ -7,6 +7,7 @@ import { flash, Thread } from './thread.js';
 import { siteTime, startClock } from './time.js';
 import { watchConnection } from './connection.js';
 import { wireWriteBar } from './write-bar.js';
+import { SeqTracker } from './seq-tracker.js';
 import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
 
 interface JoinResult {
@@ -35,27 +36,21 @@ document.documentElement.classList.add('js');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
 
 /**
- * The seq up to which this page has seen every event (live, by catch-up or by a page load): the `since`
- * of the next join. Events can arrive past a gap (the server skips a seq it waited too long for), so
- * seqs above it wait in `ahead` until the gap closes; a reconnect then fetches what is still missing.
+ * The seq up to which this page has seen every event (live, by catch-up or by a page load) is the `since`
+ * of the next join. Events can arrive past a gap (the server skips a seq it waited too long for; with
+ * several nodes, Redis pub/sub may drop or reorder one): a gap still open after a short wait is filled
+ * from the event log by joining again, and a late event never replaces a newer state (seq-tracker.ts).
  */
-let seq = data.seq;
-const ahead = new Set<number>();
-/** Past this many seqs waiting on a gap, ask for the gap now instead of at the next reconnect. */
-const AHEAD_MAX = 200;
+const seqs = new SeqTracker({ seq: data.seq, fill: () => join(), canFill: () => socket.connected });
+const sawSeq = (s: number) => seqs.saw(s);
+const coveredTo = (s: number) => seqs.covered(s);
 
-function sawSeq(s: number): void {
-  if (s > seq) ahead.add(s);
-  while (ahead.delete(seq + 1)) seq++;
-  // Crossing the mark asks once; the join's answer covers the gap and empties `ahead`.
-  if (ahead.size === AHEAD_MAX + 1 && socket.connected) join();
-}
-
-/** A catch-up or a page read covers every seq up to s. */
-function coveredTo(s: number): void {
-  seq = Math.max(seq, s);
-  for (const x of ahead) if (x <= seq) ahead.delete(x);
-  while (ahead.delete(seq + 1)) seq++;
+/** Applies a comment's state unless the page already shows a newer one; a newer like count is kept. */
+function applyState(c: CommentJson | null, id: number, s: number, apply: () => void): void {
+  if (!seqs.acceptState(id, s)) return;
+  apply();
+  const likes = c ? seqs.newerLikes(id, s) : undefined;
+  if (likes !== undefined) thread.setLikes(id, likes);
 }
 let hasIdentity = data.hasIdentity;
 let sort = data.sort;
@@ -190,12 +185,13 @@ function setClosed(closed: boolean): void {
 function applyEvent(e: CommentEvent, kind: 'created' | 'updated' | 'removed'): void {
   if (e.article !== data.slug) return;
   sawSeq(e.seq);
-  setCount(e.count);
-  if (kind === 'removed' || e.comment === null) {
-    thread.remove(e.id, e.comment);
-    showNewBar();
-  }
-  else thread.upsert(e.comment, 'live');
+  applyState(e.comment, e.id, e.seq, () => {
+    setCount(e.count);
+    if (kind === 'removed' || e.comment === null) {
+      thread.remove(e.id, e.comment);
+      showNewBar();
+    } else thread.upsert(e.comment, 'live');
+  });
 }
 
 async function reloadFirstPage(): Promise<void> {
@@ -217,11 +213,14 @@ async function reloadFirstPage(): Promise<void> {
 const socket = io({ transports: ['websocket', 'polling'] });
 
 function join(): void {
-  socket.emit('join', { article: data.slug, since: seq }, (r) => {
+  seqs.joining();
+  socket.emit('join', { article: data.slug, since: seqs.seq }, (r) => {
     if (!r.ok) {
       // Joins are rate limited (a reconnect storm): try again when the server says, until then the page still works.
       const retryAfter = (r.error.details as { retryAfter?: number } | undefined)?.retryAfter;
-      if (r.error.code === 'rate_limited' && retryAfter) setTimeout(() => socket.connected && join(), retryAfter * 1000);
+      const retrying = r.error.code === 'rate_limited' && retryAfter;
+      seqs.joinFailed(retrying ? undefined : 3000);
+      if (retrying) setTimeout(() => socket.connected && join(), retryAfter * 1000);
       return status(r.error.message);
     }
     status('');
@@ -233,8 +232,10 @@ function join(): void {
       return;
     }
     for (const ch of d.changes) {
-      if (ch.comment === null) thread.remove(ch.id, null);
-      else thread.upsert(ch.comment, 'live', false);
+      applyState(ch.comment, ch.id, ch.seq, () => {
+        if (ch.comment === null) thread.remove(ch.id, null);
+        else thread.upsert(ch.comment, 'live', false);
+      });
     }
     coveredTo(d.seq);
     setCount(d.commentCount);
@@ -259,7 +260,7 @@ socket.on('comment:removed', (e: CommentEvent) => applyEvent(e, 'removed'));
 socket.on('reaction:updated', (e: { seq: number; article: string; commentId: number; likes: number; liked?: boolean }) => {
   if (e.article !== data.slug) return;
   sawSeq(e.seq);
-  thread.setLikes(e.commentId, e.likes, e.liked);
+  if (seqs.acceptLikes(e.commentId, e.seq, e.likes)) thread.setLikes(e.commentId, e.likes, e.liked);
 });
 socket.on('seq:advanced', (e: SeqAdvanced) => {
   if (e.article === data.slug) sawSeq(e.seq);

@@ -1,17 +1,18 @@
 // Owns assembling the application: createApp(deps) -> { app, httpServer, io, close() }. Middleware,
 // routes, sockets, and the error handler last. No listen, no process.env, no module-level state.
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Response } from 'express';
 import compression from 'compression';
 import type { Server } from 'socket.io';
-import type { Config } from './config';
+import type { Config, RateLimit } from './config';
 import type { Store } from './db/store';
 import type { Deps } from './deps';
 import { AppError, errorMiddleware, notFoundApi, type ErrorBody } from './errors';
-import type { Logger } from './log';
+import { requestLogger, type Logger } from './log';
 import { paths } from './paths';
 import { strings } from './i18n/strings';
 import { msg } from './i18n/messages';
@@ -36,7 +37,10 @@ import { createPublisher } from './realtime/publish';
 import { capturePeers, createClientIp } from './security/client-ip';
 import { csrfGuard } from './security/origin';
 import { createIpHasher } from './security/ip';
-import { createRateLimiter, type Limiters } from './security/rate';
+import { createRateLimiter, memoryRateLimiter, type LimiterName, type Limiters, type RateLimiter } from './security/rate';
+import { createRedisRateLimiter } from './security/rate.redis';
+import { connectRedis, type SharedRedis } from './shared/redis';
+import { createMetrics, metricsRoute } from './ops/metrics';
 import type { Secrets } from './security/secrets';
 import { securityHeaders } from './security/headers';
 import { hostGuard } from './security/host';
@@ -55,6 +59,10 @@ export interface AppDeps {
   log: Logger;
   secrets: Secrets;
   now?: () => number;
+  /** This node's id among several (Redis keys); random when not given. */
+  nodeId?: string;
+  /** Database pool connections, for /metrics (main passes the PostgreSQL pool's). */
+  poolStats?: () => { inUse: number; total: number; waiting: number };
 }
 
 export interface App {
@@ -81,19 +89,28 @@ function socketIoClientSource(): string {
   return fs.readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '\n');
 }
 
-function createLimiters(config: Config, now: () => number): Limiters {
+/** In memory on one node; in Redis (shared by every node) with REDIS_URL. */
+function createLimiters(config: Config, now: () => number, redis: SharedRedis | undefined): Limiters {
   const r = config.rateLimits;
+  const make = (name: LimiterName, limit: RateLimit): RateLimiter =>
+    redis ? createRedisRateLimiter(redis, name, limit) : memoryRateLimiter(createRateLimiter(limit, now));
   return {
-    postAttempt: createRateLimiter(r.postAttempt, now),
-    edit: createRateLimiter(r.edit, now),
-    like: createRateLimiter(r.like, now),
-    report: createRateLimiter(r.report, now),
-    login: createRateLimiter(r.login, now),
-    socketConnect: createRateLimiter(r.socketConnectPerIp, now),
-    socketEvents: createRateLimiter(r.socketEvents, now),
-    join: createRateLimiter(r.join, now),
-    joinPerIp: createRateLimiter(r.joinPerIp, now),
+    get: make('get', r.get),
+    postAttempt: make('postAttempt', r.postAttempt),
+    edit: make('edit', r.edit),
+    like: make('like', r.like),
+    report: make('report', r.report),
+    login: make('login', r.login),
+    socketConnect: make('socketConnect', r.socketConnectPerIp),
+    socketEvents: make('socketEvents', r.socketEvents),
+    join: make('join', r.join),
+    joinPerIp: make('joinPerIp', r.joinPerIp),
   };
+}
+
+/** The route a request matched (its pattern, never the raw path), for metrics and request lines. */
+function routeOf(req: { route?: { path?: unknown }; baseUrl?: string }): string {
+  return typeof req.route?.path === 'string' ? `${req.baseUrl ?? ''}${req.route.path}` : 'other';
 }
 
 export function createApp(input: AppDeps): App {
@@ -104,14 +121,18 @@ export function createApp(input: AppDeps): App {
   capturePeers(httpServer);
   const clientIp = createClientIp(config.trustProxy);
   const ipHash = createIpHasher(secrets.ipHashKey);
-  const limiters = createLimiters(config, now);
+  const nodeId = input.nodeId ?? randomUUID().slice(0, 8);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisPrefix, nodeId, log) : undefined;
+  const limiters = createLimiters(config, now, redis);
+  const metrics = createMetrics(store, input.poolStats);
   const policy = createModerationPolicy(store, now);
 
   // publish is bound once io exists; services only ever see the function.
   let publishTo: Deps['publish'] = () => undefined;
   const deps: Deps = { store, now, config, log, policy, publish: (e) => publishTo(e) };
-  const { io, presence } = createIo(httpServer, { deps, limiters, clientIp, ipHash });
-  publishTo = createPublisher(io);
+  const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis });
+  publishTo = createPublisher(io, undefined, metrics);
+  metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
 
   const commentTemplate = compileCommentTemplate();
@@ -151,24 +172,24 @@ export function createApp(input: AppDeps): App {
   app.get('/readyz', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
     if (draining) return void res.status(503).json({ status: 'draining' });
-    const health = await store.health();
-    if (health.ok) res.json({ status: 'ready' });
-    else res.status(503).json({ status: health.code });
+    const [health, redisOk] = await Promise.all([store.health(), redis ? redis.ping() : true]);
+    if (!health.ok) res.status(503).json({ status: health.code });
+    else if (!redisOk) res.status(503).json({ status: 'redis_unavailable' });
+    else res.json({ status: 'ready' });
   });
+  app.get('/metrics', metricsRoute(metrics, config.metricsToken));
 
+  app.use(requestLogger(log, (req) => routeOf(req as express.Request)));
   app.use((req, res, next) => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      log.info('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
-    });
+    const end = metrics.httpDuration.startTimer();
+    res.on('finish', () => end({ method: req.method, route: routeOf(req), status: String(res.statusCode) }));
     next();
   });
   app.use(hostGuard(config.allowedHosts));
   app.use(securityHeaders());
   app.use(compression({ threshold: 1024 }));
   app.use(assets.router);
-  app.use(getRateLimit(createRateLimiter(config.rateLimits.get, now), clientIp, ipHash));
+  app.use(getRateLimit(limiters.get, clientIp, ipHash));
   app.use(csrfGuard(config.allowedOrigins));
 
   app.use(articlesRouter(ctx));
@@ -191,7 +212,10 @@ export function createApp(input: AppDeps): App {
   app.use(errorMiddleware(log, renderError));
 
   const catchUps = createCatchUps(deps);
-  io.on('connection', (socket) => registerCommentSocket(socket, { deps, limiters, presence, catchUps }));
+  io.on('connection', (socket) => {
+    socket.on('join', (p: unknown) => metrics.joins.inc({ catchup: String((p as { since?: unknown } | null)?.since !== undefined) }));
+    registerCommentSocket(socket, { deps, limiters, presence, catchUps });
+  });
   registerModerationNamespace(io, ctx);
 
   const maintenance = createMaintenance({ store, now, log, intervalMs: config.maintenanceIntervalMs });
@@ -202,6 +226,8 @@ export function createApp(input: AppDeps): App {
   const drain = async (idleLingerMs: number) => {
     draining = true;
     presence.stop();
+    connections.stop();
+    metrics.stop();
     maintenance.stop();
     backpressure.stop();
     // In-flight responses not started yet tell their client not to reuse the connection; Node closes
@@ -223,6 +249,7 @@ export function createApp(input: AppDeps): App {
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await closed;
     clearTimeout(cut);
+    await redis?.close();
   };
 
   return { app, httpServer, io, deps, maintenance, pageCache, close };

@@ -75,6 +75,12 @@ export interface Config {
   init: boolean;
   /** Memory for first pages and article pages kept per article seq (0 turns the cache off). */
   pageCacheBytes: number;
+  /** Redis (REDIS_URL): shared fan-out, presence, rate limits and connection caps across nodes; unset = one node. */
+  redisUrl?: string;
+  /** Prefix of every Redis key and channel Yilun uses (REDIS_PREFIX), so several sites or test runs can share one Redis. */
+  redisPrefix: string;
+  /** Bearer token that opens GET /metrics (METRICS_TOKEN); unset = /metrics answers 404. */
+  metricsToken?: string;
   /** DATABASE_URL=postgres://...: store everything in PostgreSQL instead of the SQLite file. */
   databaseUrl?: string;
   /** Connections each node keeps to PostgreSQL at most (DATABASE_POOL_MAX). */
@@ -183,6 +189,18 @@ function parseOrigins(raw: string | undefined, problems: string[]): string[] {
   return out;
 }
 
+function parseRedisUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const u = new URL(raw);
+    if (u.protocol === 'redis:' || u.protocol === 'rediss:') return raw;
+  } catch {
+    // reported below
+  }
+  problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  return undefined;
+}
+
 /** Reads configuration from an env-like object; throws ConfigError naming every bad key. */
 export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config> {
   const problems: string[] = [];
@@ -247,6 +265,9 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     dbLockTimeoutMs: parseInteger(env.DB_LOCK_TIMEOUT_MS, 5000, 'DB_LOCK_TIMEOUT_MS', 0, 600_000, problems),
     init: env.YILUN_INIT === '1' || env.YILUN_INIT === 'true',
     pageCacheBytes: parseInteger(env.PAGE_CACHE_BYTES, 32 * 1024 * 1024, 'PAGE_CACHE_BYTES', 0, 4 * 1024 ** 3, problems),
+    redisUrl: parseRedisUrl(env.REDIS_URL, problems),
+    redisPrefix: env.REDIS_PREFIX ?? 'yilun',
+    metricsToken: env.METRICS_TOKEN || undefined,
     databaseUrl,
     databasePoolMax: parseInteger(env.DATABASE_POOL_MAX, 10, 'DATABASE_POOL_MAX', 1, 1000, problems),
     timeZone: env.TIMEZONE || 'Asia/Shanghai',
@@ -254,6 +275,8 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
   };
   if (!isTimeZone(config.timeZone)) problems.push(`TIMEZONE must be an IANA time zone such as Asia/Shanghai, got "${env.TIMEZONE}"`);
   if (env.DEFAULT_LANG && !['zh-CN', 'en'].includes(env.DEFAULT_LANG)) problems.push(`DEFAULT_LANG must be zh-CN or en, got "${env.DEFAULT_LANG}"`);
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(config.redisPrefix)) problems.push(`REDIS_PREFIX must be 1-64 letters, digits or _ . : -, got "${env.REDIS_PREFIX}"`);
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config);
 }

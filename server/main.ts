@@ -1,7 +1,7 @@
 // Owns starting Yilun: the only file that reads process.env, opens the database and calls listen().
 import fs from 'node:fs';
 import path from 'node:path';
-import { createApp, type App } from './app';
+import { createApp, type App, type AppDeps } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { findPreviousTraces, openStore } from './db/bootstrap';
 import { setBusyTimeout } from './db/open';
@@ -37,13 +37,13 @@ const FILE_CHECK_INTERVAL_MS = 1000;
 let lock: ServerLock | undefined;
 
 /** Content import, event pruning, the app and the admin account: start-up chores run before serving. */
-async function prepare(config: Readonly<Config>, store: Store, secrets: Secrets, log: Logger, applied: string[]): Promise<App> {
+async function prepare(config: Readonly<Config>, store: Store, secrets: Secrets, log: Logger, applied: string[], poolStats?: AppDeps['poolStats']): Promise<App> {
   if (applied.length) log.info('migrations applied', { applied });
   const added = await importContent(store, config.contentDir, Date.now());
   if (added.length) log.info('articles imported', { slugs: added.map((a) => a.slug) });
   await store.comments.pruneEvents(Date.now() - 7 * 24 * 3_600_000);
 
-  const app = createApp({ config, store, log, secrets });
+  const app = createApp({ config, store, log, secrets, poolStats });
   if (config.adminUser && config.adminPassword) {
     await ensureAdmin(app.deps, config.adminUser, config.adminPassword);
     log.info('admin account ready', { username: config.adminUser });
@@ -60,13 +60,20 @@ async function openPostgres(config: Readonly<Config>, log: Logger): Promise<{ ap
   const store = createPgStore(pool);
   try {
     const secrets = { sessionSecret: config.sessionSecret!, ipHashKey: config.ipHashKey! };
-    const app = await withStartupLock(pool, async () => prepare(config, store, secrets, log, await migratePg(pool, readMigrations(paths.pgMigrations()))));
+    const app = await withStartupLock(pool, async () => prepare(config, store, secrets, log, await migratePg(pool, readMigrations(paths.pgMigrations())), poolStats(pool)));
     return { app, store };
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;
   }
 }
+
+/** The pool's connections for GET /metrics (yilun_db_pool_connections). */
+const poolStats = (pool: { totalCount: number; idleCount: number; waitingCount: number }) => () => ({
+  inUse: pool.totalCount - pool.idleCount,
+  total: pool.totalCount,
+  waiting: pool.waitingCount,
+});
 
 async function main(config: Readonly<Config>): Promise<void> {
   const log = createLogger(config.logLevel);

@@ -67,7 +67,7 @@ export function commentsRouter(ctx: HttpContext): Router {
 
   r.post('/api/articles/:slug/comments', json, async (req, res) => {
     const { actor, freshToken } = await httpActor(ctx, req);
-    enforce([limiters.postAttempt, actor.ipHash]);
+    await enforce([limiters.postAttempt, actor.ipHash]);
     const input = parseInput(postCommentSchema, req.body);
     const { comment } = await postComment(deps, { slug: String(req.params.slug), ...input }, actor);
     setAuthorCookie(ctx, req, res, freshToken);
@@ -78,21 +78,21 @@ export function commentsRouter(ctx: HttpContext): Router {
     const id = parseId(req.params.id);
     const { body } = parseInput(editCommentSchema, req.body);
     const { actor } = await httpActor(ctx, req);
-    enforce([limiters.edit, actor.tokenHash]);
+    await enforce([limiters.edit, actor.tokenHash]);
     res.json({ comment: await editComment(deps, id, body, actor) });
   });
 
   r.delete('/api/comments/:id', async (req, res) => {
     const id = parseId(req.params.id);
     const { actor } = await httpActor(ctx, req);
-    enforce([limiters.edit, actor.tokenHash]);
+    await enforce([limiters.edit, actor.tokenHash]);
     res.json(await deleteComment(deps, id, actor));
   });
 
   r.post('/api/comments/:id/like', async (req, res) => {
     const id = parseId(req.params.id);
     const { actor, freshToken } = await httpActor(ctx, req);
-    enforce([limiters.like, actor.tokenHash], [limiters.like, `ip:${actor.ipHash}`]);
+    await enforce([limiters.like, actor.tokenHash], [limiters.like, `ip:${actor.ipHash}`]);
     const r2 = await toggleLike(deps, id, actor);
     setAuthorCookie(ctx, req, res, freshToken);
     res.json({ id: r2.id, likes: r2.likes, liked: r2.liked });
@@ -102,7 +102,7 @@ export function commentsRouter(ctx: HttpContext): Router {
     const id = parseId(req.params.id);
     const input = parseInput(reportSchema, req.body);
     const { actor, freshToken } = await httpActor(ctx, req);
-    enforce([limiters.report, actor.tokenHash], [limiters.report, `ip:${actor.ipHash}`]);
+    await enforce([limiters.report, actor.tokenHash], [limiters.report, `ip:${actor.ipHash}`]);
     const r2 = await reportComment(deps, id, input, actor);
     setAuthorCookie(ctx, req, res, freshToken);
     res.status(201).json({ id: r2.id, reported: true });
@@ -117,7 +117,7 @@ export function commentsRouter(ctx: HttpContext): Router {
     const parentId = typeof raw.parentId === 'string' && /^\d{1,15}$/.test(raw.parentId) ? Number(raw.parentId) : null;
     const keep = { authorName: typeof raw.authorName === 'string' ? raw.authorName : '', body: typeof raw.body === 'string' ? raw.body : '', parentId };
     try {
-      enforce([limiters.postAttempt, actor.ipHash]);
+      await enforce([limiters.postAttempt, actor.ipHash]);
       const input = parseInput(postCommentSchema, { authorName: raw.authorName, body: raw.body, parentId });
       const elapsed = formElapsed(ctx.formSecret, raw.ts, deps.now());
       const spam = { honeypot: typeof raw.website === 'string' && raw.website !== '', tooFast: elapsed === null || elapsed < deps.config.formMinMs };

@@ -34,7 +34,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
   onEvent(socket, 'join', h, async (payload) => {
     const { article: slug, since } = parseInput(joinSchema, payload);
     // A join may answer a large catch-up: it has its own tight limit, per socket and per network.
-    enforce([limiters.join, socket.id], [limiters.joinPerIp, `join:${data.ipHash}`]);
+    await enforce([limiters.join, socket.id], [limiters.joinPerIp, `join:${data.ipHash}`]);
     const article = await requireArticle(deps, slug);
     if (data.articleId !== undefined && data.articleId !== article.id) {
       await socket.leave(articleRoom(data.articleId));
@@ -52,7 +52,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     return {
       article: article.slug,
       seq: missed?.seq ?? article.seq,
-      presence: presence.count(article.id),
+      presence: await presence.count(article.id),
       commentCount: missed?.article.commentCount ?? article.commentCount,
       commentsClosed: missed?.article.commentsClosed ?? article.commentsClosed,
       reset: missed?.reset ?? false,
@@ -63,7 +63,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
   onEvent(socket, 'comment:post', h, async (payload) => {
     if (!data.slug) throw new AppError('not_joined', 409, msg('not_joined'));
     const a = await actor();
-    enforce([limiters.postAttempt, a.ipHash]);
+    await enforce([limiters.postAttempt, a.ipHash]);
     const input = parseInput(postCommentSchema, payload);
     const r = await postComment(deps, { slug: data.slug, ...input }, a);
     await socket.join(authorRoom(data.articleId!, r.authorId));
@@ -74,21 +74,21 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     const { id } = parseInput(idSchema.extend({ body: z.unknown() }), payload);
     const { body } = parseInput(editCommentSchema, { body: (payload as { body: unknown }).body });
     const a = await actor();
-    enforce([limiters.edit, a.tokenHash]);
+    await enforce([limiters.edit, a.tokenHash]);
     return { comment: await editComment(deps, id, body, a) };
   });
 
   onEvent(socket, 'comment:delete', h, async (payload) => {
     const { id } = parseInput(idSchema, payload);
     const a = await actor();
-    enforce([limiters.edit, a.tokenHash]);
+    await enforce([limiters.edit, a.tokenHash]);
     return deleteComment(deps, id, a);
   });
 
   onEvent(socket, 'comment:like', h, async (payload) => {
     const { id } = parseInput(idSchema, payload);
     const a = await actor();
-    enforce([limiters.like, a.tokenHash], [limiters.like, `ip:${a.ipHash}`]);
+    await enforce([limiters.like, a.tokenHash], [limiters.like, `ip:${a.ipHash}`]);
     const r = await toggleLike(deps, id, a);
     return { id: r.id, likes: r.likes, liked: r.liked };
   });
@@ -98,7 +98,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     const p = payload as { reason: unknown; note?: unknown };
     const input = parseInput(reportSchema, p.note === undefined ? { reason: p.reason } : { reason: p.reason, note: p.note });
     const a = await actor();
-    enforce([limiters.report, a.tokenHash], [limiters.report, `ip:${a.ipHash}`]);
+    await enforce([limiters.report, a.tokenHash], [limiters.report, `ip:${a.ipHash}`]);
     return reportComment(deps, id, input, a);
   });
 

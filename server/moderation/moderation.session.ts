@@ -25,7 +25,7 @@ export function currentModerator(ctx: HttpContext, req: Request) {
 export async function signIn(ctx: HttpContext, req: Request, res: Response): Promise<auth.LoginResult> {
   const { deps } = ctx;
   const ipHash = requestIpHash(ctx, req);
-  enforce([ctx.limiters.login, ipHash]);
+  await enforce([ctx.limiters.login, ipHash]);
   const { username, password } = parseInput(loginSchema, req.body);
   const result = await auth.login(deps, username, password, ipHash);
   // Rotation: a session this browser already held ends with the new login, so no old token lingers.

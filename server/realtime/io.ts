@@ -9,8 +9,12 @@ import type { IpHasher } from '../security/ip';
 import { judgeOrigin } from '../security/origin';
 import { hostAllowed } from '../security/host';
 import type { Limiters } from '../security/rate';
-import { createNetworkConnections } from './connections';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { SharedRedis } from '../shared/redis';
+import { createNetworkConnections, type NetworkConnections } from './connections';
+import { createRedisNetworkConnections } from './connections.redis';
 import { createPresence, type Presence } from './presence';
+import { redisPresence } from './presence.redis';
 
 export type { Presence } from './presence';
 
@@ -28,11 +32,15 @@ export interface RealtimeOptions {
   limiters: Limiters;
   clientIp: ClientIp;
   ipHash: IpHasher;
+  /** Set with REDIS_URL: fan-out, presence and connection caps across nodes. */
+  redis?: SharedRedis;
 }
 
-export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: Server; presence: Presence } {
+export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: Server; presence: Presence; connections: NetworkConnections } {
   const { deps, limiters } = opts;
-  const connections = createNetworkConnections(deps.config.socketMaxPerNetwork);
+  const { redis } = opts;
+  const cap = deps.config.socketMaxPerNetwork;
+  const connections = redis ? createRedisNetworkConnections(redis, cap) : createNetworkConnections(cap);
   const io = new Server(httpServer, {
     maxHttpBufferSize: deps.config.socketMaxBytes,
     // The page loads its own hashed copy of the client (assets), so the engine's bundle and maps stay unserved.
@@ -51,21 +59,26 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
       }
       // The engine asks only for handshakes (an empty or missing sid): every call is a new connection and counts.
       const ip = opts.ipHash(opts.clientIp(req));
-      if (connections.full(ip)) return cb('too_many_connections', false);
-      if (limiters.socketConnect.hit(ip) > 0) return cb('rate_limited', false);
-      cb(null, true);
+      void (async () => {
+        if (await connections.full(ip)) return cb('too_many_connections', false);
+        if ((await limiters.socketConnect.hit(ip)) > 0) return cb('rate_limited', false);
+        cb(null, true);
+      })().catch(() => cb('unavailable', false));
     },
   });
+  // Every emit to a room or namespace also reaches the sockets of the other nodes, through Redis pub/sub.
+  if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${redis.prefix}sio` }));
 
   // Concurrent handshakes from one network can all pass allowRequest before any has opened: the cap is
   // enforced again where a connection really opens.
-  io.engine.on('connection', (raw: { request: IncomingMessage; close(): void; once(e: 'close', f: () => void): void }) => {
+  io.engine.on('connection', (raw: { id: string; request: IncomingMessage; close(): void; once(e: 'close', f: () => void): void }) => {
     const ip = opts.ipHash(opts.clientIp(raw.request));
-    if (!connections.open(ip)) {
+    raw.once('close', () => connections.close(ip, raw.id));
+    void connections.open(ip, raw.id).then((ok) => {
+      if (ok) return;
       deps.log.warn('socket refused: too many connections from one network');
-      return raw.close();
-    }
-    raw.once('close', () => connections.close(ip));
+      raw.close();
+    });
   });
 
   io.use((socket, next) => {
@@ -75,7 +88,7 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
     next();
   });
 
-  const presence = createPresence(io, deps.config.socketMaxPerNetwork);
+  const presence = createPresence(io, cap, redis ? redisPresence(redis, deps.log) : undefined);
   io.on('connection', (socket) => {
     deps.log.debug('socket connected', { id: socket.id });
     socket.on('disconnecting', () => {
@@ -83,5 +96,5 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
     });
     socket.on('disconnect', (reason) => deps.log.debug('socket disconnected', { id: socket.id, reason }));
   });
-  return { io, presence };
+  return { io, presence, connections };
 }

@@ -1,6 +1,7 @@
 // Owns "N 人正在看": readers per article room, counted so that no network can inflate it past its cap
 // (presence = the sum over networks of min(that network's sockets in the room, cap)), and coalesced so that
-// 3,000 readers joining at once cost a handful of broadcasts, not 3,000.
+// 3,000 readers joining at once cost a handful of broadcasts, not 3,000. With several nodes, each node
+// counts its own sockets and adds what the others report (presence.redis.ts); each node tells its own readers.
 import type { Server } from 'socket.io';
 import { articleRoom } from './rooms';
 
@@ -8,7 +9,8 @@ const PRESENCE_INTERVAL_MS = 1000;
 const ARTICLE_ROOM = /^art:\d+$/;
 
 export interface Presence {
-  count(articleId: number): number;
+  /** Readers of the article over every node. */
+  count(articleId: number): Promise<number>;
   /** Schedules one presence broadcast for the article (at most one per second). */
   changed(articleId: number): void;
   stop(): void;
@@ -21,6 +23,15 @@ interface RoomCount {
   /** Sum over networks of min(sockets, cap), kept up to date on every join and leave. */
   total: number;
 }
+
+/** Readers on the other nodes, as last reported (0 everywhere on a single node). */
+export interface PresenceElsewhere {
+  count(articleId: number): number;
+  stop(): void;
+}
+
+/** Starts the cross-node part, given this node's own counts and a way to announce an article's change. */
+export type StartElsewhere = (local: () => Map<number, number>, changed: (articleId: number) => void) => PresenceElsewhere;
 
 /** Counts article rooms from the adapter's own join/leave events, so every path that joins or leaves is seen. */
 function countRooms(io: Server, capPerNetwork: number) {
@@ -48,31 +59,42 @@ function countRooms(io: Server, capPerNetwork: number) {
     if (n < capPerNetwork) r.total--;
     if (r.members.size === 0) rooms.delete(room);
   });
-  return (room: string) => rooms.get(room)?.total ?? 0;
+  return {
+    count: (room: string) => rooms.get(room)?.total ?? 0,
+    all(): Map<number, number> {
+      const out = new Map<number, number>();
+      for (const [room, r] of rooms) out.set(Number(room.slice(4)), r.total);
+      return out;
+    },
+  };
 }
 
-export function createPresence(io: Server, capPerNetwork: number): Presence {
+export function createPresence(io: Server, capPerNetwork: number, startElsewhere?: StartElsewhere): Presence {
   const pending = new Map<number, NodeJS.Timeout>();
   const lastSent = new Map<number, number>();
   const inRoom = countRooms(io, capPerNetwork);
-  const count = (id: number) => inRoom(articleRoom(id));
+  const here = (id: number) => inRoom.count(articleRoom(id));
   const send = (id: number) => {
     pending.delete(id);
     lastSent.set(id, Date.now());
-    const n = count(id);
-    io.to(articleRoom(id)).emit('presence', { count: n });
-    if (n === 0) lastSent.delete(id);
+    const n = here(id) + (elsewhere?.count(id) ?? 0);
+    // Only this node's sockets: every node tells its own readers the same total.
+    if (here(id) > 0) io.local.to(articleRoom(id)).emit('presence', { count: n });
+    else lastSent.delete(id);
   };
+  const changed = (id: number) => {
+    if (pending.has(id)) return;
+    const wait = Math.max(0, (lastSent.get(id) ?? 0) + PRESENCE_INTERVAL_MS - Date.now());
+    const t = setTimeout(() => send(id), wait);
+    t.unref();
+    pending.set(id, t);
+  };
+  const elsewhere = startElsewhere?.(() => inRoom.all(), changed);
   return {
-    count,
-    changed(id) {
-      if (pending.has(id)) return;
-      const wait = Math.max(0, (lastSent.get(id) ?? 0) + PRESENCE_INTERVAL_MS - Date.now());
-      const t = setTimeout(() => send(id), wait);
-      t.unref();
-      pending.set(id, t);
-    },
+    count: async (id) => here(id) + (elsewhere?.count(id) ?? 0),
+    changed,
     stop() {
+      elsewhere?.stop();
       for (const t of pending.values()) clearTimeout(t);
       pending.clear();
     },

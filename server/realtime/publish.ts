@@ -90,8 +90,22 @@ function sequenceOf(e: DomainEvent): { articleId: number; seqs: number[] } | nul
   }
 }
 
-export function createPublisher(io: Server, gapMs = SEQ_GAP_MS): Publish {
-  const emit = (e: DomainEvent) => (HANDLERS[e.type] as Handler<typeof e.type>)(io, e as never);
+/** What the publisher reports (ops/metrics.ts); optional so tests can build a bare publisher. */
+export interface PublishMetrics {
+  commentsPosted: { inc(n?: number): void };
+  fanoutSeconds: { startTimer(labels: { event: string }): () => void };
+}
+
+export function createPublisher(io: Server, gapMs = SEQ_GAP_MS, metrics?: PublishMetrics): Publish {
+  const emit = (e: DomainEvent) => {
+    const end = metrics?.fanoutSeconds.startTimer({ event: e.type });
+    (HANDLERS[e.type] as Handler<typeof e.type>)(io, e as never);
+    end?.();
+    if (metrics && e.type === 'comment.changed') {
+      const created = e.changes.filter((c) => c.type === 'created').length;
+      if (created) metrics.commentsPosted.inc(created);
+    }
+  };
   const sequencer = createSequencer(emit, { gapMs });
   return (e) => {
     const s = sequenceOf(e);

@@ -11,7 +11,7 @@ export type Handler<T> = (payload: unknown) => Promise<T>;
 export function onEvent<T>(socket: Socket, event: string, deps: { log: Logger; limiter: RateLimiter }, handler: Handler<T>): void {
   socket.on(event, async (payload: unknown, ack?: unknown) => {
     const reply = typeof ack === 'function' ? (ack as (r: Ack<T>) => void) : undefined;
-    const wait = deps.limiter.hit(socket.id);
+    const wait = await deps.limiter.hit(socket.id);
     if (wait > 0) {
       reply?.({ ok: false, error: { code: 'rate_limited', message: msg('rate_limited', { seconds: wait }), details: { retryAfter: wait } } });
       return;

@@ -9,7 +9,10 @@ export function getRateLimit(limiter: RateLimiter, clientIp: ClientIp, ipHash: I
   return (req, _res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const ip = ipHash(clientIp(req));
-    const wait = ip ? limiter.hit(`get:${ip}`) : 0;
-    next(wait > 0 ? rateLimitedError(wait) : undefined);
+    if (!ip) return next();
+    limiter.hit(`get:${ip}`).then(
+      (wait) => next(wait > 0 ? rateLimitedError(wait) : undefined),
+      (err: unknown) => next(err),
+    );
   };
 }

@@ -1,10 +1,21 @@
-// Owns in-memory rate limiting: a sliding-window counter per key (two fixed windows, weighted), with memory
-// bounded by sweeping idle keys and evicting the least recently used. Over the limit: how long to wait.
+// Owns rate limiting: the async RateLimiter every transport uses, and its one-node implementation, an
+// in-memory sliding-window counter per key (two fixed windows, weighted), with memory bounded by sweeping
+// idle keys and evicting the least recently used. Over the limit: how long to wait. The shared (Redis)
+// implementation is in rate.redis.ts.
 import type { RateLimit } from '../config';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 
+/** What every route and socket handler uses; in memory on one node, in Redis across several. */
 export interface RateLimiter {
+  /** Counts one attempt for key; resolves 0 when allowed, else the seconds to wait. */
+  hit(key: string): Promise<number>;
+  reset(key: string): Promise<void>;
+  readonly limit: RateLimit;
+}
+
+/** The in-memory window: synchronous, per process. */
+export interface WindowLimiter {
   /** Counts one attempt for key; returns 0 when allowed, else the seconds to wait. */
   hit(key: string): number;
   /** Forgets a key (e.g. after a successful login). */
@@ -20,7 +31,7 @@ interface Bucket {
   previous: number;
 }
 
-export function createRateLimiter(limit: RateLimit, now: () => number = Date.now, maxKeys = 100_000): RateLimiter {
+export function createRateLimiter(limit: RateLimit, now: () => number = Date.now, maxKeys = 100_000): WindowLimiter {
   // Map order doubles as least-recently-used order: every hit moves its key to the end.
   const buckets = new Map<string, Bucket>();
   let lastSweep = now();
@@ -77,11 +88,21 @@ export function rateLimitedError(seconds: number): AppError {
   return new AppError('rate_limited', 429, msg('rate_limited', { seconds }), { retryAfter: seconds }, { 'Retry-After': String(seconds) });
 }
 
+/** The one-node RateLimiter: the in-memory window behind the async interface. */
+export function memoryRateLimiter(window: WindowLimiter): RateLimiter {
+  return {
+    limit: window.limit,
+    hit: async (key) => window.hit(key),
+    reset: async (key) => window.reset(key),
+  };
+}
+
 /** Hits every (limiter, key) pair; throws 429 with the longest wait if any is over. Every key counts: none is skipped. */
-export function enforce(...checks: [RateLimiter, string][]): void {
-  let wait = 0;
-  for (const [l, k] of checks) wait = Math.max(wait, l.hit(k));
+export async function enforce(...checks: [RateLimiter, string][]): Promise<void> {
+  const waits = await Promise.all(checks.map(([l, k]) => l.hit(k)));
+  const wait = Math.max(0, ...waits);
   if (wait > 0) throw rateLimitedError(wait);
 }
 
-export type Limiters = Record<'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'socketEvents' | 'join' | 'joinPerIp', RateLimiter>;
+export type LimiterName = 'get' | 'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'socketEvents' | 'join' | 'joinPerIp';
+export type Limiters = Record<LimiterName, RateLimiter>;
