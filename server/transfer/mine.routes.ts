@@ -23,7 +23,7 @@ export function mineRouter(ctx: HttpContext): Router {
   // Each of these walks all of one author's comments: a few per minute per identity and per network.
   const limit = async (req: Request) => {
     const { actor } = await httpActor(ctx, req);
-    enforce([limiters.edit, `me:${actor.tokenHash}`], [limiters.edit, `me-ip:${actor.ipHash}`]);
+    await enforce([limiters.edit, `me:${actor.tokenHash}`], [limiters.edit, `me-ip:${actor.ipHash}`]);
     return actor;
   };
 
