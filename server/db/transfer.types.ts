@@ -49,6 +49,22 @@ export const EXPORT_TABLES = [
 ] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
 
+/** Row order inside each exported table (the same on every store, so exports compare byte for byte). */
+export const EXPORT_ORDER: Readonly<Record<ExportTable, string>> = Object.freeze({
+  moderators: 'id',
+  articles: 'id',
+  authors: 'id',
+  comments: 'id',
+  reactions: 'comment_id, author_id, kind',
+  reports: 'comment_id, author_id',
+  comment_revisions: 'id',
+  article_events: 'article_id, seq',
+  bans: 'id',
+  audit_log: 'id',
+  site_settings: 'key',
+  words: 'id',
+});
+
 /** One stored row as its columns name it (snake_case), values as stored. */
 export type ExportRow = Record<string, string | number | null>;
 

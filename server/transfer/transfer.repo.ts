@@ -2,24 +2,10 @@
 // so every kept count and the event log stay what posting them one by one would have made them.
 import type { Db } from '../db/open';
 import type { CommentRow } from '../db/store';
-import { EXPORT_TABLES, type ExportRow, type FeedComment, type ExportTable, type ImportArticle, type ImportComment, type TransferRepo } from '../db/transfer.types';
+import { EXPORT_ORDER, EXPORT_TABLES, type ExportRow, type FeedComment, type ExportTable, type ImportArticle, type ImportComment, type TransferRepo } from '../db/transfer.types';
 import type { Write } from '../db/write-batch';
 import { commentColumns, type CommentWriter } from '../comments/comments.writer';
 
-const ORDER: Record<ExportTable, string> = {
-  moderators: 'id',
-  articles: 'id',
-  authors: 'id',
-  comments: 'id',
-  reactions: 'comment_id, author_id, kind',
-  reports: 'comment_id, author_id',
-  comment_revisions: 'id',
-  article_events: 'article_id, seq',
-  bans: 'id',
-  audit_log: 'id',
-  site_settings: 'key',
-  words: 'id',
-};
 
 export function createTransferRepo(db: Db, writer: CommentWriter, write: Write): TransferRepo {
   const articleBySlug = db.prepare(`SELECT id FROM articles WHERE slug = ?`).pluck();
@@ -102,7 +88,7 @@ export function createTransferRepo(db: Db, writer: CommentWriter, write: Write):
     db.exec('BEGIN');
     try {
       for (const table of EXPORT_TABLES) {
-        for (const row of db.prepare(`SELECT * FROM ${table} ORDER BY ${ORDER[table]}`).iterate()) yield { table, row: row as ExportRow };
+        for (const row of db.prepare(`SELECT * FROM ${table} ORDER BY ${EXPORT_ORDER[table]}`).iterate()) yield { table, row: row as ExportRow };
       }
     } finally {
       db.exec('COMMIT');

@@ -3,26 +3,11 @@
 // insert, so counts and the event log stay what posting them one by one would have made them.
 import type pg from 'pg';
 import type { CommentRow } from '../rows';
-import { EXPORT_TABLES, type ExportRow, type ExportTable, type FeedComment, type TransferRepo } from '../transfer.types';
+import { EXPORT_ORDER, EXPORT_TABLES, type ExportRow, type ExportTable, type FeedComment, type TransferRepo } from '../transfer.types';
 import { COPIED_TABLES } from './pg.copy';
 import { transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 
-/** Export order inside each table, as the SQLite exporter writes it. */
-const ORDER: Record<ExportTable, string> = {
-  moderators: 'id',
-  articles: 'id',
-  authors: 'id',
-  comments: 'id',
-  reactions: 'comment_id, author_id, kind',
-  reports: 'comment_id, author_id',
-  comment_revisions: 'id',
-  article_events: 'article_id, seq',
-  bans: 'id',
-  audit_log: 'id',
-  site_settings: 'key',
-  words: 'id',
-};
 
 const BOOLEANS = new Map(COPIED_TABLES.map((t) => [t.table, new Set(t.booleans ?? [])]));
 const IDENTITY = new Set(COPIED_TABLES.filter((t) => t.identity).map((t) => t.table));
@@ -90,7 +75,7 @@ export function createPgTransferRepo(pool: pg.Pool, q: Q): TransferRepo {
       try {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         for (const table of EXPORT_TABLES) {
-          await client.query(`DECLARE export_rows NO SCROLL CURSOR FOR SELECT * FROM ${table} ORDER BY ${ORDER[table]}`);
+          await client.query(`DECLARE export_rows NO SCROLL CURSOR FOR SELECT * FROM ${table} ORDER BY ${EXPORT_ORDER[table]}`);
           for (;;) {
             const { rows } = await client.query(`FETCH ${FETCH} FROM export_rows`);
             for (const row of rows) yield { table, row: toExportRow(table, row as Record<string, unknown>) };
