@@ -1,36 +1,12 @@
 // Query plans of the hot-path reads: the exact SQL the comments repo prepares, run through EXPLAIN QUERY
 // PLAN, must search an index rather than scan the comments, reactions or event tables.
-import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from '../server/db/open';
 import { migrate, readMigrations } from '../server/db/migrate';
 import { createCommentsRepo } from '../server/comments/comments.repo';
 import { createCommentWriter } from '../server/comments/comments.writer';
 import { createWriteBatcher } from '../server/db/write-batch';
 import { paths } from '../server/paths';
-
-/** Every SQL string createCommentsRepo (and the writer it builds) prepares, captured as it prepares them. */
-function preparedSql(db: Db): string[] {
-  const seen: string[] = [];
-  const real = db.prepare.bind(db);
-  const spy = jest.spyOn(db, 'prepare').mockImplementation(((sql: string) => {
-    seen.push(sql);
-    return real(sql);
-  }) as typeof db.prepare);
-  createCommentsRepo(db, createCommentWriter(db), createWriteBatcher(db).write);
-  spy.mockRestore();
-  return seen;
-}
-
-/** The plan's detail lines; every parameter bound to a harmless value (EXPLAIN does not run the query). */
-function planOf(db: Db, sql: string): string[] {
-  const stmt: Statement = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
-  const named = [...sql.matchAll(/@(\w+)/g)].map((m) => m[1]);
-  const json = (name: string) => ['roots', 'ids'].includes(name);
-  const rows = named.length
-    ? stmt.all(Object.fromEntries(named.map((n) => [n, json(n) ? '[1,2,3]' : 1])))
-    : stmt.all(...(sql.match(/\?/g) ?? []).map((_, i) => (i === 0 && /json_each\(\?\)/.test(sql) ? '[1,2,3]' : 1)));
-  return (rows as { detail: string }[]).map((r) => r.detail);
-}
+import { planOf, preparedSql } from './helpers/plans';
 
 // Aliases the repo gives the big tables; json_each is a virtual table and anc a recursive CTE, both fine to scan.
 const BIG_TABLES = new Set(['comments', 'c', 'x', 'p', 'reactions', 'r', 'article_events']);
@@ -57,7 +33,7 @@ describe('query plans of the hot path', () => {
   beforeAll(() => {
     db = openDb(':memory:');
     migrate(db, readMigrations(paths.migrations()));
-    statements = preparedSql(db);
+    statements = preparedSql(db, (d) => createCommentsRepo(d, createCommentWriter(d), createWriteBatcher(d).write));
   });
   afterAll(() => db.close());
 

@@ -6,21 +6,7 @@ import { createCommentWriter } from '../server/comments/comments.writer';
 import { createWriteBatcher } from '../server/db/write-batch';
 import { createTransferRepo } from '../server/transfer/transfer.repo';
 import { paths } from '../server/paths';
-
-function preparedSql(db: Db): string[] {
-  const seen: string[] = [];
-  const real = db.prepare.bind(db);
-  const spy = jest.spyOn(db, 'prepare').mockImplementation(((sql: string) => {
-    seen.push(sql);
-    return real(sql);
-  }) as typeof db.prepare);
-  createTransferRepo(db, createCommentWriter(db), createWriteBatcher(db).write);
-  spy.mockRestore();
-  return seen;
-}
-
-const planOf = (db: Db, sql: string) =>
-  (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.match(/\?/g) ?? []).map(() => 1)) as { detail: string }[]).map((r) => r.detail);
+import { planOf, preparedSql } from './helpers/plans';
 
 const CASES: { name: string; fragment: RegExp; uses: RegExp }[] = [
   { name: 'feed of one article', fragment: /WHERE c\.article_id = \? AND c\.status = 'published'/, uses: /SEARCH c USING INDEX comments_article_published \(article_id=\?\)/ },
@@ -35,7 +21,7 @@ describe('query plans of imports, feeds and own data', () => {
   beforeAll(() => {
     db = openDb(':memory:');
     migrate(db, readMigrations(paths.migrations()));
-    statements = preparedSql(db);
+    statements = preparedSql(db, (d) => createTransferRepo(d, createCommentWriter(d), createWriteBatcher(d).write));
   });
   afterAll(() => db.close());
 

@@ -1,6 +1,6 @@
 // Owns reading the JSON exports of Waline, Twikoo and Artalk (one document each) and the Remark42 backup
 // (gzipped JSON lines). Their threads are pages named by URL or path: the first post of a page announces it.
-import { ImportFileError, parseTime, type SourceItem, type SourceReader } from '../source';
+import { ImportFileError, parseTime, type PostState, type SourceItem, type SourceReader } from '../source';
 import { isObject, readJsonDocument, readJsonLines, str } from './json';
 
 type Emit = (item: SourceItem) => Promise<void> | void;
@@ -29,6 +29,31 @@ function requireId(o: Record<string, unknown>, field: string, where: string): st
   return id;
 }
 
+/**
+ * Waline and Twikoo are both LeanCloud-style stores and name a comment's fields alike (url, pid, nick,
+ * mail, comment, ip); they differ in the id, the user id, the time field and how spam is marked.
+ */
+async function emitLeanComment(
+  emit: Emit,
+  c: Record<string, unknown>,
+  o: { key: string; where: string; userIdField: string; created: string | number; createdField: string; state: PostState },
+): Promise<void> {
+  const url = str(c, 'url');
+  await emit({
+    kind: 'post',
+    key: o.key,
+    threadKey: url,
+    parentKey: str(c, 'pid') || null,
+    authorName: str(c, 'nick'),
+    authorId: str(c, 'mail') || str(c, o.userIdField) || str(c, 'nick'),
+    html: str(c, 'comment'),
+    createdAt: parseTime(o.created, o.createdField, `${o.where} (${o.key})`),
+    ip: str(c, 'ip') || null,
+    state: o.state,
+    where: `${o.where} (${o.key})`,
+  });
+}
+
 export const readWaline: SourceReader = async (file, emit) => {
   const doc = await readJsonDocument(file);
   const list = isObject(doc) && isObject(doc.data) ? doc.data.Comment : undefined;
@@ -40,18 +65,13 @@ export const readWaline: SourceReader = async (file, emit) => {
     const url = str(c, 'url');
     await page(url, '');
     const status = str(c, 'status');
-    await emit({
-      kind: 'post',
+    await emitLeanComment(emit, c, {
       key,
-      threadKey: url,
-      parentKey: str(c, 'pid') || null,
-      authorName: str(c, 'nick'),
-      authorId: str(c, 'mail') || str(c, 'user_id') || str(c, 'nick'),
-      html: str(c, 'comment'),
-      createdAt: parseTime(str(c, 'insertedAt') || str(c, 'createdAt'), 'insertedAt', `${where} (${key})`),
-      ip: str(c, 'ip') || null,
+      where,
+      userIdField: 'user_id',
+      created: str(c, 'insertedAt') || str(c, 'createdAt'),
+      createdField: 'insertedAt',
       state: status === 'spam' ? 'spam' : status === 'waiting' ? 'unapproved' : 'ok',
-      where: `${where} (${key})`,
     });
   }
 };
@@ -65,20 +85,8 @@ export const readTwikoo: SourceReader = async (file, emit) => {
     const key = requireId(c, '_id', where);
     const url = str(c, 'url');
     await page(url, '');
-    const created = typeof c.created === 'number' ? c.created : str(c, 'created');
-    await emit({
-      kind: 'post',
-      key,
-      threadKey: url,
-      parentKey: str(c, 'pid') || null,
-      authorName: str(c, 'nick'),
-      authorId: str(c, 'mail') || str(c, 'uid') || str(c, 'nick'),
-      html: str(c, 'comment'),
-      createdAt: parseTime(created, 'created', `${where} (${key})`),
-      ip: str(c, 'ip') || null,
-      state: c.isSpam === true ? 'spam' : 'ok',
-      where: `${where} (${key})`,
-    });
+    const created: string | number = typeof c.created === 'number' ? c.created : str(c, 'created');
+    await emitLeanComment(emit, c, { key, where, userIdField: 'uid', created, createdField: 'created', state: c.isSpam === true ? 'spam' : 'ok' });
   }
 };
 
