@@ -48,6 +48,7 @@ import { getRateLimit } from './security/get-limit';
 import { createMaintenance, type Maintenance } from './maintenance/schedule';
 import { feedsRouter } from './transfer/feeds.routes';
 import { mineRouter } from './transfer/mine.routes';
+import { createNotifications, type Notifications } from './notify/notify.app';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -74,6 +75,8 @@ export interface App {
   maintenance: Maintenance;
   /** First pages and article pages by article seq (PAGE_CACHE_BYTES). */
   pageCache: PageCache;
+  /** Reply inbox, mail and webhooks (notify/): its worker is started here and stopped by close(). */
+  notify: Notifications;
   /**
    * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
    * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
@@ -129,9 +132,11 @@ export function createApp(input: AppDeps): App {
 
   // publish is bound once io exists; services only ever see the function.
   let publishTo: Deps['publish'] = () => undefined;
-  const deps: Deps = { store, now, config, log, policy, publish: (e) => publishTo(e) };
+  // Every comment write may have left notifications in the outbox: the worker is nudged after each.
+  const deps: Deps = { store, now, config, log, policy, publish: (e) => (publishTo(e), notify.nudgeFor(e)) };
   const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis });
   publishTo = createPublisher(io, undefined, metrics);
+  const notify = createNotifications({ ...deps, secrets });
   metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
 
@@ -198,6 +203,7 @@ export function createApp(input: AppDeps): App {
   app.use(adminPagesRouter(ctx));
   app.use(feedsRouter(ctx));
   app.use(mineRouter(ctx));
+  app.use(notify.routers(ctx));
   app.use('/api', notFoundApi);
 
   const renderError = (res: Response, status: number, body: ErrorBody) => {
@@ -220,6 +226,7 @@ export function createApp(input: AppDeps): App {
 
   const maintenance = createMaintenance({ store, now, log, intervalMs: config.maintenanceIntervalMs });
   maintenance.start();
+  notify.start();
 
   let closing: Promise<void> | undefined;
   const close = (opts: { idleLingerMs?: number } = {}) => (closing ??= drain(opts.idleLingerMs ?? 0));
@@ -230,6 +237,7 @@ export function createApp(input: AppDeps): App {
     metrics.stop();
     maintenance.stop();
     backpressure.stop();
+    await notify.stop();
     // In-flight responses not started yet tell their client not to reuse the connection; Node closes
     // it after the response.
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
@@ -252,6 +260,6 @@ export function createApp(input: AppDeps): App {
     await redis?.close();
   };
 
-  return { app, httpServer, io, deps, maintenance, pageCache, close };
+  return { app, httpServer, io, deps, maintenance, pageCache, notify, close };
 }
 

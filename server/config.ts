@@ -32,6 +32,22 @@ export interface RateLimits {
   joinPerIp: RateLimit;
 }
 
+export interface NotifyConfig {
+  /** nodemailer transport URL (smtp:// or smtps://); unset = no mail. */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** At most one mail per thread per this long (NOTIFY_DIGEST_MINUTES); replies in between are batched. */
+  digestMs: number;
+  /** How often the delivery worker looks for work besides being nudged (NOTIFY_POLL_MS). */
+  pollMs: number;
+  /** First retry delay; doubled per attempt (NOTIFY_RETRY_MS). */
+  retryMs: number;
+  /** Attempts before a delivery is marked failed (NOTIFY_ATTEMPTS). */
+  attempts: number;
+  /** A webhook receiver that does not answer within this long counts as a failed attempt (WEBHOOK_TIMEOUT_MS). */
+  webhookTimeoutMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -89,6 +105,8 @@ export interface Config {
   timeZone: string;
   /** UI language when neither the lang cookie/query nor Accept-Language picks one (DEFAULT_LANG). */
   defaultLang: 'zh-CN' | 'en';
+  /** Notifications (issue 13): SMTP_URL unset hides every email option. */
+  notify: NotifyConfig;
 }
 
 function parseHosts(publicUrl: string | undefined, raw: string | undefined, problems: string[]): { publicUrl?: string; hosts: string[] } {
@@ -201,6 +219,13 @@ function parseRedisUrl(raw: string | undefined, problems: string[]): string | un
   return undefined;
 }
 
+function parseSmtpUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (!raw) return undefined;
+  if (/^smtps?:\/\/[^\s]+$/.test(raw)) return raw;
+  problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  return undefined;
+}
+
 /** Reads configuration from an env-like object; throws ConfigError naming every bad key. */
 export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config> {
   const problems: string[] = [];
@@ -272,6 +297,15 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     databasePoolMax: parseInteger(env.DATABASE_POOL_MAX, 10, 'DATABASE_POOL_MAX', 1, 1000, problems),
     timeZone: env.TIMEZONE || 'Asia/Shanghai',
     defaultLang: env.DEFAULT_LANG === 'en' ? 'en' : 'zh-CN',
+    notify: Object.freeze({
+      smtpUrl: parseSmtpUrl(env.SMTP_URL, problems),
+      mailFrom: env.MAIL_FROM || 'Yilun <no-reply@localhost>',
+      digestMs: parseInteger(env.NOTIFY_DIGEST_MINUTES, 15, 'NOTIFY_DIGEST_MINUTES', 0, 24 * 60, problems) * 60_000,
+      pollMs: parseInteger(env.NOTIFY_POLL_MS, 5000, 'NOTIFY_POLL_MS', 20, 3_600_000, problems),
+      retryMs: parseInteger(env.NOTIFY_RETRY_MS, 60_000, 'NOTIFY_RETRY_MS', 10, 3_600_000, problems),
+      attempts: parseInteger(env.NOTIFY_ATTEMPTS, 6, 'NOTIFY_ATTEMPTS', 1, 20, problems),
+      webhookTimeoutMs: parseInteger(env.WEBHOOK_TIMEOUT_MS, 10_000, 'WEBHOOK_TIMEOUT_MS', 100, 120_000, problems),
+    }),
   };
   if (!isTimeZone(config.timeZone)) problems.push(`TIMEZONE must be an IANA time zone such as Asia/Shanghai, got "${env.TIMEZONE}"`);
   if (env.DEFAULT_LANG && !['zh-CN', 'en'].includes(env.DEFAULT_LANG)) problems.push(`DEFAULT_LANG must be zh-CN or en, got "${env.DEFAULT_LANG}"`);

@@ -1,5 +1,6 @@
 // Owns the domain events services hand to the injected publish(); only realtime/publish.ts turns them into emits.
 import type { Article, CommentChange } from './db/store';
+import type { InboxEntry } from './notify/notify.view';
 
 export type DomainEvent =
   | { type: 'comment.changed'; article: Pick<Article, 'id' | 'slug'>; changes: CommentChange[]; commentCount: number }
@@ -8,6 +9,8 @@ export type DomainEvent =
   | { type: 'comment.reported'; article: Pick<Article, 'id' | 'slug'>; commentId: number; reportCount: number }
   | { type: 'moderation.changed'; commentIds: number[] }
   /** With tokenHash only that session's sockets end; without, every socket of the moderator. */
-  | { type: 'moderator.signed_out'; moderatorId: number; tokenHash?: string };
+  | { type: 'moderator.signed_out'; moderatorId: number; tokenHash?: string }
+  /** A reply to one of this author's comments reached their inbox (notify/): every open page of theirs hears it. */
+  | { type: 'reply.received'; authorId: number; unread: number; reply: InboxEntry };
 
 export type Publish = (event: DomainEvent) => void;

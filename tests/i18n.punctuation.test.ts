@@ -2,11 +2,13 @@
 import { STRINGS } from '../server/i18n/strings';
 import { MESSAGES } from '../server/i18n/messages';
 import { ADMIN_STRINGS } from '../server/i18n/admin.strings';
+import { MAIL_STRINGS } from '../server/i18n/mail.strings';
 
 const TABLES: Record<string, Record<string, string>> = {
   'strings.ts zh-CN': STRINGS['zh-CN'],
   'messages.ts zh-CN': MESSAGES['zh-CN'],
   'admin.zh-CN.ts': ADMIN_STRINGS['zh-CN'],
+  'mail.strings.ts zh-CN': MAIL_STRINGS['zh-CN'],
 };
 const HAN = '\\p{Script=Han}';
 const ASCII_NEXT_TO_HAN = new RegExp(`${HAN}[,?:()]|[,?:()]${HAN}`, 'u');

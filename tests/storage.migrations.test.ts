@@ -37,7 +37,13 @@ const SEEDS: Record<number, string> = {
   // Seeds for 0011-0014: each issue's work replaces its line with rows for its own tables.
   11: `SELECT 1;`,
   12: `SELECT 1;`,
-  13: `SELECT 1;`,
+  13: `INSERT INTO notify_outbox (kind, comment_id, author_id, created_at, processed_at) VALUES ('comment.created', 2, 1, ${NOW}, ${NOW});
+      INSERT INTO reply_inbox (author_id, comment_id, created_at) VALUES (1, 2, ${NOW});
+      INSERT INTO mail_subscriptions (author_id, article_id, scope, email, lang, base_url, created_at, confirmed_at) VALUES (2, 1, 'replies', 'reader@example.com', 'zh-CN', 'https://example.com', ${NOW}, ${NOW});
+      INSERT INTO notify_pending (recipient, comment_id, kind, created_at) VALUES ('sub:1', 2, 'reply', ${NOW});
+      INSERT INTO notify_deliveries (channel, idem_key, kind, target_id, payload, next_at, created_at) VALUES ('webhook', 'wh-1-ev-1', 'webhook', 1, '{}', ${NOW}, ${NOW});
+      INSERT INTO webhooks (url, format, secret, events, created_at) VALUES ('https://hooks.example.com/y', 'json', 's3cret-s3cret-s3cret', '["comment.created"]', ${NOW});
+      INSERT INTO moderator_alerts (moderator_id, email, mode, lang, base_url) VALUES (1, 'mod@example.com', 'hourly', 'zh-CN', 'https://example.com');`,
   14: `SELECT 1;`,
 };
 

@@ -3,6 +3,7 @@ import type { Db } from '../db/open';
 import type { ArticleEvent, CommentRevision, CommentRow, CommentsRepo, LikeCap, LikeResult, PageQuery } from '../db/store';
 import { commentColumns, type CommentWriter } from './comments.writer';
 import type { Write } from '../db/write-batch';
+import { createOutboxRecorder } from '../notify/notify.repo';
 
 /** Who may see a row: everyone for published and placeholders (any other status with replies), the author for their own held comment. */
 const visible = (a: string) => `(${a}.status = 'published'
@@ -11,6 +12,8 @@ const visible = (a: string) => `(${a}.status = 'published'
 
 export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write): CommentsRepo {
   const cols = commentColumns();
+  // Notifications are recorded in the same transaction as the write that causes them (notify/).
+  const outbox = createOutboxRecorder(db);
   const top = {
     newest: db.prepare(`SELECT ${cols} FROM comments c
       WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id < @afterId AND ${visible('c')}
@@ -69,12 +72,13 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
   });
 
   const viewer = (id: number | null) => id ?? -1;
+  const recorded = <T>(r: T, note: (r: T) => void): T => (note(r), r);
 
   return {
     get: async (id) => writer.get(id),
-    insert: (c) => write(() => writer.insert(c)),
-    updateBody: (id, u) => write(() => writer.updateBody(id, u)),
-    setStatus: (id, s) => write(() => writer.setStatus(id, s)),
+    insert: (c) => write(() => recorded(writer.insert(c), (result) => outbox.record({ op: 'insert', result, at: c.createdAt }))),
+    updateBody: (id, u) => write(() => recorded(writer.updateBody(id, u), (result) => outbox.record({ op: 'edit', result, at: u.editedAt }))),
+    setStatus: (id, s) => write(() => recorded(writer.setStatus(id, s), (result) => outbox.record({ op: 'status', result, at: s.at }))),
     setPinned: (id, pinned, at) => write(() => writer.setPinned(id, pinned, at)),
     listTopLevel: async (q: PageQuery) => {
       const params = {

@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { resolveActor, type TokenActor } from '../identity/actor';
 import type { Presence, SocketData } from '../realtime/io';
-import { articleRoom, authorRoom } from '../realtime/rooms';
+import { articleRoom, authorRoom, readerRoom } from '../realtime/rooms';
 import { onEvent } from '../realtime/socket.handler';
 import { enforce, type Limiters } from '../security/rate';
 import { reportComment } from '../moderation/moderation.service';
@@ -45,7 +45,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     data.articleId = article.id;
     data.slug = article.slug;
     const who = data.tokenHash ? await resolveActor(deps.store, data.tokenHash, data.ipHash) : null;
-    if (who?.authorId != null) await socket.join(authorRoom(article.id, who.authorId));
+    if (who?.authorId != null) await socket.join([authorRoom(article.id, who.authorId), readerRoom(who.authorId)]);
     presence.changed(article.id);
     const viewer = { authorId: who?.authorId ?? null };
     const missed = since === undefined ? null : await catchUps.catchUp(slug, since, viewer);
@@ -66,7 +66,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     await enforce([limiters.postAttempt, a.ipHash]);
     const input = parseInput(postCommentSchema, payload);
     const r = await postComment(deps, { slug: data.slug, ...input }, a);
-    await socket.join(authorRoom(data.articleId!, r.authorId));
+    await socket.join([authorRoom(data.articleId!, r.authorId), readerRoom(r.authorId)]);
     return { comment: r.comment };
   });
 

@@ -5,6 +5,7 @@ import type { ArticlesRepo, AuthorsRepo, CommentsRepo } from './rows';
 import type { ModerationRepo } from './moderation.types';
 import type { ModeratorsRepo } from './moderators.types';
 import type { TransferRepo } from './transfer.types';
+import type { NotifyRepo } from './notify.types';
 
 export * from './rows';
 export type { ModerationRepo, ModeratorsRepo };
@@ -19,6 +20,7 @@ export interface Store {
   moderation: ModerationRepo;
   moderators: ModeratorsRepo;
   transfer: TransferRepo;
+  notify: NotifyRepo;
   health(): Promise<StoreHealth>;
   /**
    * Takes (or renews) the lease `name` for ttlMs when no other node holds it: periodic jobs run where it

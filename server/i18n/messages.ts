@@ -111,6 +111,10 @@ const zhCN = {
   import_file_invalid: '文件无法导入，数据库未改动：{problem}',
   import_file_empty: '没有收到文件。',
   import_running: '另一个导入正在进行，请等它结束后再试。',
+  // Notifications (notify/)
+  mail_unavailable: '本站没有配置邮件发送，无法订阅邮件通知。',
+  webhook_not_found: 'Webhook 不存在。',
+  webhook_destination_refused: '目标地址在本机或内网，已拒绝（可在设置中允许内网地址）。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -214,6 +218,9 @@ const en: Record<MessageKey, string> = {
   import_file_invalid: 'The file cannot be imported; the database is unchanged: {problem}',
   import_file_empty: 'No file was received.',
   import_running: 'Another import is running; try again when it has finished.',
+  mail_unavailable: 'This site has no mail configured; email notifications are not available.',
+  webhook_not_found: 'No such webhook.',
+  webhook_destination_refused: 'The destination is a loopback or private address and was refused (an admin setting can allow private addresses).',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -4,6 +4,7 @@ import type { CommentRow, WriteResult } from '../db/store';
 import { commentColumns, type CommentWriter } from '../comments/comments.writer';
 import type { AuditEntry, AuditInput, Ban, BanAction, ModerationRepo, QueueName, ReportSummary, Word } from '../db/moderation.types';
 import type { Write } from '../db/write-batch';
+import { createOutboxRecorder } from '../notify/notify.repo';
 
 const BAN_COLUMNS = `id, author_id AS authorId, ip_hash AS ipHash, reason, created_at AS createdAt,
   expires_at AS expiresAt, created_by AS createdBy, lifted_at AS liftedAt`;
@@ -20,6 +21,7 @@ const QUEUE_ORDER: Record<QueueName, 'ASC' | 'DESC'> = { pending: 'ASC', reporte
 
 export function createModerationRepo(db: Db, writer: CommentWriter, write: Write): ModerationRepo {
   const cols = commentColumns();
+  const outbox = createOutboxRecorder(db);
   const getSettings = db.prepare(`SELECT key, value FROM site_settings`);
   const putSetting = db.prepare(`INSERT INTO site_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
   const listWords = db.prepare(`SELECT id, word, kind, created_at AS createdAt FROM words ORDER BY kind, word`);
@@ -88,6 +90,7 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
       counts.status === 'published' && (reportScore.get(r.commentId) as number) >= r.threshold
         ? writer.setStatus(r.commentId, { status: 'pending', heldReason: 'reports', at: r.at })
         : null;
+    outbox.record({ op: 'report', commentId: r.commentId, hidden, at: r.at });
     return { created: true, reportCount: counts.total, hidden };
   });
 
@@ -104,6 +107,7 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
       }
     }
     writeAudit({ ...b.audit, details: { ...b.audit.details, banIds: bans.map((x) => x.id), removed: removed.length } });
+    outbox.record({ op: 'ban', authorId: bans.find((x) => x.authorId !== null)?.authorId ?? null, removed, at: b.audit.at });
     return { bans, removed };
   });
 

@@ -7,7 +7,7 @@ import type { CommentChange } from '../db/store';
 import type { DomainEvent, Publish } from '../events';
 import { isPubliclyVisible } from '../comments/comments.writer';
 import { toCommentJson, type CommentJson } from '../comments/comments.view';
-import { articleRoom, authorRoom, moderatorRoom, moderatorSessionRoom, MODERATION_NAMESPACE } from './rooms';
+import { articleRoom, authorRoom, moderatorRoom, moderatorSessionRoom, MODERATION_NAMESPACE, readerRoom } from './rooms';
 import { createSequencer } from './sequencer';
 
 /** How long an event waits for an earlier seq of its article that has not been published. */
@@ -68,6 +68,10 @@ const moderatorSignedOut: Handler<'moderator.signed_out'> = (io, e) => {
   io.of(MODERATION_NAMESPACE).in(room).disconnectSockets(true);
 };
 
+const replyReceived: Handler<'reply.received'> = (io, e) => {
+  io.to(readerRoom(e.authorId)).emit('reply:received', { unread: e.unread, reply: e.reply });
+};
+
 const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {
   'comment.changed': commentChanged,
   'reaction.changed': reactionChanged,
@@ -75,6 +79,7 @@ const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {
   'comment.reported': commentReported,
   'moderation.changed': moderationChanged,
   'moderator.signed_out': moderatorSignedOut,
+  'reply.received': replyReceived,
 };
 
 /** The article and seqs of an event that has a place in its article's sequence, or null. */

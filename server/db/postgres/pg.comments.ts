@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { ArticleEvent, CommentRevision, CommentRow, CommentsRepo, LikeResult } from '../rows';
 import { transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
+import { recordOutbox } from './pg.notify';
 
 const cols = writer.commentColumns();
 
@@ -71,9 +72,27 @@ export function createPgCommentsRepo(pool: pg.Pool, q: Q): CommentsRepo {
     get: (id) => writer.getComment(q, id),
     hasPending: async (articleId, authorId) =>
       (await q(`SELECT 1 AS one FROM comments WHERE author_id = $1 AND article_id = $2 AND status = 'pending' LIMIT 1`, [authorId, articleId])).length > 0,
-    insert: (c) => perArticle(c.articleId, () => tx((t) => writer.insertComment(t, c))),
-    updateBody: (id, u) => tx((t) => writer.updateBody(t, id, u)),
-    setStatus: (id, s) => tx((t) => writer.setStatus(t, id, s)),
+    // Notifications are recorded in the same transaction as the write that causes them (notify/).
+    insert: (c) =>
+      perArticle(c.articleId, () =>
+        tx(async (t) => {
+          const result = await writer.insertComment(t, c);
+          await recordOutbox(t, { op: 'insert', result, at: c.createdAt });
+          return result;
+        }),
+      ),
+    updateBody: (id, u) =>
+      tx(async (t) => {
+        const result = await writer.updateBody(t, id, u);
+        await recordOutbox(t, { op: 'edit', result, at: u.editedAt });
+        return result;
+      }),
+    setStatus: (id, s) =>
+      tx(async (t) => {
+        const result = await writer.setStatus(t, id, s);
+        await recordOutbox(t, { op: 'status', result, at: s.at });
+        return result;
+      }),
     setPinned: (id, pinned, at) => tx((t) => writer.setPinned(t, id, pinned, at)),
     listTopLevel: async (qy) => {
       const afterId = qy.after?.id ?? (qy.sort === 'oldest' ? 0 : Number.MAX_SAFE_INTEGER);

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { CommentRow, WriteResult } from '../rows';
 import type { AuditEntry, AuditInput, Ban, ModerationRepo, QueueName, ReportSummary, Word } from '../moderation.types';
 import { transaction, type Q } from './pg.pool';
+import { recordOutbox } from './pg.notify';
 import * as writer from './pg.writer';
 
 const cols = writer.commentColumns();
@@ -75,6 +76,7 @@ export function createPgModerationRepo(pool: pg.Pool, q: Q): ModerationRepo {
           counts.status === 'published' && score.s >= r.threshold
             ? await writer.setStatusLocked(t, r.commentId, { status: 'pending', heldReason: 'reports', at: r.at })
             : null;
+        await recordOutbox(t, { op: 'report', commentId: r.commentId, hidden, at: r.at });
         return { created: true, reportCount: counts.total, hidden };
       }),
     reportSummaries: async (ids) =>
@@ -100,6 +102,7 @@ export function createPgModerationRepo(pool: pg.Pool, q: Q): ModerationRepo {
         const bans: Ban[] = [];
         for (const ban of b.bans) bans.push((await t<Ban>(S.insertBan, banParams(ban)))[0]);
         await t(S.insertAudit, auditParams({ ...b.audit, details: { ...b.audit.details, banIds: bans.map((x) => x.id), removed: removed.length } }));
+        await recordOutbox(t, { op: 'ban', authorId: bans.find((x) => x.authorId !== null)?.authorId ?? null, removed, at: b.audit.at });
         return { bans, removed };
       }),
     listAudit: async ({ beforeId, limit }) =>

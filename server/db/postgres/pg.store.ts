@@ -10,6 +10,7 @@ import { createPgCommentsRepo } from './pg.comments';
 import { createPgModerationRepo } from './pg.moderation';
 import { runner } from './pg.pool';
 import { createPgTransferRepo } from './pg.transfer';
+import { createPgNotifyRepo } from './pg.notify';
 
 /** Node errors that mean the database cannot be reached at all. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
@@ -74,6 +75,7 @@ export function createPgStore(pool: pg.Pool): Store {
     moderation: mapped(createPgModerationRepo(pool, q)),
     moderators: mapped(createPgModeratorsRepo(pool, q)),
     transfer: { ...mapped(transfer), exportRows },
+    notify: mapped(createPgNotifyRepo(pool, q)),
     health,
     // The database's clock decides, so nodes with skewed clocks still agree on who holds the lease.
     tryLease: async (name, ttlMs) =>

@@ -1,0 +1,66 @@
+// Owns the words of every notification mail (reader replies, opt-in confirmation, moderator alerts), zh-CN and en.
+import type { MailLang } from '../db/notify.types';
+
+const zhCN = {
+  confirmSubject: '请确认：「{title}」的回复邮件通知',
+  confirmIntro: '有人（希望是你）在「{title}」下请求在有新回复时收到邮件通知。',
+  confirmScopeReplies: '范围：有人回复你的评论时。',
+  confirmScopeThread: '范围：这篇文章的所有新评论。',
+  confirmAction: '确认订阅',
+  confirmIgnore: '如果不是你本人，请忽略这封邮件，我们不会再发信给你。',
+  repliesSubject: '「{title}」有 {n} 条新回复',
+  repliesIntro: '「{title}」下有新的评论：',
+  replyBy: '{name} 回复了 {to}：',
+  commentBy: '{name}：',
+  viewComment: '查看这条评论',
+  unsubscribeThread: '不再接收这篇文章的通知',
+  unsubscribeAll: '退订全部邮件通知',
+  footer: '你收到这封邮件，是因为你在议论订阅了回复通知。',
+  alertSubject: '议论：{n} 条评论需要处理',
+  alertIntro: '以下评论进入了审核队列：',
+  alertHeld: '待审核',
+  alertReported: '被举报',
+  openConsole: '打开管理后台',
+  alertFooter: '你在管理后台设置了审核提醒；可以在那里改为每小时汇总或关闭。',
+  unsubscribedTitle: '已退订',
+  unsubscribedBody: '你不会再收到这些邮件通知。',
+  confirmedTitle: '订阅已确认',
+  confirmedBody: '有新回复时，我们会发邮件通知你。每封邮件都附有退订链接。',
+  invalidLinkTitle: '链接无效',
+  invalidLinkBody: '这个链接已失效或已被使用过。',
+  unsubscribeConfirm: '确认退订',
+};
+
+export type MailStrings = Record<keyof typeof zhCN, string>;
+
+const en: MailStrings = {
+  confirmSubject: 'Please confirm: reply notifications for “{title}”',
+  confirmIntro: 'Someone (hopefully you) asked to be emailed about new replies on “{title}”.',
+  confirmScopeReplies: 'Scope: when someone replies to your comments.',
+  confirmScopeThread: 'Scope: every new comment on this article.',
+  confirmAction: 'Confirm subscription',
+  confirmIgnore: 'If this was not you, ignore this mail; we will not write again.',
+  repliesSubject: '{n} new replies on “{title}”',
+  repliesIntro: 'New comments on “{title}”:',
+  replyBy: '{name} replied to {to}:',
+  commentBy: '{name}:',
+  viewComment: 'View this comment',
+  unsubscribeThread: 'Stop notifications for this article',
+  unsubscribeAll: 'Unsubscribe from all notifications',
+  footer: 'You get this mail because you subscribed to reply notifications on Yilun.',
+  alertSubject: 'Yilun: {n} comments need a look',
+  alertIntro: 'These comments entered the review queues:',
+  alertHeld: 'Awaiting review',
+  alertReported: 'Reported',
+  openConsole: 'Open the console',
+  alertFooter: 'You set review alerts in the console; switch to an hourly digest or off there.',
+  unsubscribedTitle: 'Unsubscribed',
+  unsubscribedBody: 'You will not get these notification mails any more.',
+  confirmedTitle: 'Subscription confirmed',
+  confirmedBody: 'We will email you about new replies. Every mail has an unsubscribe link.',
+  invalidLinkTitle: 'Invalid link',
+  invalidLinkBody: 'This link has expired or was already used.',
+  unsubscribeConfirm: 'Unsubscribe',
+};
+
+export const MAIL_STRINGS: Record<MailLang, MailStrings> = { 'zh-CN': zhCN, en };
