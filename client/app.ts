@@ -8,6 +8,7 @@ import { siteTime, startClock } from './time.js';
 import { watchConnection } from './connection.js';
 import { wireWriteBar } from './write-bar.js';
 import { SeqTracker } from './seq-tracker.js';
+import { startInbox } from './inbox.js';
 import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
 
 interface JoinResult {
@@ -211,6 +212,7 @@ async function reloadFirstPage(): Promise<void> {
 }
 
 const socket = io({ transports: ['websocket', 'polling'] });
+startInbox({ socket, strings: t, slug: data.slug, formatTime: (iso) => time.relative(Date.parse(iso), Date.now()) });
 
 function join(): void {
   seqs.joining();

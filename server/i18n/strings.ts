@@ -105,6 +105,19 @@ const zhCN = {
   repliesPageTitle: '{name} 的评论和回复',
   backToArticle: '返回全文和评论',
   loadMoreNew: '加载更多（有新评论）',
+  inboxBadge: '{n} 条新回复',
+  inboxTitle: '回复我的',
+  inboxEmpty: '还没有人回复你。',
+  inboxMarkAll: '全部标为已读',
+  inboxIn: '在「{title}」',
+  inboxClose: '关闭',
+  notifyMe: '有人回复时邮件通知我',
+  notifyEmail: '邮箱（不会公开）',
+  notifyScopeReplies: '只通知回复我的',
+  notifyScopeThread: '整个讨论的新评论',
+  notifySubmit: '订阅',
+  notifySent: '确认邮件已发出，点击邮件里的链接后才会开始通知。',
+  notifyActive: '已订阅邮件通知。',
 } as const;
 
 export type StringKey = keyof typeof zhCN;
@@ -214,6 +227,19 @@ const en: Strings = {
   repliesPageTitle: 'A comment by {name} and its replies',
   backToArticle: 'Back to the article and comments',
   loadMoreNew: 'Load more (new comments)',
+  inboxBadge: '{n} new replies',
+  inboxTitle: 'Replies to me',
+  inboxEmpty: 'No replies yet.',
+  inboxMarkAll: 'Mark all read',
+  inboxIn: 'on “{title}”',
+  inboxClose: 'Close',
+  notifyMe: 'Email me when someone replies',
+  notifyEmail: 'Email (never shown)',
+  notifyScopeReplies: 'Only replies to me',
+  notifyScopeThread: 'Every new comment here',
+  notifySubmit: 'Subscribe',
+  notifySent: 'We sent a confirmation mail; notifications start once you follow its link.',
+  notifyActive: 'Email notifications are on.',
 };
 
 export const STRINGS: Record<'zh-CN' | 'en', Strings> = { 'zh-CN': zhCN, en };
