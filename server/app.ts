@@ -148,7 +148,7 @@ export function createApp(input: AppDeps): App {
     'js/socket.io.min.js': socketIoClientSource(),
   });
   const pageCache = createPageCache(config.pageCacheBytes);
-  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache, formErrors: createFormErrorStore(now) };
+  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache, formErrors: createFormErrorStore(now), notify: notify.shared };
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

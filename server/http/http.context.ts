@@ -16,6 +16,8 @@ export interface HttpContext extends PageContext {
   secrets: Secrets;
   /** Refused no-JavaScript posts, kept for the page they redirect to. */
   formErrors: FormErrorStore;
+  /** Notifications (notify/): whether mail is configured, and a nudge for the delivery worker. */
+  notify?: { mailEnabled: boolean; nudge(): void };
 }
 
 export function cookieSecure(ctx: HttpContext, req: Request): boolean {

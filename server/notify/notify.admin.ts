@@ -2,15 +2,13 @@
 // admins the webhooks (create, edit, delete, send a test), the private-destination setting and the delivery log.
 // Every route declares its role in one table, checked before the handler, as moderation.routes.ts does.
 import crypto from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { parseId, parseInput } from '../comments/comments.schema';
 import type { HttpContext } from '../http/http.context';
-import type { Moderator, Role } from '../db/moderators.types';
 import { OUTBOX_KINDS, type Delivery, type Webhook } from '../db/notify.types';
-import { currentModerator } from '../moderation/moderation.session';
+import type { AdminRoute } from '../moderation/moderation.routes';
 import { pickLang } from '../i18n/lang';
 import { checkDestination } from './webhook.send';
 
@@ -48,15 +46,11 @@ const deliveryJson = (d: Delivery) => ({
   doneAt: d.doneAt === null ? null : new Date(d.doneAt).toISOString(),
 });
 
-interface Route {
-  method: 'get' | 'post' | 'patch' | 'delete';
-  path: string;
-  role: Role;
-  handler: (req: Request, res: Response, me: Moderator) => Promise<void>;
-}
-
-export function notifyAdminRouter(ctx: HttpContext, notify: { mailEnabled: boolean; nudge(): void }): Router {
+/** Declared in the admin route table (moderation.routes.ts), which checks the session and role first. */
+export function notifyAdminRoutes(ctx: HttpContext): AdminRoute[] {
   const { deps } = ctx;
+  // Read per request: building the table needs deps alone.
+  const notify = { get mailEnabled() { return ctx.notify?.mailEnabled ?? false; }, nudge: () => ctx.notify?.nudge() };
   const { store } = deps;
   const requireHook = async (raw: unknown) => {
     const hook = await store.notify.getWebhook(parseId(raw));
@@ -69,7 +63,7 @@ export function notifyAdminRouter(ctx: HttpContext, notify: { mailEnabled: boole
     if (verdict === 'private') throw new AppError('webhook_destination_refused', 422, msg('webhook_destination_refused'));
   };
 
-  const routes: Route[] = [
+  return [
     {
       method: 'get',
       path: '/api/admin/notify',
@@ -189,17 +183,4 @@ export function notifyAdminRouter(ctx: HttpContext, notify: { mailEnabled: boole
       },
     },
   ];
-
-  const r = Router();
-  const json = express.json({ limit: 8 * 1024, strict: true });
-  for (const route of routes) {
-    r[route.method](route.path, json, async (req: Request, res: Response) => {
-      res.set('Cache-Control', 'no-store');
-      const me = await currentModerator(ctx, req);
-      if (!me) throw new AppError('unauthenticated', 401, msg('unauthenticated'));
-      if (route.role === 'admin' && me.role !== 'admin') throw new AppError('forbidden', 403, msg('forbidden'));
-      await route.handler(req, res, me);
-    });
-  }
-  return r;
 }

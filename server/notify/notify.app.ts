@@ -6,13 +6,13 @@ import type { DomainEvent } from '../events';
 import type { HttpContext } from '../http/http.context';
 import type { Secrets } from '../security/secrets';
 import { createMailer, type Mailer } from './notify.mailer';
-import { notifyAdminRouter } from './notify.admin';
 import { notifyRouter } from './notify.routes';
 import { createNotifyWorker, type NotifyWorker } from './notify.worker';
 
 export interface Notifications {
   worker: NotifyWorker;
   mailer?: Mailer;
+  shared: { mailEnabled: boolean; nudge(): void };
   routers(ctx: HttpContext): Router;
   start(): void;
   stop(): Promise<void>;
@@ -29,7 +29,8 @@ export function createNotifications(deps: Deps & { secrets: Secrets }): Notifica
   return {
     worker,
     mailer,
-    routers: (ctx) => Router().use(notifyRouter(ctx, shared), notifyAdminRouter(ctx, shared)),
+    shared,
+    routers: (ctx) => Router().use(notifyRouter(ctx, shared)),
     start: () => worker.start(),
     stop: async () => {
       await worker.stop();
