@@ -1,6 +1,7 @@
 // The Store contract: what every store (SQLite, PostgreSQL) must do, observed through the Store interface
 // alone. describeStoreContract(name, open) runs it on a fresh, migrated, empty store per test.
 import type { Article, CommentRow, NewComment, Store } from '../server/db/store';
+import { describeNotifyContract } from './store.notify-contract';
 
 export interface OpenedStore {
   store: Store;
@@ -404,6 +405,8 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.moderators.pruneFailureLog(T0 + 3)).toBe(2);
       });
     });
+
+    describeNotifyContract(() => ({ store, article, post }));
 
     describe('store', () => {
       it('answers healthy and grants its own lease again', async () => {

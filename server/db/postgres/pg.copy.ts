@@ -23,6 +23,13 @@ export const COPIED_TABLES: { table: string; order: string; booleans?: string[];
   { table: 'reports', order: 'comment_id, author_id' },
   { table: 'audit_log', order: 'id', identity: true },
   { table: 'comment_revisions', order: 'id', identity: true },
+  { table: 'notify_outbox', order: 'id', identity: true },
+  { table: 'reply_inbox', order: 'author_id, comment_id' },
+  { table: 'mail_subscriptions', order: 'id', identity: true },
+  { table: 'notify_pending', order: 'recipient, comment_id, kind' },
+  { table: 'notify_deliveries', order: 'id', identity: true },
+  { table: 'webhooks', order: 'id', booleans: ['enabled'], identity: true },
+  { table: 'moderator_alerts', order: 'moderator_id' },
 ];
 
 const BATCH = 500;
