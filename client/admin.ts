@@ -6,6 +6,7 @@ import { QueueActions } from './admin-queue-actions.js';
 import { ArticlesView, AuditView, BansView } from './admin-views.js';
 import { ModeratorsView, SiteView, WordsView } from './admin-settings.js';
 import { ImportView } from './admin-import.js';
+import { NotifyView } from './admin-notify.js';
 import type { AdminArticle, Counts, QueueItem, QueueName } from './admin-types.js';
 
 interface Sock {
@@ -28,7 +29,7 @@ const actions = new QueueActions(queue, () => refreshCounts());
 const audit = new AuditView();
 const bans = new BansView();
 const articles = new ArticlesView();
-const others: Record<string, { load(): Promise<void> }> = { audit, bans, articles };
+const others: Record<string, { load(): Promise<void> }> = { audit, bans, articles, notify: new NotifyView(isAdmin) };
 if (isAdmin) Object.assign(others, { site: new SiteView(), words: new WordsView(), moderators: new ModeratorsView() });
 if (isAdmin) new ImportView();
 
