@@ -126,6 +126,7 @@ function author(item: QueueItem): HTMLElement {
     'div',
     { class: 'item-author-info', 'data-part': 'author' },
     h('p', { class: ban ? 'ban-state is-banned' : 'ban-state' }, banLine),
+    item.author.mailSubscribed ? h('p', { class: 'mail-state' }, S.authorHasMail) : null,
     h(
       'details',
       { class: 'item-recent' },

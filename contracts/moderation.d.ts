@@ -54,7 +54,7 @@ export interface QueueItem {
   queues: QueueName[];
   article: { slug: string; title: string } | null;
   parent: { id: number; authorName: string; body: string; status: string } | null;
-  author: { id: number; recent: { id: number; body: string; status: string; createdAt: string }[]; ban: Ban | null };
+  author: { id: number; recent: { id: number; body: string; status: string; createdAt: string }[]; ban: Ban | null; mailSubscribed?: boolean };
   reasons: { heldReason: string | null; reports: ReportSummary[] };
   /** Earlier texts of an edited comment, newest first (plain text: the console shows it as text). */
   revisions: { body: string; status: CommentStatus; replacedAt: string }[];

@@ -108,6 +108,8 @@ describe('addresses never leave', () => {
     await exportAll(s.store, async (line) => void (dump += line), s.clock.now);
     seen.push(`export ${dump}`);
     expect(seen.filter((t) => /^\S+ (\d+ )?/.test(t) && / 404 /.test(t.slice(0, 80)))).toEqual([]);
+    const item = (await admin.get(`/api/admin/comments?ids=${id}`)).body.items[0];
+    expect(item.author.mailSubscribed).toBe(true);
     const leaks = seen.filter((t) => /secret@example\.com/.test(t)).map((t) => t.slice(0, 120));
     expect(leaks).toEqual([]);
     expect(seen.some((t) => t.includes('/api/admin/notify ') && t.includes('"emailSet":true'))).toBe(true);

@@ -66,6 +66,18 @@ describe('reply inbox', () => {
     expect(nobody.headers['set-cookie']).toBeUndefined();
   });
 
+  it('puts an "@名字" answer in a flat thread into the named author’s inbox too', async () => {
+    const b = reader(s);
+    const c = reader(s);
+    const root = await postComment(b, TEST_SLUG, { authorName: '乙', body: '楼主' });
+    await postComment(c, TEST_SLUG, { authorName: '丙', body: '丙的回复', parentId: root.body.comment.id });
+    const answer = await postComment(reader(s), TEST_SLUG, { authorName: '丁', body: '@丙 你说得对', parentId: root.body.comment.id });
+    await s.app.notify.worker.runOnce();
+    await s.app.notify.worker.runOnce();
+    expect((await c.get('/api/me/replies')).body.items.map((i: { id: number }) => i.id)).toEqual([answer.body.comment.id]);
+    expect((await b.get('/api/me/replies')).body.unread).toBe(2);
+  });
+
   it('refuses a malformed read request with 400', async () => {
     const b = reader(s);
     expect((await b.post('/api/me/replies/read', { ids: ['x'] })).status).toBe(400);

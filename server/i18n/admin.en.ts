@@ -233,6 +233,7 @@ export const adminEn: AdminStrings = {
   importSubmit: 'Import',
   importDone: 'Imported {imported} ({rejected} as rejected), {existing} imported earlier, {articles} articles created, {skipped} skipped, {orphans} replies without their parent.',
   importDryDone: 'Checked, nothing written: would import {imported}, skip {skipped}, {orphans} replies without their parent.',
+  authorHasMail: 'Gets reply mail (address not shown)',
   navNotify: 'Notifications',
   notifyHeading: 'Notifications and webhooks',
   alertsHeading: 'My review alerts',

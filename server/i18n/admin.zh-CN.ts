@@ -231,6 +231,7 @@ export const adminZhCN = {
   importSubmit: '导入',
   importDone: '已导入 {imported} 条（其中 {rejected} 条为已拒绝），之前已导入 {existing} 条，新建文章 {articles} 篇，跳过 {skipped} 条，父评论缺失的回复 {orphans} 条。',
   importDryDone: '检查完毕，未写入：将导入 {imported} 条，跳过 {skipped} 条，父评论缺失的回复 {orphans} 条。',
+  authorHasMail: '订阅了邮件通知（邮箱不显示）',
   navNotify: '通知',
   notifyHeading: '通知与 Webhook',
   alertsHeading: '我的审核提醒',

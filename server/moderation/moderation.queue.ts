@@ -51,13 +51,14 @@ export async function toQueueItems(deps: Deps, rows: CommentRow[]): Promise<Queu
   const { store } = deps;
   const parentIds = [...new Set(rows.map((r) => r.parentId).filter((x): x is number => x !== null))];
   const authorIds = [...new Set(rows.map((r) => r.authorId))];
-  const [articles, parents, recent, bans, reports, revisions] = await Promise.all([
+  const [articles, parents, recent, bans, reports, revisions, subscribed] = await Promise.all([
     store.articles.list(),
     store.comments.getMany(parentIds),
     store.moderation.recentOfAuthors(authorIds, 6),
     store.moderation.activeBansFor(authorIds, deps.now()),
     store.moderation.reportSummaries(rows.map((r) => r.id)),
     store.comments.revisionsOf(rows.map((r) => r.id), REVISIONS_SHOWN),
+    store.notify.withSubscription(authorIds),
   ]);
   const articleById = new Map(articles.map((a) => [a.id, a]));
   const parentById = new Map(parents.map((p) => [p.id, p]));
@@ -76,6 +77,8 @@ export async function toQueueItems(deps: Deps, rows: CommentRow[]): Promise<Queu
           .slice(0, 5)
           .map((r) => ({ id: r.id, body: excerpt(r.body, 80), status: r.status, createdAt: iso(r.createdAt)! })),
         ban: bans.find((b) => b.authorId === c.authorId) ?? null,
+        // That the author gets reply mail, never the address (notify/).
+        mailSubscribed: subscribed.has(c.authorId),
       },
       reasons: { heldReason: c.heldReason, reports: reports.filter((s) => s.commentId === c.id) },
       revisions: revisions.filter((r) => r.commentId === c.id).map((r) => ({ body: r.body, status: r.status, replacedAt: iso(r.replacedAt)! })),

@@ -1,8 +1,8 @@
 // Owns what one outbox event leads to: a reply in the replied-to author's inbox, items for subscribers' and
 // moderators' next mails, and one delivery per webhook that listens to the event. Pure reads; the worker
 // writes the plan in one transaction with the event marked done, so a crash replays it without doubles.
-import type { Store } from '../db/store';
-import type { EventPlan, NewDelivery, OutboxEvent } from '../db/notify.types';
+import type { CommentRow, Store } from '../db/store';
+import type { EventPlan, NewDelivery, OutboxEvent, Subscription } from '../db/notify.types';
 import type { WebhookEvent } from './webhook.send';
 
 export interface PlanDeps {
@@ -11,6 +11,22 @@ export interface PlanDeps {
   mail: boolean;
   /** Absolute origin for links, when PUBLIC_URL is set. */
   publicUrl?: string;
+}
+
+/** How far back in a thread an "@名字" answer looks for the person it names. */
+const MENTION_WINDOW = 200;
+
+/**
+ * A flat reply that starts with "@名字" answers that person too: the latest earlier comment in the same thread
+ * by an author of that name (not the replier, not the one already replied to).
+ */
+async function mentioned(store: Store, c: CommentRow, repliedTo: number | null): Promise<number | null> {
+  const name = /^@(\S{1,40})/u.exec(c.body.trim())?.[1];
+  if (!name || c.rootId === null) return null;
+  const root = await store.comments.get(c.rootId);
+  const thread = [...(root ? [root] : []), ...(await store.comments.listReplies(c.rootId, 0, MENTION_WINDOW, null))];
+  const hit = thread.filter((x) => x.id < c.id && x.status === 'published' && x.authorName === name && x.authorId !== c.authorId && x.authorId !== repliedTo).pop();
+  return hit?.authorId ?? null;
 }
 
 export const webhookKey = (hookId: number, eventId: number) => `wh-${hookId}-ev-${eventId}`;
@@ -24,9 +40,12 @@ export async function planEvent(deps: PlanDeps, e: OutboxEvent): Promise<EventPl
   if (e.kind === 'comment.created' && c && c.status === 'published' && article) {
     const parent = c.parentId === null ? undefined : await store.comments.get(c.parentId);
     const repliedTo = parent && parent.authorId !== c.authorId ? parent.authorId : null;
-    if (repliedTo !== null) plan.inbox.push({ authorId: repliedTo, commentId: c.id, createdAt: e.createdAt });
+    const answered = [repliedTo, await mentioned(store, c, repliedTo)].filter((x): x is number => x !== null);
+    for (const authorId of answered) plan.inbox.push({ authorId, commentId: c.id, createdAt: e.createdAt });
     if (deps.mail) {
-      for (const sub of await store.notify.subscribersOf(c.articleId, repliedTo)) {
+      const subs = new Map<number, Subscription>();
+      for (const who of answered.length ? answered : [null]) for (const sub of await store.notify.subscribersOf(c.articleId, who)) subs.set(sub.id, sub);
+      for (const sub of subs.values()) {
         if (sub.authorId === c.authorId) continue;
         plan.pending.push({ recipient: `sub:${sub.id}`, commentId: c.id, kind: 'reply', createdAt: e.createdAt });
       }

@@ -37,6 +37,7 @@ export function createNotifyWorker(deps: WorkerDeps): NotifyWorker {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let prunedAt = 0;
 
   const fanOut = async () => {
     for (const e of await store.notify.pendingEvents(EVENTS_PER_PASS)) {
@@ -114,6 +115,10 @@ export function createNotifyWorker(deps: WorkerDeps): NotifyWorker {
     await fanOut();
     await batchDigests();
     await deliver();
+    if (now() - prunedAt > HOUR) {
+      prunedAt = now();
+      await store.notify.pruneOutbox(prunedAt - OUTBOX_KEEP_MS);
+    }
   };
 
   const runOnce = (): Promise<void> => {
