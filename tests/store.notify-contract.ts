@@ -48,8 +48,11 @@ export function describeNotifyContract(get: () => { store: Store; article: Artic
       expect((await store.notify.pendingEvents(10)).map((e) => e.id)).not.toContain(ev.id);
       expect(await store.notify.dueDeliveries(T0, 10)).toHaveLength(1);
       expect(await store.notify.openRecipients()).toEqual([{ recipient: 'sub:1', firstAt: T0 }]);
+      const rest = (await store.notify.pendingEvents(10)).map((e) => e.id);
+      await store.notify.markProcessed(rest, T0 + 3);
+      expect(await store.notify.pendingEvents(10)).toEqual([]);
       expect(await store.notify.pruneOutbox(T0 + 1)).toBe(0);
-      expect(await store.notify.pruneOutbox(T0 + 10)).toBe(1);
+      expect(await store.notify.pruneOutbox(T0 + 10)).toBe(1 + rest.length);
     });
 
     it('keeps an inbox newest first with its unread count, and marks some or all read', async () => {

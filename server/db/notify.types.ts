@@ -151,6 +151,8 @@ export interface NotifyRepo {
   pendingEvents(limit: number): Promise<OutboxEvent[]>;
   /** Applies the plan and marks the event processed; answers the inbox rows that were new. Idempotent. */
   applyEvent(eventId: number, plan: EventPlan, at: number): Promise<{ inboxAdded: { authorId: number; commentId: number }[] }>;
+  /** Marks events that lead to nothing as processed, in one write. */
+  markProcessed(eventIds: number[], at: number): Promise<void>;
   pruneOutbox(olderThan: number): Promise<number>;
 
   /** Newest first, at most limit; with the unread count. */

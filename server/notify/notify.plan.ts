@@ -2,7 +2,7 @@
 // moderators' next mails, and one delivery per webhook that listens to the event. Pure reads; the worker
 // writes the plan in one transaction with the event marked done, so a crash replays it without doubles.
 import type { CommentRow, Store } from '../db/store';
-import type { EventPlan, NewDelivery, OutboxEvent, Subscription } from '../db/notify.types';
+import type { EventPlan, NewDelivery, OutboxEvent, Subscription, Webhook } from '../db/notify.types';
 import type { WebhookEvent } from './webhook.send';
 
 export interface PlanDeps {
@@ -11,6 +11,8 @@ export interface PlanDeps {
   mail: boolean;
   /** Absolute origin for links, when PUBLIC_URL is set. */
   publicUrl?: string;
+  /** The webhooks, read once per worker pass. */
+  webhooks: Webhook[];
 }
 
 /** How far back in a thread an "@名字" answer looks for the person it names. */
@@ -34,6 +36,9 @@ export const webhookKey = (hookId: number, eventId: number) => `wh-${hookId}-ev-
 export async function planEvent(deps: PlanDeps, e: OutboxEvent): Promise<EventPlan> {
   const { store } = deps;
   const plan: EventPlan = { inbox: [], pending: [], deliveries: [] };
+  const hooked = deps.webhooks.some((h) => h.enabled && h.events.includes(e.kind));
+  // Only new comments reach inboxes, only held and reported ones reach moderators' mail: the rest is for webhooks.
+  if (!hooked && e.kind !== 'comment.created' && !(deps.mail && (e.kind === 'comment.held' || e.kind === 'comment.reported'))) return plan;
   const c = e.commentId === null ? undefined : await store.comments.get(e.commentId);
   const article = c ? await store.articles.getById(c.articleId) : undefined;
 
@@ -57,7 +62,7 @@ export async function planEvent(deps: PlanDeps, e: OutboxEvent): Promise<EventPl
     }
   }
 
-  const hooks = (await store.notify.listWebhooks()).filter((h) => h.enabled && h.events.includes(e.kind));
+  const hooks = deps.webhooks.filter((h) => h.enabled && h.events.includes(e.kind));
   if (hooks.length) {
     const base = deps.publicUrl ?? '';
     const body: Omit<WebhookEvent, 'id'> = { event: e.kind, occurredAt: new Date(e.createdAt).toISOString() };

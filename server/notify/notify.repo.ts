@@ -34,6 +34,7 @@ export function createNotifyRepo(db: Db, write: Write): NotifyRepo {
     pending: db.prepare(`SELECT id, kind, comment_id AS commentId, author_id AS authorId, created_at AS createdAt
       FROM notify_outbox WHERE processed_at IS NULL ORDER BY id LIMIT ?`),
     processed: db.prepare(`UPDATE notify_outbox SET processed_at = ? WHERE id = ? AND processed_at IS NULL`),
+    processedMany: db.prepare(`UPDATE notify_outbox SET processed_at = ? WHERE processed_at IS NULL AND id IN (SELECT value FROM json_each(?))`),
     pruneOutbox: db.prepare(`DELETE FROM notify_outbox WHERE processed_at IS NOT NULL AND processed_at < ?`),
     addInbox: db.prepare(`INSERT INTO reply_inbox (author_id, comment_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
     addPending: db.prepare(`INSERT INTO notify_pending (recipient, comment_id, kind, created_at) VALUES (@recipient, @commentId, @kind, @createdAt) ON CONFLICT DO NOTHING`),
@@ -114,6 +115,7 @@ export function createNotifyRepo(db: Db, write: Write): NotifyRepo {
   return {
     pendingEvents: async (limit) => s.pending.all(limit) as never,
     applyEvent: (eventId, plan, at) => write(() => applyEvent(eventId, plan, at)),
+    markProcessed: (ids, at) => write(() => void s.processedMany.run(at, JSON.stringify(ids))),
     pruneOutbox: (olderThan) => write(() => s.pruneOutbox.run(olderThan).changes),
     inbox: async (authorId, limit) => ({ items: s.inbox.all(authorId, limit) as never, unread: s.unread.get(authorId) as number }),
     markRead: (authorId, ids, at) => write(() => (ids === null ? s.readAll.run(at, authorId) : s.readSome.run(at, authorId, JSON.stringify(ids))).changes),

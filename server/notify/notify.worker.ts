@@ -12,6 +12,7 @@ import { toInboxEntry } from './notify.view';
 const HOUR = 3_600_000;
 const EVENTS_PER_PASS = 200;
 const DELIVERIES_PER_PASS = 50;
+const NUDGE_DELAY_MS = 25;
 /** Outbox rows are kept this long after processing (for the console's view of recent work), then pruned. */
 const OUTBOX_KEEP_MS = 7 * 24 * HOUR;
 
@@ -40,8 +41,17 @@ export function createNotifyWorker(deps: WorkerDeps): NotifyWorker {
   let prunedAt = 0;
 
   const fanOut = async () => {
-    for (const e of await store.notify.pendingEvents(EVENTS_PER_PASS)) {
-      const plan = await planEvent({ store, mail: !!deps.mailer, publicUrl: config.publicUrl }, e);
+    const events = await store.notify.pendingEvents(EVENTS_PER_PASS);
+    if (!events.length) return;
+    const planDeps = { store, mail: !!deps.mailer, publicUrl: config.publicUrl, webhooks: await store.notify.listWebhooks() };
+    const idle: number[] = [];
+    for (const e of events) {
+      const plan = await planEvent(planDeps, e);
+      // Most events lead to nothing (no reply, no subscriber, no webhook): they are marked done together.
+      if (!plan.inbox.length && !plan.pending.length && !plan.deliveries.length) {
+        idle.push(e.id);
+        continue;
+      }
       const { inboxAdded } = await store.notify.applyEvent(e.id, plan, now());
       for (const added of inboxAdded) {
         const c = await store.comments.get(added.commentId);
@@ -51,6 +61,7 @@ export function createNotifyWorker(deps: WorkerDeps): NotifyWorker {
         deps.publish({ type: 'reply.received', authorId: added.authorId, unread, reply: toInboxEntry(c, article, null) });
       }
     }
+    if (idle.length) await store.notify.markProcessed(idle, now());
   };
 
   /** Each recipient gets at most one mail per window: the first item goes at once, later ones wait for the window's end. */
@@ -154,10 +165,11 @@ export function createNotifyWorker(deps: WorkerDeps): NotifyWorker {
     },
     nudge() {
       if (stopped || soon) return;
+      // A short wait lets a burst of writes share one pass.
       soon = setTimeout(() => {
         soon = undefined;
         void runOnce();
-      }, 0);
+      }, NUDGE_DELAY_MS);
       soon.unref();
     },
     runOnce,

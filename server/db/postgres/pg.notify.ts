@@ -48,6 +48,7 @@ export function createPgNotifyRepo(pool: pg.Pool, q: Q): NotifyRepo {
         await t(`UPDATE notify_outbox SET processed_at = $1 WHERE id = $2`, [at, eventId]);
         return { inboxAdded };
       }),
+    markProcessed: async (ids, at) => void (await q(`UPDATE notify_outbox SET processed_at = $1 WHERE processed_at IS NULL AND id = ANY($2::bigint[])`, [at, ids])),
     pruneOutbox: async (olderThan) =>
       (await q<{ n: number }>(`WITH d AS (DELETE FROM notify_outbox WHERE processed_at IS NOT NULL AND processed_at < $1 RETURNING 1) SELECT COUNT(*)::int AS n FROM d`, [olderThan]))[0].n,
     inbox: async (authorId, limit) => {
