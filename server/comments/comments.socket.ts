@@ -24,7 +24,7 @@ const idSchema = z.strictObject({ id: z.number().int().positive() });
 export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence; catchUps: CatchUps }): void {
   const { deps, limiters, presence, catchUps } = ctx;
   const data = socket.data as SocketData;
-  const h = { log: deps.log, limiter: limiters.socketEvents };
+  const h = { log: deps.log, limiter: limiters.socketEvents, defaultLang: deps.config.defaultLang };
 
   const actor = async (): Promise<TokenActor> => {
     if (!data.tokenHash) throw new AppError('identity_required', 401, msg('identity_required'));

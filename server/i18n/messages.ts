@@ -1,6 +1,7 @@
 // Owns every user-facing server message (error bodies, moderation verdicts, validation problems), one
-// table per language with the same keys; zh-CN is served today, en is kept complete so it can follow.
+// table per language with the same keys; each request's messages follow its language (request-lang.ts).
 import { fill, type Lang } from './strings';
+import { requestLang } from './request-lang';
 
 const zhCN = {
   // Transport and framework errors (errors.ts, app.ts, security/)
@@ -218,8 +219,8 @@ const en: Record<MessageKey, string> = {
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 
-/** The message for key in lang (zh-CN until a language choice exists), with {placeholders} filled. */
-export function msg(key: MessageKey, vars?: Record<string, string | number>, lang: Lang = 'zh-CN'): string {
+/** The message for key in lang (by default the language of the request being answered, else zh-CN), filled. */
+export function msg(key: MessageKey, vars?: Record<string, string | number>, lang: Lang = requestLang() ?? 'zh-CN'): string {
   const template = MESSAGES[lang][key];
   return vars ? fill(template, vars) : template;
 }
