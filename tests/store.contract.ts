@@ -278,6 +278,20 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.moderation.getBan(byNet.id)).toMatchObject({ liftedAt: T0 + 5 });
       });
 
+      it('answers the names an author and a network posted under, most recently used first, bounded per key', async () => {
+        const first = await post({ token: 'names', authorName: '小明', ipHash: 'net-n', createdAt: T0 + 1 });
+        const author = first.authorId;
+        await post({ token: 'names', authorName: '明明', ipHash: 'net-n', createdAt: T0 + 2 });
+        await post({ token: 'names', authorName: '小明', ipHash: 'net-n', createdAt: T0 + 3 });
+        await post({ token: 'names', authorName: '阿明', ipHash: 'net-m', createdAt: T0 + 4 });
+        await post({ token: 'other', authorName: '路人', ipHash: 'net-n', createdAt: T0 + 5 });
+        const names = await store.moderation.namesUsed({ authorIds: [author, 999_999], ipHashes: ['net-n'] }, 2);
+        expect(names.byAuthor[author]).toEqual(['阿明', '小明']);
+        expect(names.byAuthor[999_999]).toEqual([]);
+        expect(names.byNetwork['net-n']).toEqual(['路人', '小明']);
+        expect(await store.moderation.namesUsed({ authorIds: [], ipHashes: [] }, 5)).toEqual({ byAuthor: {}, byNetwork: {} });
+      });
+
       it('counts a report once per author; one network weighs as its heaviest reporter; crossing the threshold hides the comment', async () => {
         const c = (await post()).change.comment;
         const r = (tok: string, ip: string | null, weight: number) =>
