@@ -63,6 +63,8 @@ export interface PageData {
   seq: number;
   sort: SortOrder;
   nextCursor: string | null;
+  /** Top-level comments on the pages after this one (加载更多（还有 N 条）). */
+  remaining: number;
   commentCount: number;
   commentsClosed: boolean;
   hasIdentity: boolean;

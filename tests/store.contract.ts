@@ -172,6 +172,22 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await walk('top')).toEqual([ids[2], ids[5], ids[1], ids[6], ids[4], ids[3], ids[0]]);
       });
 
+      it('counts the top-level comments after a page, in each order, as their author or anyone sees them', async () => {
+        const ids: number[] = [];
+        for (let i = 0; i < 5; i++) ids.push((await post({ token: `c${i}` })).change.comment.id);
+        const held = await post({ status: 'pending', heldReason: 'link', token: 'c-held' });
+        const fan = await store.authors.ensure('c-fan', T0, null);
+        await store.comments.toggleLike(ids[3], fan, T0 + 1);
+        const count = (sort: 'newest' | 'oldest' | 'top', after?: { id: number; likes?: number }, viewer: number | null = null) =>
+          store.comments.countTopLevel({ articleId: article.id, sort, after, viewerAuthorId: viewer });
+        expect(await count('newest')).toBe(5);
+        expect(await count('newest', undefined, held.authorId)).toBe(6);
+        expect(await count('newest', { id: ids[3] })).toBe(3);
+        expect(await count('oldest', { id: ids[3] })).toBe(1);
+        expect(await count('top', { id: ids[3], likes: 1 })).toBe(4);
+        expect(await count('top', { id: ids[2], likes: 0 })).toBe(2);
+      });
+
       it('shows a held comment to its author only, and placeholders with replies to everyone', async () => {
         const held = await post({ status: 'pending', heldReason: 'link', token: 'holder' });
         const gone = (await post()).change.comment;

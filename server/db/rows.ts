@@ -137,6 +137,8 @@ export interface CommentsRepo {
   setStatus(id: number, s: StatusChange): Promise<WriteResult>;
   setPinned(id: number, pinned: boolean, at: number): Promise<WriteResult>;
   listTopLevel(q: PageQuery): Promise<CommentRow[]>;
+  /** How many top-level comments the pages after `q.after` hold (加载更多 says how many remain). */
+  countTopLevel(q: Omit<PageQuery, 'limit'>): Promise<number>;
   listPinned(articleId: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
   /** The first `perRoot` visible replies of each root, in thread order. */
   listFirstReplies(rootIds: number[], perRoot: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
