@@ -25,6 +25,7 @@ import { createCatchUps } from './comments/comments.catchup';
 import { createPageCache, type PageCache } from './comments/comments.cache';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { timeFormatScript } from './i18n/time';
+import { bodyRenderScript } from './comments/comments.render';
 import { langOf, type LangSource } from './i18n/lang';
 import { withLang } from './i18n/request-lang';
 import { createFormErrorStore } from './comments/form-errors';
@@ -142,6 +143,7 @@ export function createApp(input: AppDeps): App {
   const assets = createAssets({
     'js/comment-template.js': clientTemplate.source,
     'js/time-format.js': timeFormatScript(),
+    'js/body-render.js': bodyRenderScript(),
     'js/socket.io.min.js': socketIoClientSource(),
   });
   const pageCache = createPageCache(config.pageCacheBytes);

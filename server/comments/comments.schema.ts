@@ -13,13 +13,13 @@ import type { SortOrder } from '../db/store';
  */
 const HARD_MAX = 20_000;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// C0 controls except tab and newline, DEL, C1 controls.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-/** Body normalization: NFC, CRLF/CR to LF, tabs kept, other control characters removed, outer blank space trimmed. */
+/**
+ * Body normalization: NFC, CRLF/CR to LF, tabs kept, other control characters (C0 except tab and newline,
+ * DEL, C1) removed, outer blank space trimmed. Self-contained: the compose box's preview runs its source.
+ */
 export function normalizeBody(s: string): string {
   // trim() removes exactly what /^\s+|\s+$/ would, without the regex's quadratic retries on inner runs of spaces.
-  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '').trim();
+  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '').trim();
 }
 
 // Invisible characters that let a name pass for another ("\u202Enimda" shows as "admin"): bidi controls and

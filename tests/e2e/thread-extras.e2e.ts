@@ -33,3 +33,47 @@ describe('加载更多 says how many remain', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('the compose box previews the Markdown subset', () => {
+  const browser = useBrowser();
+  const s = useTestServer({ realClock: true });
+
+  it('shows exactly the markup the server stores, with every tag the reader typed escaped', async () => {
+    const { page, errors } = await newPage(browser);
+    await open(s, page);
+    const text = '> 引用一句\n\n**粗体** 和 *强调*，`代码` <img src=x onerror="window.pwned=1"> 见 https://example.com/a?b=1。\n第二行';
+    await page.fill('#f-name', '预览者');
+    await page.fill('#f-body', text);
+    await page.getByRole('button', { name: '预览' }).click();
+    const preview = page.locator('#f-body-preview .comment-content');
+    await preview.locator('strong').waitFor();
+    const shown = await preview.innerHTML();
+    expect(await page.locator('#f-body-preview img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+
+    // Typing while it is open updates it.
+    await page.locator('#f-body').press('End');
+    await page.locator('#f-body').type('，再加一句');
+    await preview.locator('text=再加一句').waitFor();
+
+    await page.click('#compose button[type=submit]');
+    const li = page.locator('#thread li.comment', { hasText: '再加一句' });
+    await li.waitFor();
+    const stored = await li.locator('.comment-content').first().innerHTML();
+    const again = shown.replace('第二行', '第二行，再加一句');
+    expect(stored.trim()).toBe(again.trim());
+    // Sent: the box is empty and the preview closed again.
+    expect(await page.locator('#f-body-preview').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('says there is nothing to preview for an empty box', async () => {
+    const { page, errors } = await newPage(browser);
+    await open(s, page);
+    await page.getByRole('button', { name: '预览' }).click();
+    expect(await page.locator('#f-body-preview').innerText()).toBe('（没有内容）');
+    await page.getByRole('button', { name: '收起预览' }).click();
+    expect(await page.locator('#f-body-preview').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
