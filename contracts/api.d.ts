@@ -37,6 +37,8 @@ export interface CommentJson {
   mine: boolean;
   liked: boolean;
   editableUntil: string | null;
+  /** Posted by a signed-in moderator as staff: 'author' (the article's author) or 'editor'. Absent otherwise. */
+  staff?: 'author' | 'editor';
   replies?: CommentJson[];
 }
 

@@ -26,6 +26,7 @@ import { createPageCache, type PageCache } from './comments/comments.cache';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { timeFormatScript } from './i18n/time';
 import { bodyRenderScript } from './comments/comments.render';
+import { staffRouter } from './comments/staff.routes';
 import { langOf, type LangSource } from './i18n/lang';
 import { withLang } from './i18n/request-lang';
 import { createFormErrorStore } from './comments/form-errors';
@@ -200,6 +201,7 @@ export function createApp(input: AppDeps): App {
 
   app.use(articlesRouter(ctx));
   app.use(commentsRouter(ctx));
+  app.use(staffRouter(ctx));
   app.use(adminRouter(ctx));
   app.use(adminPagesRouter(ctx));
   app.use(feedsRouter(ctx));

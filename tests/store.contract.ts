@@ -48,12 +48,27 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
     describe('articles', () => {
       it('inserts and finds an article by slug and id, lists newest first, answers its body separately', async () => {
         const b = await store.articles.insert({ slug: 'b', title: 'B', body: 'x', createdAt: T0 + 5 });
-        expect(await store.articles.getBySlug('a')).toEqual({ id: article.id, slug: 'a', title: '文章', createdAt: T0, commentCount: 0, seq: 0, moderationMode: null, commentsClosed: false });
+        expect(await store.articles.getBySlug('a')).toEqual({
+          id: article.id, slug: 'a', title: '文章', createdAt: T0, commentCount: 0, seq: 0, moderationMode: null, commentsClosed: false,
+          byline: null, publishedAt: null, authorAccount: null,
+        });
         expect((await store.articles.getById(b.id))?.slug).toBe('b');
         expect((await store.articles.list()).map((x) => x.slug)).toEqual(['b', 'a']);
         expect((await store.articles.first())?.slug).toBe('a');
         expect(await store.articles.body(article.id)).toBe('第一段\n第二段');
         expect(await store.articles.getBySlug('none')).toBeUndefined();
+      });
+
+      it('keeps an article\'s byline, date and author account from its front matter', async () => {
+        const c = await store.articles.insert({ slug: 'c', title: 'C', body: 'x', createdAt: T0, byline: '张三', publishedAt: T0 - 5, authorAccount: 'zhang' });
+        expect(await store.articles.getById(c.id)).toMatchObject({ byline: '张三', publishedAt: T0 - 5, authorAccount: 'zhang' });
+      });
+
+      it('stores a staff comment\'s badge and reads it back; other comments have none', async () => {
+        const staff = (await post({ staff: 'author' })).change.comment;
+        const plain = (await post()).change.comment;
+        expect((await store.comments.get(staff.id))!.staff).toBe('author');
+        expect((await store.comments.get(plain.id))!.staff).toBeNull();
       });
 
       it('changes article settings under a new seq logged as an article event', async () => {

@@ -142,6 +142,10 @@ async function pageHtml(res: Response, ctx: PageContext, article: Article, page:
       { title: fill(t.feedSite, { site: t.siteName }), href: '/comments.atom' },
     ],
     langSwitch: { lang: otherLang(o.lang), label: t.langSwitch },
+    byline: {
+      name: article.byline ?? null,
+      date: article.publishedAt == null ? null : { iso: new Date(article.publishedAt).toISOString(), full: time.full(article.publishedAt), text: time.date(article.publishedAt) },
+    },
     expand: o.expand ?? null,
   });
 }

@@ -57,6 +57,8 @@ export const postCommentSchema = z.strictObject(
     authorName: text('label_author_name', normalizeName),
     body: text('label_body', normalizeBody),
     parentId: id.nullish(),
+    /** Post with a staff badge: honoured only for a signed-in moderator (the route checks the session). */
+    asStaff: z.literal(true, { error: () => msg('field_format_invalid') }).optional(),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? msg('unknown_fields', { keys: iss.keys.join(', ') }) : msg('body_not_object')) },
 );

@@ -1,7 +1,8 @@
 // Owns the comment use cases, one function each, called alike by the HTTP routes and the socket handlers:
 // validate against the article and parent, moderate, store (committed), then publish.
 import type { Actor, Deps } from '../deps';
-import type { Article, CommentRow, SortOrder, WriteResult } from '../db/store';
+import type { Article, CommentRow, SortOrder, StaffBadge, WriteResult } from '../db/store';
+import type { Moderator } from '../db/moderators.types';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { decide, overLength, type Rejection } from '../moderation/moderation.rules';
@@ -61,6 +62,13 @@ export interface PostInput {
   parentId?: number | null;
   /** Form-path spam signals, see moderation rule spamSignals. */
   spam?: { honeypot: boolean; tooFast: boolean };
+  /** The signed-in moderator posting as staff (from their session, never from the request body). */
+  staff?: Moderator;
+}
+
+/** The badge a moderator's staff post carries: 作者 on the article they wrote (its author account), else 编辑. */
+export function staffBadge(article: Article, mod: Moderator): StaffBadge {
+  return article.authorAccount && article.authorAccount.toLowerCase() === mod.username.toLowerCase() ? 'author' : 'editor';
 }
 
 export async function postComment(deps: Deps, input: PostInput, actor: Actor): Promise<{ comment: CommentJson; authorId: number }> {
@@ -100,6 +108,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     heldReason: verdict.action === 'hold' ? verdict.reason : null,
     ipHash: actor.ipHash,
     createdAt: ctx.now,
+    staff: input.staff ? staffBadge(article, input.staff) : null,
   });
   publishWrite(deps, article, result);
   const c = result.change.comment;

@@ -64,7 +64,9 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     if (!data.slug) throw new AppError('not_joined', 409, msg('not_joined'));
     const a = await actor();
     await enforce([limiters.postAttempt, a.ipHash]);
-    const input = parseInput(postCommentSchema, payload);
+    const { asStaff, ...input } = parseInput(postCommentSchema, payload);
+    // A socket carries no moderator session: staff posts go through the HTTP API.
+    if (asStaff) throw new AppError('staff_signin_required', 403, msg('staff_signin_required'));
     const r = await postComment(deps, { slug: data.slug, ...input }, a);
     await socket.join(authorRoom(data.articleId!, r.authorId));
     return { comment: r.comment };

@@ -112,6 +112,8 @@ const zhCN = {
   import_file_invalid: '文件无法导入，数据库未改动：{problem}',
   import_file_empty: '没有收到文件。',
   import_running: '另一个导入正在进行，请等它结束后再试。',
+  // Staff posts (issue 11)
+  staff_signin_required: '以编辑身份发表需要先登录管理后台。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -215,6 +217,7 @@ const en: Record<MessageKey, string> = {
   import_file_invalid: 'The file cannot be imported; the database is unchanged: {problem}',
   import_file_empty: 'No file was received.',
   import_running: 'Another import is running; try again when it has finished.',
+  staff_signin_required: 'Posting as staff needs a console sign-in.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
