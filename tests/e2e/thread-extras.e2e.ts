@@ -4,6 +4,7 @@
 import type { Page } from 'playwright-core';
 import { newPage, useBrowser } from './browser';
 import { postComment, reader, useTestServer, type TestServer } from '../helpers/server';
+import { createMod, PASSWORD } from '../helpers/moderation';
 
 async function open(s: TestServer, page: Page, query = ''): Promise<void> {
   await page.goto(`${s.url}/articles/${s.article.slug}${query}`);
@@ -75,5 +76,50 @@ describe('the compose box previews the Markdown subset', () => {
     await page.getByRole('button', { name: '收起预览' }).click();
     expect(await page.locator('#f-body-preview').isHidden()).toBe(true);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('byline and staff badges', () => {
+  const browser = useBrowser();
+  const s = useTestServer({ realClock: true });
+
+  it('shows the article byline and date line', async () => {
+    const a = await s.store.articles.insert({ slug: 'signed', title: '有署名的文章', body: '正文。', createdAt: Date.now(), byline: '张三', publishedAt: Date.UTC(2025, 4, 3, 12) });
+    const { page, errors } = await newPage(browser);
+    await page.goto(`${s.url}/articles/${a.slug}`);
+    expect(await page.locator('.article-meta').innerText()).toMatch(/^作者：张三 2025年5月3日 评论 0/);
+    expect(await page.locator('.article-date').getAttribute('datetime')).toBe('2025-05-03T12:00:00.000Z');
+    expect(errors).toEqual([]);
+  });
+
+  it('lets a signed-in moderator post as staff from the page; readers see the badge live and are never offered it', async () => {
+    await createMod(s, 'editor.li', 'moderator');
+    const { page: staff, errors } = await newPage(browser);
+    await staff.goto(`${s.url}/admin/login`);
+    await staff.getByLabel('用户名').fill('editor.li');
+    await staff.getByLabel('密码').fill(PASSWORD);
+    await Promise.all([staff.waitForURL(`${s.url}/admin`), staff.getByRole('button', { name: '登录' }).click()]);
+
+    const { page: other, errors: otherErrors } = await newPage(browser);
+    await open(s, other);
+    await other.locator('#f-body').focus();
+
+    await open(s, staff);
+    await staff.locator('#f-body').focus();
+    await staff.locator('#f-staff').waitFor();
+    await staff.fill('#f-name', '李编辑');
+    await staff.fill('#f-body', '编辑部补充一句');
+    await staff.locator('#f-staff').check();
+    await staff.click('#compose button[type=submit]');
+    const mine = staff.locator('#thread li.comment', { hasText: '编辑部补充一句' });
+    await mine.locator('.badge-staff').waitFor();
+    expect(await mine.locator('.badge-staff').innerText()).toBe('编辑');
+
+    const live = other.locator('#thread li.comment', { hasText: '编辑部补充一句' });
+    await live.locator('.badge-staff').waitFor();
+    expect(await live.locator('.badge-staff').innerText()).toBe('编辑');
+    expect(await other.locator('#f-staff').count()).toBe(0);
+    expect(errors).toEqual([]);
+    expect(otherErrors).toEqual([]);
   });
 });
