@@ -1,10 +1,21 @@
 // What rounds off the thread in the browser: 加载更多 says how many remain, the compose box previews the
 // Markdown exactly as the server will render it, the article shows its byline and date, and staff posts
 // carry a badge that only a signed-in moderator can earn.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { newPage, useBrowser } from './browser';
 import { postComment, reader, useTestServer, type TestServer } from '../helpers/server';
 import { createMod, PASSWORD } from '../helpers/moderation';
+
+const AXE_SOURCE = fs.readFileSync(path.join(path.dirname(require.resolve('axe-core/package.json')), 'axe.min.js'), 'utf8');
+
+/** Serious and critical axe-core violations on the page as it is now. */
+async function axe(page: Page): Promise<string[]> {
+  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(`${AXE_SOURCE}\n;0`);
+  const r = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] })')) as { violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] };
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id} @ ${v.nodes[0]?.target.join(' ')}`);
+}
 
 async function open(s: TestServer, page: Page, query = ''): Promise<void> {
   await page.goto(`${s.url}/articles/${s.article.slug}${query}`);
@@ -115,11 +126,36 @@ describe('byline and staff badges', () => {
     await mine.locator('.badge-staff').waitFor();
     expect(await mine.locator('.badge-staff').innerText()).toBe('编辑');
 
+    await staff.getByRole('button', { name: '预览' }).click();
+    expect(await axe(staff)).toEqual([]);
+
     const live = other.locator('#thread li.comment', { hasText: '编辑部补充一句' });
     await live.locator('.badge-staff').waitFor();
     expect(await live.locator('.badge-staff').innerText()).toBe('编辑');
     expect(await other.locator('#f-staff').count()).toBe(0);
     expect(errors).toEqual([]);
     expect(otherErrors).toEqual([]);
+  });
+
+  it('keeps the preview toggle and the staff option at least 44 px tall on a phone, with no axe violations', async () => {
+    await s.store.articles.insert({ slug: 'phone', title: '手机上看', body: '正文。', createdAt: Date.now(), byline: '张三', publishedAt: Date.UTC(2025, 4, 3, 12) });
+    await createMod(s, 'phone.mod', 'moderator');
+    const { page, errors } = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await page.goto(`${s.url}/admin/login`);
+    await page.getByLabel('用户名').fill('phone.mod');
+    await page.getByLabel('密码').fill(PASSWORD);
+    await Promise.all([page.waitForURL(`${s.url}/admin`), page.getByRole('button', { name: '登录' }).click()]);
+    await page.goto(`${s.url}/articles/phone`);
+    await page.locator('#presence:not([hidden])').waitFor();
+    await page.locator('#f-body').focus();
+    await page.locator('#f-staff').waitFor();
+    await page.fill('#f-body', '**看看**');
+    await page.getByRole('button', { name: '预览' }).click();
+    for (const sel of ['.preview-toggle', '.staff-option']) {
+      const box = await page.locator(sel).boundingBox();
+      expect([sel, box!.height >= 44]).toEqual([sel, true]);
+    }
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });
