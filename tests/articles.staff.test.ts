@@ -71,6 +71,15 @@ describe('staff posts', () => {
     expect(page.comments[0].staff).toBe('author');
   });
 
+  it('publishes a staff post at once on a pre-moderated article, where an ordinary post is held', async () => {
+    const mod = await signedIn(s, 'pre-mod');
+    await mod.patch(`/api/admin/articles/${TEST_SLUG}`, { moderationMode: 'pre' }).expect(200);
+    const staff = await mod.post(`/api/articles/${TEST_SLUG}/comments`, { authorName: '编辑部', body: '置顶说明', asStaff: true }).expect(201);
+    expect(staff.body.comment.status).toBe('published');
+    const plain = await postComment(reader(s), TEST_SLUG, { body: '普通读者' });
+    expect(plain.body.comment.status).toBe('pending');
+  });
+
   it('posts a moderator\'s comment without asStaff as an ordinary one', async () => {
     const mod = await signedIn(s, 'plain-mod');
     const r = await mod.post(`/api/articles/${TEST_SLUG}/comments`, { authorName: '路过', body: '普通评论' }).expect(201);

@@ -104,8 +104,9 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     authorName: input.authorName,
     body: input.body,
     html: renderBody(input.body),
-    status: verdict.action === 'hold' ? 'pending' : 'published',
-    heldReason: verdict.action === 'hold' ? verdict.reason : null,
+    // A moderator posting as staff is not held for review (a rejection, e.g. a ban, still stands).
+    status: verdict.action === 'hold' && !input.staff ? 'pending' : 'published',
+    heldReason: verdict.action === 'hold' && !input.staff ? verdict.reason : null,
     ipHash: actor.ipHash,
     createdAt: ctx.now,
     staff: input.staff ? staffBadge(article, input.staff) : null,
