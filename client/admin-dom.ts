@@ -48,24 +48,41 @@ export function timeEl(when: string | number): HTMLTimeElement {
 const statusEl = document.getElementById('notice')!;
 const alertEl = document.getElementById('alert')!;
 let noticeTimer = 0;
+let currentView = '';
 
-/** One line of feedback: successes in a polite status region, failures in an alert region. */
-export function notify(msg: string, kind: 'ok' | 'error' = 'ok'): void {
-  const el = kind === 'ok' ? statusEl : alertEl;
-  const other = kind === 'ok' ? alertEl : statusEl;
-  other.textContent = '';
-  other.hidden = true;
-  el.textContent = msg;
-  el.hidden = false;
+function clearNotices(): void {
   window.clearTimeout(noticeTimer);
-  noticeTimer = window.setTimeout(() => {
-    el.hidden = true;
+  for (const el of [statusEl, alertEl]) {
     el.textContent = '';
-  }, kind === 'ok' ? 4000 : 8000);
+    el.hidden = true;
+  }
 }
 
-export function notifyError(err: unknown): void {
-  notify(describeError(err, S.errorGeneric), 'error');
+/** The view on screen. A notice belongs to the view that raised it: switching views clears it. */
+export function enterView(name: string): void {
+  if (name !== currentView) clearNotices();
+  currentView = name;
+}
+
+export function viewShown(): string {
+  return currentView;
+}
+
+/**
+ * One line of feedback: successes in a polite status region, failures in an alert region. `owner` is the
+ * view the action started in: an answer arriving after the moderator moved on is not shown in another view.
+ */
+export function notify(msg: string, kind: 'ok' | 'error' = 'ok', owner = currentView): void {
+  if (owner !== currentView) return;
+  clearNotices();
+  const el = kind === 'ok' ? statusEl : alertEl;
+  el.textContent = msg;
+  el.hidden = false;
+  noticeTimer = window.setTimeout(clearNotices, kind === 'ok' ? 4000 : 8000);
+}
+
+export function notifyError(err: unknown, owner = currentView): void {
+  notify(describeError(err, S.errorGeneric), 'error', owner);
 }
 
 let leaving = false;
@@ -89,13 +106,14 @@ export async function call<T>(method: string, url: string, body?: unknown): Prom
 }
 
 /** Runs an async action from a button, disabling it meanwhile and reporting a failure. */
-export async function busy(btn: HTMLButtonElement | null, fn: () => Promise<void>): Promise<void> {
+export async function busy(btn: HTMLButtonElement | null, fn: (owner: string) => Promise<void>): Promise<void> {
   if (btn?.disabled) return;
   if (btn) btn.disabled = true;
+  const owner = currentView;
   try {
-    await fn();
+    await fn(owner);
   } catch (err) {
-    notifyError(err);
+    notifyError(err, owner);
   } finally {
     if (btn) btn.disabled = false;
   }

@@ -82,7 +82,7 @@ export class QueueActions {
     const fd = new FormData(form);
     const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
     if (form.dataset.form === 'reject') return void this.act(id, 'reject', String(fd.get('reason') ?? '').trim() || undefined, submit);
-    void busy(submit, async () => {
+    void busy(submit, async (owner) => {
       const minutes = String(fd.get('duration') ?? '');
       const r = await call<{ removed: number }>('POST', '/api/admin/bans', {
         commentId: id,
@@ -91,7 +91,7 @@ export class QueueActions {
         ...(minutes ? { durationMinutes: Number(minutes) } : {}),
         removeComments: fd.get('removeComments') !== null,
       });
-      notify(fill(S.banDone, { n: r.removed }));
+      notify(fill(S.banDone, { n: r.removed }), 'ok', owner);
       this.closeForm(form);
       // The ban shows on every entry of this author; removed comments also arrive as queue:changed.
       const author = this.view.item(id)?.author.id;
@@ -104,9 +104,9 @@ export class QueueActions {
   async act(id: number, action: Action, reason: string | undefined, b: HTMLButtonElement | null): Promise<void> {
     if (this.inFlight.has(id)) return;
     this.inFlight.add(id);
-    await busy(b, async () => {
+    await busy(b, async (owner) => {
       const r = await call<{ item: QueueItem }>('POST', `/api/admin/comments/${id}/${action}`, reason ? { reason } : {});
-      notify(DONE[action]);
+      notify(DONE[action], 'ok', owner);
       await this.view.apply([r.item]);
       this.refreshCounts();
     }).finally(() => this.inFlight.delete(id));
@@ -117,7 +117,7 @@ export class QueueActions {
     if (ids.length === 0) return;
     const reasonInput = $<HTMLInputElement>('bulk-reason');
     const reason = action === 'reject' ? reasonInput.value.trim() : '';
-    await busy(b, async () => {
+    await busy(b, async (owner) => {
       let ok = 0;
       // The API takes up to 200 ids a request.
       for (let i = 0; i < ids.length; i += 200) {
@@ -127,7 +127,7 @@ export class QueueActions {
         for (const id of part) this.view.setSelected(id, false);
         await this.view.apply((await call<{ items: QueueItem[] }>('GET', `/api/admin/comments?ids=${part.join(',')}`)).items);
       }
-      notify(fill(S.bulkDone, { ok, failed: ids.length - ok }), ok === ids.length ? 'ok' : 'error');
+      notify(fill(S.bulkDone, { ok, failed: ids.length - ok }), ok === ids.length ? 'ok' : 'error', owner);
       if (action === 'reject') reasonInput.value = '';
       this.refreshCounts();
     });

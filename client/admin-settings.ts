@@ -13,7 +13,7 @@ export class SiteView {
       e.preventDefault();
       const f = this.form.elements;
       const num = (name: string) => Number((f.namedItem(name) as HTMLInputElement).value);
-      void busy(this.form.querySelector('button[type="submit"]'), async () => {
+      void busy(this.form.querySelector('button[type="submit"]'), async (owner) => {
         const r = await call<{ settings: SiteSettings }>('PATCH', '/api/admin/settings', {
           moderationMode: (f.namedItem('moderationMode') as HTMLSelectElement).value,
           linkLimit: num('linkLimit'),
@@ -22,7 +22,7 @@ export class SiteView {
           duplicateWindowMinutes: num('duplicateWindowMinutes'),
         });
         this.fill(r.settings);
-        notify(S.saved);
+        notify(S.saved, 'ok', owner);
       });
     });
   }
@@ -90,34 +90,34 @@ export class ModeratorsView {
     create.addEventListener('submit', (e) => {
       e.preventDefault();
       const fd = new FormData(create);
-      void busy(create.querySelector('button[type="submit"]'), async () => {
+      void busy(create.querySelector('button[type="submit"]'), async (owner) => {
         await call('POST', '/api/admin/moderators', { username: String(fd.get('username')).trim(), password: String(fd.get('password')), role: String(fd.get('role')) });
         create.reset();
-        notify(S.saved);
+        notify(S.saved, 'ok', owner);
         await this.load();
       });
     });
     this.rows.addEventListener('change', (e) => {
       const sel = (e.target as HTMLElement).closest<HTMLSelectElement>('select[data-mod]');
-      if (sel) void busy(null, () => this.patch(Number(sel.dataset.mod), { role: sel.value }));
+      if (sel) void busy(null, (owner) => this.patch(Number(sel.dataset.mod), { role: sel.value }, owner));
     });
     this.rows.addEventListener('click', (e) => {
       const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-mod]');
       if (!b) return;
       const id = Number(b.dataset.mod);
-      if (b.dataset.op === 'disable') void busy(b, () => this.patch(id, { disabled: b.dataset.disabled !== 'true' }));
+      if (b.dataset.op === 'disable') void busy(b, (owner) => this.patch(id, { disabled: b.dataset.disabled !== 'true' }, owner));
       if (b.dataset.op === 'logout')
-        void busy(b, async () => {
+        void busy(b, async (owner) => {
           const r = await call<{ sessionsEnded: number }>('POST', `/api/admin/moderators/${id}/logout-everywhere`, {});
-          notify(fill(S.sessionsEnded, { n: r.sessionsEnded }));
+          notify(fill(S.sessionsEnded, { n: r.sessionsEnded }), 'ok', owner);
         });
     });
   }
 
-  private async patch(id: number, body: Record<string, unknown>): Promise<void> {
+  private async patch(id: number, body: Record<string, unknown>, owner: string): Promise<void> {
     try {
       await call('PATCH', `/api/admin/moderators/${id}`, body);
-      notify(S.saved);
+      notify(S.saved, 'ok', owner);
     } finally {
       // On a refusal (e.g. the last admin) the row goes back to what the server holds.
       await this.load();

@@ -2,7 +2,7 @@
 // smaller route answers declared here.
 import type { Role } from '../contracts/moderation';
 
-export type { AdminComment, AuditEntry, Ban, QueueItem, QueueName, ReportSummary, Role } from '../contracts/moderation';
+export type { AdminComment, AuditEntry, Ban, ListedBan, QueueItem, QueueName, ReportSummary, Role } from '../contracts/moderation';
 export type { CommentStatus } from '../contracts/api';
 
 export interface Counts {

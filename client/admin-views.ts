@@ -1,7 +1,7 @@
 // Owns the console's record views: the audit log (who, when, what, why), the bans list with lift, and
 // the per-article settings (post/pre moderation, open/closed comments), kept live from article:updated.
 import { busy, call, fill, fmtTime, h, notify, S, statusLabel, timeEl } from './admin-dom.js';
-import type { AdminArticle, AuditEntry, Ban } from './admin-types.js';
+import type { AdminArticle, AuditEntry, ListedBan } from './admin-types.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -83,6 +83,13 @@ export class AuditView {
   }
 }
 
+/** Who a ban is on: the names they posted under (what a moderator remembers), then the id or network. */
+function banTarget(b: ListedBan): HTMLElement {
+  const id = b.authorId !== null ? fill(S.banAuthor, { id: b.authorId }) : fill(S.banNetwork, { hash: (b.ipHash ?? '').slice(0, 10) });
+  if (!b.names.length) return h('span', { class: 'ban-target' }, id);
+  return h('span', { class: 'ban-target' }, h('strong', { class: 'ban-names' }, b.names.join(S.banNameSeparator)), ' ', h('span', { class: 'muted' }, id));
+}
+
 export class BansView {
   private readonly rows = $<HTMLTableSectionElement>('bans-rows');
   private readonly all = $<HTMLInputElement>('bans-all');
@@ -92,16 +99,16 @@ export class BansView {
     this.rows.addEventListener('click', (e) => {
       const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-lift]');
       if (b)
-        void busy(b, async () => {
+        void busy(b, async (owner) => {
           await call('DELETE', `/api/admin/bans/${b.dataset.lift}`);
-          notify(S.banLifted);
+          notify(S.banLifted, 'ok', owner);
           await this.load();
         });
     });
   }
 
   async load(): Promise<void> {
-    const r = await call<{ bans: Ban[] }>('GET', `/api/admin/bans${this.all.checked ? '?all=1' : ''}`);
+    const r = await call<{ bans: ListedBan[] }>('GET', `/api/admin/bans${this.all.checked ? '?all=1' : ''}`);
     const now = Date.now();
     this.rows.replaceChildren(
       ...r.bans.map((b) => {
@@ -110,7 +117,7 @@ export class BansView {
         return h(
           'tr',
           { class: active ? '' : 'is-inactive' },
-          h('td', {}, b.authorId !== null ? fill(S.banAuthor, { id: b.authorId }) : fill(S.banNetwork, { hash: (b.ipHash ?? '').slice(0, 10) })),
+          h('td', {}, banTarget(b)),
           h('td', {}, b.reason),
           h('td', {}, timeEl(b.createdAt)),
           h('td', {}, b.expiresAt === null ? S.banForever : timeEl(b.expiresAt)),
@@ -129,18 +136,18 @@ export class ArticlesView {
   constructor() {
     this.rows.addEventListener('change', (e) => {
       const sel = (e.target as HTMLElement).closest<HTMLSelectElement>('select[data-slug]');
-      if (sel) void busy(null, () => this.patch(sel.dataset.slug!, { moderationMode: sel.value === '' ? null : sel.value }));
+      if (sel) void busy(null, (owner) => this.patch(sel.dataset.slug!, { moderationMode: sel.value === '' ? null : sel.value }, owner));
     });
     this.rows.addEventListener('click', (e) => {
       const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-slug]');
-      if (b) void busy(b, () => this.patch(b.dataset.slug!, { commentsClosed: b.dataset.closed !== 'true' }));
+      if (b) void busy(b, (owner) => this.patch(b.dataset.slug!, { commentsClosed: b.dataset.closed !== 'true' }, owner));
     });
   }
 
-  private async patch(slug: string, body: Record<string, unknown>): Promise<void> {
+  private async patch(slug: string, body: Record<string, unknown>, owner: string): Promise<void> {
     const r = await call<{ article: AdminArticle }>('PATCH', `/api/admin/articles/${encodeURIComponent(slug)}`, body);
     this.update(r.article);
-    notify(S.saved);
+    notify(S.saved, 'ok', owner);
   }
 
   async load(): Promise<void> {

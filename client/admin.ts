@@ -1,6 +1,7 @@
 // Owns the moderation console page: the views behind the navigation (hash routes), the live queue counts,
 // the /moderation socket (queue:changed -> refetch and merge, article:updated) and the keyboard shortcuts.
-import { call, data, fill, S, sessionLost } from './admin-dom.js';
+import { call, data, enterView, fill, S, sessionLost } from './admin-dom.js';
+import { keepFilterFresh } from './admin-filter.js';
 import { QueueView } from './admin-queue.js';
 import { QueueActions } from './admin-queue-actions.js';
 import { ArticlesView, AuditView, BansView } from './admin-views.js';
@@ -24,6 +25,7 @@ const isAdmin = data.me.role === 'admin';
 const baseTitle = document.title;
 
 const filter = $<HTMLSelectElement>('article-filter');
+keepFilterFresh(filter);
 const queue = new QueueView(showCounts);
 const actions = new QueueActions(queue, () => refreshCounts());
 const audit = new AuditView();
@@ -73,6 +75,7 @@ function route(): void {
     return;
   }
   view = name;
+  enterView(name);
   for (const a of document.querySelectorAll<HTMLAnchorElement>('.admin-nav a[data-view]')) {
     if (a.dataset.view === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -56,6 +56,7 @@ function applyState(c: CommentJson | null, id: number, s: number, apply: () => v
 let hasIdentity = data.hasIdentity;
 let sort = data.sort;
 let nextCursor = data.nextCursor;
+let remaining = data.remaining;
 const buffered: HTMLElement[] = [];
 
 const newBar = $('new-bar') as HTMLButtonElement;
@@ -136,6 +137,7 @@ const thread = new Thread({
     if (placed && (c.mine || sort === 'newest')) flash(el);
     // Past the loaded pages (最早 order): the comment waits there, and 加载更多 says that something new is in it.
     if (!placed) {
+      remaining += 1;
       const more = $('load-more');
       if (more) more.textContent = t.loadMoreNew;
     }
@@ -196,7 +198,7 @@ function applyEvent(e: CommentEvent, kind: 'created' | 'updated' | 'removed'): v
 }
 
 async function reloadFirstPage(): Promise<void> {
-  const page = await api<{ comments: CommentJson[]; nextCursor: string | null; seq: number; commentCount: number; commentsClosed: boolean }>(
+  const page = await api<{ comments: CommentJson[]; nextCursor: string | null; remaining: number; seq: number; commentCount: number; commentsClosed: boolean }>(
     'GET',
     `/api/articles/${encodeURIComponent(data.slug)}/comments?sort=${sort}`,
   );
@@ -206,6 +208,7 @@ async function reloadFirstPage(): Promise<void> {
   thread.appendPage(page.comments);
   coveredTo(page.seq);
   nextCursor = page.nextCursor;
+  remaining = page.remaining;
   setCount(page.commentCount);
   setClosed(page.commentsClosed);
   syncLoadMore();
@@ -305,9 +308,11 @@ function syncLoadMore(): void {
   let more = $('load-more') as HTMLAnchorElement | null;
   if (!nextCursor) return void more?.remove();
   if (!more) {
-    more = Object.assign(document.createElement('a'), { id: 'load-more', className: 'btn load-more', textContent: t.loadMore });
+    more = Object.assign(document.createElement('a'), { id: 'load-more', className: 'btn load-more' });
     thread.root.after(more);
   }
+  // 加载更多（还有 N 条）: N top-level comments on the pages after the loaded ones.
+  more.textContent = remaining > 0 ? t.loadMoreN.replace('{n}', String(remaining)) : t.loadMore;
   more.href = `?sort=${sort}&cursor=${encodeURIComponent(nextCursor)}#comments`;
 }
 
@@ -319,13 +324,13 @@ document.addEventListener('click', (e) => {
   const run = async () => {
     if (a.id === 'load-more') {
       a.textContent = t.loading;
-      const page = await api<{ comments: CommentJson[]; nextCursor: string | null }>(
+      const page = await api<{ comments: CommentJson[]; nextCursor: string | null; remaining: number }>(
         'GET',
         `/api/articles/${encodeURIComponent(data.slug)}/comments?sort=${sort}&cursor=${encodeURIComponent(nextCursor ?? '')}`,
       );
       thread.appendPage(page.comments);
       nextCursor = page.nextCursor;
-      a.textContent = t.loadMore;
+      remaining = page.remaining;
       syncLoadMore();
     } else {
       sort = a.dataset.sort as PageData['sort'];

@@ -4,6 +4,7 @@ import { api, ApiError, describeError, NetworkError } from './api.js';
 import { clearDraft, loadDraft, saveDraft } from './drafts.js';
 import { Notice } from './notice.js';
 import { wireComposeExtras } from './compose-extras.js';
+import { wireStaffOption } from './staff.js';
 import type { CommentJson, PageData } from './types.js';
 
 const NAME_KEY = 'yilun:name';
@@ -27,6 +28,7 @@ export class Compose {
   readonly message: Notice;
   private readonly cancel: HTMLElement;
   private readonly submit: HTMLButtonElement;
+  private readonly asStaff: () => boolean;
 
   constructor(private readonly o: ComposeOptions) {
     const f = o.form;
@@ -73,6 +75,7 @@ export class Compose {
       }
     });
     wireComposeExtras(this.bodyInput, o.data);
+    this.asStaff = wireStaffOption(f, o.data);
   }
 
   private rememberName(): void {
@@ -192,6 +195,7 @@ export class Compose {
         authorName: this.nameInput.value,
         body: this.bodyInput.value,
         parentId,
+        ...(this.asStaff() ? { asStaff: true } : {}),
       });
       this.rememberName();
       clearDraft(this.o.data.slug, parentId);

@@ -2,5 +2,6 @@
 export interface TimeFormat {
   full(ms: number): string;
   relative(ms: number, now: number): string;
+  date(ms: number): string;
 }
 export declare function timeFormat(zone: string, words: Record<string, string>): TimeFormat;

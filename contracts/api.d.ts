@@ -37,6 +37,8 @@ export interface CommentJson {
   mine: boolean;
   liked: boolean;
   editableUntil: string | null;
+  /** Posted by a signed-in moderator as staff: 'author' (the article's author) or 'editor'. Absent otherwise. */
+  staff?: 'author' | 'editor';
   replies?: CommentJson[];
 }
 
@@ -63,6 +65,8 @@ export interface PageData {
   seq: number;
   sort: SortOrder;
   nextCursor: string | null;
+  /** Top-level comments on the pages after this one (加载更多（还有 N 条）). */
+  remaining: number;
   commentCount: number;
   commentsClosed: boolean;
   hasIdentity: boolean;

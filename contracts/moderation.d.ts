@@ -17,6 +17,11 @@ export interface Ban {
   liftedAt: number | null;
 }
 
+/** A ban as GET /api/admin/bans lists it: with the names its author (or network) posted under, newest first. */
+export interface ListedBan extends Ban {
+  names: string[];
+}
+
 export interface ReportSummary {
   commentId: number;
   reason: ReportReason;

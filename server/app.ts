@@ -25,6 +25,10 @@ import { createCatchUps } from './comments/comments.catchup';
 import { createPageCache, type PageCache } from './comments/comments.cache';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
 import { timeFormatScript } from './i18n/time';
+import { bodyRenderScript } from './comments/comments.render';
+import { staffRouter } from './comments/staff.routes';
+import { langOf, type LangSource } from './i18n/lang';
+import { withLang } from './i18n/request-lang';
 import { createFormErrorStore } from './comments/form-errors';
 import { listArticles } from './articles/articles.service';
 import { adminRouter } from './moderation/moderation.routes';
@@ -145,6 +149,7 @@ export function createApp(input: AppDeps): App {
   const assets = createAssets({
     'js/comment-template.js': clientTemplate.source,
     'js/time-format.js': timeFormatScript(),
+    'js/body-render.js': bodyRenderScript(),
     'js/socket.io.min.js': socketIoClientSource(),
   });
   const pageCache = createPageCache(config.pageCacheBytes);
@@ -190,6 +195,8 @@ export function createApp(input: AppDeps): App {
     res.on('finish', () => end({ method: req.method, route: routeOf(req), status: String(res.statusCode) }));
     next();
   });
+  // Every message made while answering a request (errors, refusals) reads in the request's language.
+  app.use((req, _res, next) => withLang(langOf(req as LangSource, config.defaultLang), next));
   app.use(hostGuard(config.allowedHosts));
   app.use(securityHeaders());
   app.use(compression({ threshold: 1024 }));
@@ -199,6 +206,7 @@ export function createApp(input: AppDeps): App {
 
   app.use(articlesRouter(ctx));
   app.use(commentsRouter(ctx));
+  app.use(staffRouter(ctx));
   app.use(adminRouter(ctx));
   app.use(adminPagesRouter(ctx));
   app.use(feedsRouter(ctx));

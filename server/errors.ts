@@ -26,7 +26,8 @@ export class AppError extends Error {
   }
 }
 
-export const INTERNAL: ErrorBody = Object.freeze({ code: 'internal_error', message: msg('internal_error') });
+/** The body of every unexpected failure, in the language of the request it answers. */
+export const internalError = (): ErrorBody => ({ code: 'internal_error', message: msg('internal_error') });
 
 /** Seconds a client should wait before retrying, per storage error code. */
 const STORAGE_RETRY_AFTER = { storage_busy: 2, storage_full: 30, storage_unavailable: 30 } as const;
@@ -81,7 +82,7 @@ export function toErrorBody(err: unknown, log?: Logger): { status: number; body:
     return { status, body: { code: 'bad_request', message: msg('bad_request') } };
   }
   log?.error('unhandled error', { err });
-  return { status: 500, body: INTERNAL };
+  return { status: 500, body: internalError() };
 }
 
 export function ackError(err: unknown, log?: Logger): Ack<never> {

@@ -35,7 +35,8 @@ const SEEDS: Record<number, string> = {
       UPDATE moderators SET last_login_at = ${NOW} WHERE id = 1;`,
   10: `UPDATE comments SET import_key = 'disqus:1' WHERE id = 1;`,
   // Seeds for 0011-0014: each issue's work replaces its line with rows for its own tables.
-  11: `SELECT 1;`,
+  11: `UPDATE articles SET byline = '张三', published_at = ${NOW}, author_account = 'admin' WHERE id = 1;
+      UPDATE comments SET staff = 'author' WHERE id = 2;`,
   12: `SELECT 1;`,
   13: `INSERT INTO notify_outbox (kind, comment_id, author_id, created_at, processed_at) VALUES ('comment.created', 2, 1, ${NOW}, ${NOW});
       INSERT INTO reply_inbox (author_id, comment_id, created_at) VALUES (1, 2, ${NOW});

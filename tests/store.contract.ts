@@ -49,12 +49,27 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
     describe('articles', () => {
       it('inserts and finds an article by slug and id, lists newest first, answers its body separately', async () => {
         const b = await store.articles.insert({ slug: 'b', title: 'B', body: 'x', createdAt: T0 + 5 });
-        expect(await store.articles.getBySlug('a')).toEqual({ id: article.id, slug: 'a', title: '文章', createdAt: T0, commentCount: 0, seq: 0, moderationMode: null, commentsClosed: false });
+        expect(await store.articles.getBySlug('a')).toEqual({
+          id: article.id, slug: 'a', title: '文章', createdAt: T0, commentCount: 0, seq: 0, moderationMode: null, commentsClosed: false,
+          byline: null, publishedAt: null, authorAccount: null,
+        });
         expect((await store.articles.getById(b.id))?.slug).toBe('b');
         expect((await store.articles.list()).map((x) => x.slug)).toEqual(['b', 'a']);
         expect((await store.articles.first())?.slug).toBe('a');
         expect(await store.articles.body(article.id)).toBe('第一段\n第二段');
         expect(await store.articles.getBySlug('none')).toBeUndefined();
+      });
+
+      it('keeps an article\'s byline, date and author account from its front matter', async () => {
+        const c = await store.articles.insert({ slug: 'c', title: 'C', body: 'x', createdAt: T0, byline: '张三', publishedAt: T0 - 5, authorAccount: 'zhang' });
+        expect(await store.articles.getById(c.id)).toMatchObject({ byline: '张三', publishedAt: T0 - 5, authorAccount: 'zhang' });
+      });
+
+      it('stores a staff comment\'s badge and reads it back; other comments have none', async () => {
+        const staff = (await post({ staff: 'author' })).change.comment;
+        const plain = (await post()).change.comment;
+        expect((await store.comments.get(staff.id))!.staff).toBe('author');
+        expect((await store.comments.get(plain.id))!.staff).toBeNull();
       });
 
       it('changes article settings under a new seq logged as an article event', async () => {
@@ -173,6 +188,22 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await walk('top')).toEqual([ids[2], ids[5], ids[1], ids[6], ids[4], ids[3], ids[0]]);
       });
 
+      it('counts the top-level comments after a page, in each order, as their author or anyone sees them', async () => {
+        const ids: number[] = [];
+        for (let i = 0; i < 5; i++) ids.push((await post({ token: `c${i}` })).change.comment.id);
+        const held = await post({ status: 'pending', heldReason: 'link', token: 'c-held' });
+        const fan = await store.authors.ensure('c-fan', T0, null);
+        await store.comments.toggleLike(ids[3], fan, T0 + 1);
+        const count = (sort: 'newest' | 'oldest' | 'top', after?: { id: number; likes?: number }, viewer: number | null = null) =>
+          store.comments.countTopLevel({ articleId: article.id, sort, after, viewerAuthorId: viewer });
+        expect(await count('newest')).toBe(5);
+        expect(await count('newest', undefined, held.authorId)).toBe(6);
+        expect(await count('newest', { id: ids[3] })).toBe(3);
+        expect(await count('oldest', { id: ids[3] })).toBe(1);
+        expect(await count('top', { id: ids[3], likes: 1 })).toBe(4);
+        expect(await count('top', { id: ids[2], likes: 0 })).toBe(2);
+      });
+
       it('shows a held comment to its author only, and placeholders with replies to everyone', async () => {
         const held = await post({ status: 'pending', heldReason: 'link', token: 'holder' });
         const gone = (await post()).change.comment;
@@ -277,6 +308,20 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.moderation.liftBan(byNet.id, mod.id, T0 + 5)).toMatchObject({ id: byNet.id, liftedAt: T0 + 5 });
         expect(await store.moderation.liftBan(byNet.id, mod.id, T0 + 6)).toBeUndefined();
         expect(await store.moderation.getBan(byNet.id)).toMatchObject({ liftedAt: T0 + 5 });
+      });
+
+      it('answers the names an author and a network posted under, most recently used first, bounded per key', async () => {
+        const first = await post({ token: 'names', authorName: '小明', ipHash: 'net-n', createdAt: T0 + 1 });
+        const author = first.authorId;
+        await post({ token: 'names', authorName: '明明', ipHash: 'net-n', createdAt: T0 + 2 });
+        await post({ token: 'names', authorName: '小明', ipHash: 'net-n', createdAt: T0 + 3 });
+        await post({ token: 'names', authorName: '阿明', ipHash: 'net-m', createdAt: T0 + 4 });
+        await post({ token: 'other', authorName: '路人', ipHash: 'net-n', createdAt: T0 + 5 });
+        const names = await store.moderation.namesUsed({ authorIds: [author, 999_999], ipHashes: ['net-n'] }, 2);
+        expect(names.byAuthor[author]).toEqual(['阿明', '小明']);
+        expect(names.byAuthor[999_999]).toEqual([]);
+        expect(names.byNetwork['net-n']).toEqual(['路人', '小明']);
+        expect(await store.moderation.namesUsed({ authorIds: [], ipHashes: [] }, 5)).toEqual({ byAuthor: {}, byNetwork: {} });
       });
 
       it('counts a report once per author; one network weighs as its heaviest reporter; crossing the threshold hides the comment', async () => {

@@ -98,7 +98,8 @@ async function expandedPage(ctx: PageContext, article: Article, rootId: number, 
   const thread = await showThread(ctx.deps, rootId, { cursor, limit: 100 }, viewer);
   // The next page of replies is the page's 加载更多 link, not the root's "展开" (which would start over).
   const root = { ...thread.root, replyCount: thread.replies.filter((r) => r.status === 'published').length, replies: thread.replies };
-  return { ...first, comments: [root], nextCursor: thread.nextCursor };
+  // How many replies the later pages hold is not counted: their 加载更多 says no number.
+  return { ...first, comments: [root], nextCursor: thread.nextCursor, remaining: 0 };
 }
 
 async function pageHtml(res: Response, ctx: PageContext, article: Article, page: CommentPage, o: { viewer: Viewer; sort: SortOrder; form: FormState; stamp: string; now: number; lang: Lang; expand?: number }): Promise<string> {
@@ -110,6 +111,7 @@ async function pageHtml(res: Response, ctx: PageContext, article: Article, page:
     seq: page.seq,
     sort: o.sort,
     nextCursor: page.nextCursor,
+    remaining: page.remaining,
     commentCount: page.commentCount,
     commentsClosed: page.commentsClosed,
     hasIdentity: o.viewer.authorId !== null,
@@ -140,6 +142,10 @@ async function pageHtml(res: Response, ctx: PageContext, article: Article, page:
       { title: fill(t.feedSite, { site: t.siteName }), href: '/comments.atom' },
     ],
     langSwitch: { lang: otherLang(o.lang), label: t.langSwitch },
+    byline: {
+      name: article.byline ?? null,
+      date: article.publishedAt == null ? null : { iso: new Date(article.publishedAt).toISOString(), full: time.full(article.publishedAt), text: time.date(article.publishedAt) },
+    },
     expand: o.expand ?? null,
   });
 }

@@ -6,7 +6,8 @@ import type { Write } from '../db/write-batch';
 // The body (10 KB and more) is not among the columns: every post, join and comment page looks the
 // article up and none needs its text; only the page asks for it (bodyOf).
 const COLUMNS = `id, slug, title, created_at AS createdAt, comment_count AS commentCount, seq,
-  moderation_mode AS moderationMode, comments_closed AS commentsClosed`;
+  moderation_mode AS moderationMode, comments_closed AS commentsClosed, byline, published_at AS publishedAt,
+  author_account AS authorAccount`;
 
 type ArticleRow = Omit<Article, 'commentsClosed'> & { commentsClosed: number };
 
@@ -18,7 +19,8 @@ export function createArticlesRepo(db: Db, write: Write): ArticlesRepo {
   const bySlug = db.prepare(`SELECT ${COLUMNS} FROM articles WHERE slug = ?`);
   const byId = db.prepare(`SELECT ${COLUMNS} FROM articles WHERE id = ?`);
   const first = db.prepare(`SELECT ${COLUMNS} FROM articles ORDER BY created_at, id LIMIT 1`);
-  const insert = db.prepare(`INSERT INTO articles (slug, title, body, created_at) VALUES (@slug, @title, @body, @createdAt)`);
+  const insert = db.prepare(`INSERT INTO articles (slug, title, body, created_at, byline, published_at, author_account)
+    VALUES (@slug, @title, @body, @createdAt, @byline, @publishedAt, @authorAccount)`);
   const setMode = db.prepare(`UPDATE articles SET moderation_mode = ? WHERE id = ?`);
   const setClosed = db.prepare(`UPDATE articles SET comments_closed = ? WHERE id = ?`);
   const bumpSeq = db.prepare(`UPDATE articles SET seq = seq + 1 WHERE id = ? RETURNING seq`).pluck();
@@ -38,7 +40,11 @@ export function createArticlesRepo(db: Db, write: Write): ArticlesRepo {
     getBySlug: async (slug) => toArticle(bySlug.get(slug) as ArticleRow | undefined),
     getById: async (id) => toArticle(byId.get(id) as ArticleRow | undefined),
     first: async () => toArticle(first.get() as ArticleRow | undefined),
-    insert: (a) => write(() => toArticle(byId.get(Number(insert.run(a).lastInsertRowid)) as ArticleRow)!),
+    insert: (a) =>
+      write(() => {
+        const row = { slug: a.slug, title: a.title, body: a.body, createdAt: a.createdAt, byline: a.byline ?? null, publishedAt: a.publishedAt ?? null, authorAccount: a.authorAccount ?? null };
+        return toArticle(byId.get(Number(insert.run(row).lastInsertRowid)) as ArticleRow)!;
+      }),
     updateSettings: (id, s, at) => write(() => updateSettings(id, s, at)),
   };
 }

@@ -7,8 +7,8 @@ import { listContentFiles, parseArticleText, slugFromFile, SLUG_RE } from './art
 export async function addArticleFromFile(store: Store, file: string, now: number, slug = slugFromFile(file)): Promise<Article> {
   if (!SLUG_RE.test(slug)) throw new AppError('invalid_slug', 400, `slug "${slug}" must be lowercase letters, digits and dashes`);
   if (await store.articles.getBySlug(slug)) throw new AppError('slug_taken', 409, `an article with slug "${slug}" exists already`);
-  const { title, body } = parseArticleText(fs.readFileSync(file, 'utf8'));
-  return store.articles.insert({ slug, title, body, createdAt: now });
+  const parsed = parseArticleText(fs.readFileSync(file, 'utf8'));
+  return store.articles.insert({ slug, createdAt: now, ...parsed });
 }
 
 /** Imports every content file whose slug is not in the database yet (first start, or a file added since). */

@@ -26,6 +26,15 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
         AND (c.likes, c.id) < (@afterLikes, @afterId) AND ${visible('c')}
       ORDER BY c.likes DESC, c.id DESC LIMIT @limit`),
   };
+  const count = {
+    newest: db.prepare(`SELECT COUNT(*) FROM comments c
+      WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id < @afterId AND ${visible('c')}`).pluck(),
+    oldest: db.prepare(`SELECT COUNT(*) FROM comments c
+      WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id > @afterId AND ${visible('c')}`).pluck(),
+    top: db.prepare(`SELECT COUNT(*) FROM comments c
+      WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL
+        AND (c.likes, c.id) < (@afterLikes, @afterId) AND ${visible('c')}`).pluck(),
+  };
   const pinned = db.prepare(`SELECT ${cols} FROM comments c
     WHERE c.article_id = @articleId AND c.pinned_at IS NOT NULL AND ${visible('c')} ORDER BY c.pinned_at DESC`);
   // One statement for every root: the correlated subquery walks comments_thread per root, LIMIT each.
@@ -90,6 +99,15 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
       };
       if (q.sort !== 'top') delete (params as Partial<typeof params>).afterLikes;
       return top[q.sort].all(params) as CommentRow[];
+    },
+    countTopLevel: async (q) => {
+      const params: Record<string, number> = {
+        articleId: q.articleId,
+        viewer: viewer(q.viewerAuthorId),
+        afterId: q.after?.id ?? (q.sort === 'oldest' ? 0 : Number.MAX_SAFE_INTEGER),
+      };
+      if (q.sort === 'top') params.afterLikes = q.after?.likes ?? Number.MAX_SAFE_INTEGER;
+      return count[q.sort].get(params) as number;
     },
     listPinned: async (articleId, viewerId) => pinned.all({ articleId, viewer: viewer(viewerId) }) as CommentRow[],
     listFirstReplies: async (rootIds, perRoot, viewerId) =>

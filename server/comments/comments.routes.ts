@@ -1,7 +1,8 @@
 // Owns the comment HTTP routes: the JSON API and the no-JavaScript form POST. Each calls the same
 // service function as its socket event.
 import express, { Router, type Request, type Response } from 'express';
-import { toErrorBody } from '../errors';
+import { AppError, toErrorBody } from '../errors';
+import { currentModerator } from '../moderation/moderation.session';
 import { formElapsed } from '../articles/articles.page';
 import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
 import { createSharedSender, pageEtag, readReader, setCacheControl } from '../http/http.caching';
@@ -68,8 +69,11 @@ export function commentsRouter(ctx: HttpContext): Router {
   r.post('/api/articles/:slug/comments', json, async (req, res) => {
     const { actor, freshToken } = await httpActor(ctx, req);
     await enforce([limiters.postAttempt, actor.ipHash]);
-    const input = parseInput(postCommentSchema, req.body);
-    const { comment } = await postComment(deps, { slug: String(req.params.slug), ...input }, actor);
+    const { asStaff, ...input } = parseInput(postCommentSchema, req.body);
+    // The badge comes from the moderator session alone: a reader asking for it without one is refused.
+    const staff = asStaff ? await currentModerator(ctx, req) : undefined;
+    if (asStaff && !staff) throw new AppError('staff_signin_required', 403, msg('staff_signin_required'));
+    const { comment } = await postComment(deps, { slug: String(req.params.slug), ...input, staff }, actor);
     setAuthorCookie(ctx, req, res, freshToken);
     res.status(201).json({ comment });
   });

@@ -13,13 +13,13 @@ import type { SortOrder } from '../db/store';
  */
 const HARD_MAX = 20_000;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// C0 controls except tab and newline, DEL, C1 controls.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-/** Body normalization: NFC, CRLF/CR to LF, tabs kept, other control characters removed, outer blank space trimmed. */
+/**
+ * Body normalization: NFC, CRLF/CR to LF, tabs kept, other control characters (C0 except tab and newline,
+ * DEL, C1) removed, outer blank space trimmed. Self-contained: the compose box's preview runs its source.
+ */
 export function normalizeBody(s: string): string {
   // trim() removes exactly what /^\s+|\s+$/ would, without the regex's quadratic retries on inner runs of spaces.
-  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(CONTROL, '').trim();
+  return s.normalize('NFC').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '').trim();
 }
 
 // Invisible characters that let a name pass for another ("\u202Enimda" shows as "admin"): bidi controls and
@@ -40,45 +40,48 @@ export function normalizeName(s: string): string {
     .trim();
 }
 
-const text = (field: string, normalize: (s: string) => string) =>
+// Messages are made when a refusal happens (error: () => ...), so they read in that request's language.
+const text = (label: 'label_author_name' | 'label_body', normalize: (s: string) => string) =>
   z
-    .string({ error: msg('field_not_string', { field }) })
-    .max(HARD_MAX, { error: msg('field_too_long', { field }) })
-    .refine((s) => !LONE_SURROGATE.test(s), { error: msg('field_lone_surrogate', { field }) })
+    .string({ error: () => msg('field_not_string', { field: msg(label) }) })
+    .max(HARD_MAX, { error: () => msg('field_too_long', { field: msg(label) }) })
+    .refine((s) => !LONE_SURROGATE.test(s), { error: () => msg('field_lone_surrogate', { field: msg(label) }) })
     .transform(normalize)
-    .refine((s) => s.length > 0, { error: msg('field_empty', { field }) });
+    .refine((s) => s.length > 0, { error: () => msg('field_empty', { field: msg(label) }) });
 
-const positiveInt = { error: msg('field_positive_int') };
+const positiveInt = { error: () => msg('field_positive_int') };
 const id = z.number(positiveInt).int(positiveInt).positive(positiveInt);
 
 export const postCommentSchema = z.strictObject(
   {
-    authorName: text(msg('label_author_name'), normalizeName),
-    body: text(msg('label_body'), normalizeBody),
+    authorName: text('label_author_name', normalizeName),
+    body: text('label_body', normalizeBody),
     parentId: id.nullish(),
+    /** Post with a staff badge: honoured only for a signed-in moderator (the route checks the session). */
+    asStaff: z.literal(true, { error: () => msg('field_format_invalid') }).optional(),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? msg('unknown_fields', { keys: iss.keys.join(', ') }) : msg('body_not_object')) },
 );
 
-export const editCommentSchema = z.strictObject({ body: text(msg('label_body'), normalizeBody) }, { error: msg('body_not_object') });
+export const editCommentSchema = z.strictObject({ body: text('label_body', normalizeBody) }, { error: () => msg('body_not_object') });
 
 export const reportSchema = z.strictObject(
   {
-    reason: z.enum(['spam', 'abuse', 'off_topic', 'other'], { error: msg('report_reason_invalid') }),
+    reason: z.enum(['spam', 'abuse', 'off_topic', 'other'], { error: () => msg('report_reason_invalid') }),
     note: z
       .string()
-      .max(500, { error: msg('note_too_long', { max: 500 }) })
-      .refine((s) => !LONE_SURROGATE.test(s), { error: msg('note_invalid') })
+      .max(500, { error: () => msg('note_too_long', { max: 500 }) })
+      .refine((s) => !LONE_SURROGATE.test(s), { error: () => msg('note_invalid') })
       .transform(normalizeName)
       .optional(),
   },
-  { error: msg('body_not_object') },
+  { error: () => msg('body_not_object') },
 );
 
 export const listQuerySchema = z.object({
-  sort: z.enum(['newest', 'oldest', 'top'], { error: msg('sort_invalid') }).default('newest'),
+  sort: z.enum(['newest', 'oldest', 'top'], { error: () => msg('sort_invalid') }).default('newest'),
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number({ error: msg('limit_invalid') }).int().min(1).max(50).default(20),
+  limit: z.coerce.number({ error: () => msg('limit_invalid') }).int().min(1).max(50).default(20),
 });
 
 export interface FieldProblem {

@@ -1,7 +1,8 @@
 // Owns the comment use cases, one function each, called alike by the HTTP routes and the socket handlers:
 // validate against the article and parent, moderate, store (committed), then publish.
 import type { Actor, Deps } from '../deps';
-import type { Article, CommentRow, SortOrder, WriteResult } from '../db/store';
+import type { Article, CommentRow, SortOrder, StaffBadge, WriteResult } from '../db/store';
+import type { Moderator } from '../db/moderators.types';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { decide, overLength, type Rejection } from '../moderation/moderation.rules';
@@ -61,6 +62,13 @@ export interface PostInput {
   parentId?: number | null;
   /** Form-path spam signals, see moderation rule spamSignals. */
   spam?: { honeypot: boolean; tooFast: boolean };
+  /** The signed-in moderator posting as staff (from their session, never from the request body). */
+  staff?: Moderator;
+}
+
+/** The badge a moderator's staff post carries: 作者 on the article they wrote (its author account), else 编辑. */
+export function staffBadge(article: Article, mod: Moderator): StaffBadge {
+  return article.authorAccount && article.authorAccount.toLowerCase() === mod.username.toLowerCase() ? 'author' : 'editor';
 }
 
 export async function postComment(deps: Deps, input: PostInput, actor: Actor): Promise<{ comment: CommentJson; authorId: number }> {
@@ -96,10 +104,12 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     authorName: input.authorName,
     body: input.body,
     html: renderBody(input.body),
-    status: verdict.action === 'hold' ? 'pending' : 'published',
-    heldReason: verdict.action === 'hold' ? verdict.reason : null,
+    // A moderator posting as staff is not held for review (a rejection, e.g. a ban, still stands).
+    status: verdict.action === 'hold' && !input.staff ? 'pending' : 'published',
+    heldReason: verdict.action === 'hold' && !input.staff ? verdict.reason : null,
     ipHash: actor.ipHash,
     createdAt: ctx.now,
+    staff: input.staff ? staffBadge(article, input.staff) : null,
   });
   publishWrite(deps, article, result);
   const c = result.change.comment;
@@ -191,6 +201,8 @@ async function toJsonList(deps: Deps, rows: CommentRow[], viewer: Viewer): Promi
 export interface CommentPage {
   comments: CommentJson[];
   nextCursor: string | null;
+  /** Top-level comments on the pages after this one: 加载更多 says how many remain. */
+  remaining: number;
   /** The article's event sequence before this page was read: join with since = seq to stay exact. */
   seq: number;
   commentCount: number;
@@ -204,13 +216,15 @@ interface BuiltPage {
   roots: number;
 }
 
-function assemble(article: Article, rows: CommentRow[], roots: number, nextCursor: string | null, viewer: Viewer, liked: Set<number>): CommentPage {
+type More = Pick<CommentPage, 'nextCursor' | 'remaining'>;
+
+function assemble(article: Article, rows: CommentRow[], roots: number, more: More, viewer: Viewer, liked: Set<number>): CommentPage {
   const json = rows.map((r) => toCommentJson(r, { mine: r.authorId === viewer.authorId, liked: liked.has(r.id) }));
   const byId = new Map(json.map((c) => [c.id, c]));
   const top = json.slice(0, roots);
   for (const t of top) t.replies = [];
   for (const r of json.slice(roots)) byId.get(r.rootId!)?.replies!.push(r);
-  return { comments: top, nextCursor, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed };
+  return { comments: top, ...more, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed };
 }
 
 async function buildPage(deps: Deps, article: Article, q: PageRequest, viewer: Viewer): Promise<BuiltPage> {
@@ -221,7 +235,12 @@ async function buildPage(deps: Deps, article: Article, q: PageRequest, viewer: V
   ]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > q.limit ? encodeCursor({ sort: q.sort, id: last.id, likes: q.sort === 'top' ? last.likes : undefined }) : null;
+  const more: More = { nextCursor: null, remaining: 0 };
+  if (rows.length > q.limit) {
+    const next = { sort: q.sort, id: last.id, likes: q.sort === 'top' ? last.likes : undefined };
+    more.nextCursor = encodeCursor(next);
+    more.remaining = await deps.store.comments.countTopLevel({ articleId: article.id, sort: q.sort, after: next, viewerAuthorId: viewer.authorId });
+  }
   const roots = [...pinned, ...page];
   const replies = await deps.store.comments.listFirstReplies(
     roots.filter((r) => r.replyCount > 0 || r.authorId === viewer.authorId).map((r) => r.id),
@@ -230,7 +249,7 @@ async function buildPage(deps: Deps, article: Article, q: PageRequest, viewer: V
   );
   const all = [...roots, ...replies];
   const liked = viewer.authorId === null ? new Set<number>() : await deps.store.comments.likedBy(viewer.authorId, all.map((r) => r.id));
-  return { page: assemble(article, all, roots.length, nextCursor, viewer, liked), rows: all, roots: roots.length };
+  return { page: assemble(article, all, roots.length, more, viewer, liked), rows: all, roots: roots.length };
 }
 
 export interface PageRequest {
@@ -283,7 +302,7 @@ export async function readCommentPage(deps: Deps, article: Article, q: PageReque
     return { page, viewerSpecific: true };
   }
   if (liked.size === 0 && !shared.rows.some((r) => r.authorId === viewer.authorId)) return { page: shared.page, viewerSpecific: false, json: shared.json };
-  return { page: assemble(article, shared.rows, shared.roots, shared.page.nextCursor, viewer, liked), viewerSpecific: true };
+  return { page: assemble(article, shared.rows, shared.roots, { nextCursor: shared.page.nextCursor, remaining: shared.page.remaining }, viewer, liked), viewerSpecific: true };
 }
 
 export async function listComments(deps: Deps, slug: string, q: PageRequest, viewer: Viewer, cache?: PageCache): Promise<CommentPage> {

@@ -24,7 +24,7 @@ const idSchema = z.strictObject({ id: z.number().int().positive() });
 export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence; catchUps: CatchUps }): void {
   const { deps, limiters, presence, catchUps } = ctx;
   const data = socket.data as SocketData;
-  const h = { log: deps.log, limiter: limiters.socketEvents };
+  const h = { log: deps.log, limiter: limiters.socketEvents, defaultLang: deps.config.defaultLang };
 
   const actor = async (): Promise<TokenActor> => {
     if (!data.tokenHash) throw new AppError('identity_required', 401, msg('identity_required'));
@@ -64,7 +64,9 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     if (!data.slug) throw new AppError('not_joined', 409, msg('not_joined'));
     const a = await actor();
     await enforce([limiters.postAttempt, a.ipHash]);
-    const input = parseInput(postCommentSchema, payload);
+    const { asStaff, ...input } = parseInput(postCommentSchema, payload);
+    // A socket carries no moderator session: staff posts go through the HTTP API.
+    if (asStaff) throw new AppError('staff_signin_required', 403, msg('staff_signin_required'));
     const r = await postComment(deps, { slug: data.slug, ...input }, a);
     await socket.join([authorRoom(data.articleId!, r.authorId), readerRoom(r.authorId)]);
     return { comment: r.comment };

@@ -86,6 +86,8 @@ export interface ModerationRepo {
   createBan(b: Omit<Ban, 'id' | 'liftedAt'>): Promise<Ban>;
   liftBan(id: number, by: number, at: number): Promise<Ban | undefined>;
   listBans(now: number, includeInactive: boolean): Promise<Ban[]>;
+  /** The names comments were posted under, per author and per network, most recently used first, at most `per` each. */
+  namesUsed(keys: { authorIds: number[]; ipHashes: string[] }, per: number): Promise<NamesUsed>;
   getBan(id: number): Promise<Ban | undefined>;
   addReport(r: {
     commentId: number;
@@ -113,4 +115,10 @@ export interface ModerationRepo {
    * needs: none while fewer than `limit` are in the window, else the newest `limit` (a store may return more).
    */
   recentTimesByIp(ipHash: string, sinceAt: number, limit?: number): Promise<number[]>;
+}
+
+/** Names an author (by id) or a network (by hash) posted under, most recent first. */
+export interface NamesUsed {
+  byAuthor: Record<number, string[]>;
+  byNetwork: Record<string, string[]>;
 }

@@ -15,7 +15,14 @@ export interface Article {
   seq: number;
   moderationMode: ModerationMode | null;
   commentsClosed: boolean;
+  /** From the content file's front matter (optional there): the byline, the date, the author's console account. */
+  byline?: string | null;
+  publishedAt?: number | null;
+  authorAccount?: string | null;
 }
+
+/** The badge of a comment a signed-in moderator posted as staff: the article's author, or an editor. */
+export type StaffBadge = 'author' | 'editor';
 
 export interface CommentRow {
   id: number;
@@ -42,6 +49,7 @@ export interface CommentRow {
   moderatedAt: number | null;
   moderatedBy: number | null;
   moderationNote: string | null;
+  staff?: StaffBadge | null;
 }
 
 export interface Author {
@@ -90,6 +98,7 @@ export interface NewComment {
   heldReason: string | null;
   ipHash: string | null;
   createdAt: number;
+  staff?: StaffBadge | null;
 }
 
 /** An earlier text of an edited comment (kept by every edit). */
@@ -125,7 +134,7 @@ export interface ArticlesRepo {
   list(): Promise<Article[]>;
   getBySlug(slug: string): Promise<Article | undefined>;
   getById(id: number): Promise<Article | undefined>;
-  insert(a: { slug: string; title: string; body: string; createdAt: number }): Promise<Article>;
+  insert(a: { slug: string; title: string; body: string; createdAt: number } & Pick<Article, 'byline' | 'publishedAt' | 'authorAccount'>): Promise<Article>;
   first(): Promise<Article | undefined>;
   updateSettings(id: number, s: { moderationMode?: ModerationMode | null; commentsClosed?: boolean }, at: number): Promise<{ article: Article; seq: number }>;
 }
@@ -137,6 +146,8 @@ export interface CommentsRepo {
   setStatus(id: number, s: StatusChange): Promise<WriteResult>;
   setPinned(id: number, pinned: boolean, at: number): Promise<WriteResult>;
   listTopLevel(q: PageQuery): Promise<CommentRow[]>;
+  /** How many top-level comments the pages after `q.after` hold (加载更多 says how many remain). */
+  countTopLevel(q: Omit<PageQuery, 'limit'>): Promise<number>;
   listPinned(articleId: number, viewerAuthorId: number | null): Promise<CommentRow[]>;
   /** The first `perRoot` visible replies of each root, in thread order. */
   listFirstReplies(rootIds: number[], perRoot: number, viewerAuthorId: number | null): Promise<CommentRow[]>;

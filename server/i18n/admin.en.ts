@@ -155,6 +155,8 @@ export const adminEn: AdminStrings = {
   banTarget: 'Target',
   banAuthor: 'author #{id}',
   banNetwork: 'network {hash}',
+  /** Between the names a banned author used. */
+  banNameSeparator: ', ',
   banCreated: 'Since',
   banExpires: 'Until',
   banState: 'State',

@@ -153,6 +153,8 @@ export const adminZhCN = {
   banTarget: '对象',
   banAuthor: '作者 #{id}',
   banNetwork: '网络 {hash}',
+  /** Between the names a banned author used. */
+  banNameSeparator: '、',
   banCreated: '开始时间',
   banExpires: '到期时间',
   banState: '状态',

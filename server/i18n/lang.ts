@@ -37,10 +37,21 @@ function acceptLang(header: string | undefined): Lang | null {
   return ranked[0]?.lang ?? null;
 }
 
+/** What a request or a socket handshake carries that says its language. */
+export interface LangSource {
+  query?: Record<string, unknown>;
+  headers: { cookie?: string; 'accept-language'?: string };
+}
+
+/** The language of a request or socket handshake, without remembering a ?lang= choice. */
+export function langOf(req: LangSource, fallback: Lang): Lang {
+  return asLang(req.query?.lang) ?? cookieLang(req.headers.cookie) ?? acceptLang(req.headers['accept-language']) ?? fallback;
+}
+
 export function pickLang(req: Request, res: Response | null, fallback: Lang): Lang {
   const asked = asLang(req.query?.lang);
   if (asked && res) res.cookie('lang', asked, { path: '/', sameSite: 'lax', maxAge: 365 * 86_400_000, httpOnly: false });
-  return asked ?? cookieLang(req.headers.cookie) ?? acceptLang(req.headers['accept-language']) ?? fallback;
+  return langOf(req as LangSource, fallback);
 }
 
 export function otherLang(lang: Lang): Lang {

@@ -1,6 +1,7 @@
 // Owns every user-facing server message (error bodies, moderation verdicts, validation problems), one
-// table per language with the same keys; zh-CN is served today, en is kept complete so it can follow.
+// table per language with the same keys; each request's messages follow its language (request-lang.ts).
 import { fill, type Lang } from './strings';
+import { requestLang } from './request-lang';
 
 const zhCN = {
   // Transport and framework errors (errors.ts, app.ts, security/)
@@ -115,6 +116,8 @@ const zhCN = {
   mail_unavailable: '本站没有配置邮件发送，无法订阅邮件通知。',
   webhook_not_found: 'Webhook 不存在。',
   webhook_destination_refused: '目标地址在本机或内网，已拒绝（可在设置中允许内网地址）。',
+  // Staff posts (issue 11)
+  staff_signin_required: '以编辑身份发表需要先登录管理后台。',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -221,12 +224,13 @@ const en: Record<MessageKey, string> = {
   mail_unavailable: 'This site has no mail configured; email notifications are not available.',
   webhook_not_found: 'No such webhook.',
   webhook_destination_refused: 'The destination is a loopback or private address and was refused (an admin setting can allow private addresses).',
+  staff_signin_required: 'Posting as staff needs a console sign-in.',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 
-/** The message for key in lang (zh-CN until a language choice exists), with {placeholders} filled. */
-export function msg(key: MessageKey, vars?: Record<string, string | number>, lang: Lang = 'zh-CN'): string {
+/** The message for key in lang (by default the language of the request being answered, else zh-CN), filled. */
+export function msg(key: MessageKey, vars?: Record<string, string | number>, lang: Lang = requestLang() ?? 'zh-CN'): string {
   const template = MESSAGES[lang][key];
   return vars ? fill(template, vars) : template;
 }

@@ -15,6 +15,8 @@ export interface TimeFormat {
   full(ms: number): string;
   /** "刚刚", "5 分钟前", "3 小时前", "昨天 14:03", "12月3日 14:03", "2025年12月3日 14:03". */
   relative(ms: number, now: number): string;
+  /** The calendar date alone: "2025年5月3日" (an article's date line). */
+  date(ms: number): string;
 }
 
 export function timeFormat(zone: string, w: TimeWords): TimeFormat {
@@ -29,6 +31,7 @@ export function timeFormat(zone: string, w: TimeWords): TimeFormat {
       const name = zoneName.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? zone;
       return `${yearMonthDay.format(ms)} ${clock.format(ms)} ${name}`;
     },
+    date: (ms) => yearMonthDay.format(ms),
     relative(ms, now) {
       const ago = now - ms;
       if (ago < 60_000) return w.timeJustNow;

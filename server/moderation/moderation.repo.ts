@@ -40,6 +40,10 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
   const getBan = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans WHERE id = ?`);
   const listBans = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans
     WHERE @all = 1 OR (lifted_at IS NULL AND (expires_at IS NULL OR expires_at > @now)) ORDER BY id DESC LIMIT 500`);
+  const namesOfAuthor = db.prepare(`SELECT author_name FROM comments WHERE author_id = ?
+    GROUP BY author_name ORDER BY MAX(created_at) DESC LIMIT ?`).pluck();
+  const namesOfNetwork = db.prepare(`SELECT author_name FROM comments WHERE ip_hash = ?
+    GROUP BY author_name ORDER BY MAX(created_at) DESC LIMIT ?`).pluck();
   const insertReport = db.prepare(`INSERT INTO reports (comment_id, author_id, reason, note, created_at, ip_hash, weight)
     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (comment_id, author_id) DO NOTHING`);
   // The hiding score: each network counts once, with the weight of its most trusted reporter. Reports
@@ -126,6 +130,10 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     liftBan: (id, by, at) => write(() => liftBan.get(at, by, id) as Ban | undefined),
     getBan: async (id) => getBan.get(id) as Ban | undefined,
     listBans: async (now, all) => listBans.all({ now, all: all ? 1 : 0 }) as Ban[],
+    namesUsed: async ({ authorIds, ipHashes }, per) => ({
+      byAuthor: Object.fromEntries(authorIds.map((id) => [id, namesOfAuthor.all(id, per) as string[]])),
+      byNetwork: Object.fromEntries(ipHashes.map((h) => [h, namesOfNetwork.all(h, per) as string[]])),
+    }),
     addReport: (r) => write(() => addReport(r)),
     reportSummaries: async (ids) =>
       ids.length

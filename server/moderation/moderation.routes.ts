@@ -114,7 +114,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
       method: 'get',
       path: '/api/admin/bans',
       role: 'moderator',
-      handler: async (req, res) => void res.json({ bans: await store.moderation.listBans(deps.now(), req.query.all === '1') }),
+      handler: async (req, res) => void res.json({ bans: await mod.listBans(deps, req.query.all === '1') }),
     },
     {
       method: 'post',

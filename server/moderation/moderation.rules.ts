@@ -4,6 +4,7 @@ import type { Ban, ModerationSettings } from '../db/moderation.types';
 import type { WordMatcher } from './words';
 import { msg } from '../i18n/messages';
 import { strings } from '../i18n/strings';
+import { requestLang } from '../i18n/request-lang';
 import { siteTime } from '../i18n/lang';
 
 export const NAME_MAX = 40;
@@ -82,7 +83,7 @@ export const closedArticle: Rule = (ctx) => (ctx.article.commentsClosed ? reject
 export const banned: Rule = (ctx) => {
   if (!ctx.ban) return undefined;
   const until = ctx.ban.expiresAt === null ? null : new Date(ctx.ban.expiresAt).toISOString();
-  const shown = ctx.ban.expiresAt === null ? '' : siteTime(ctx.timeZone ?? 'Asia/Shanghai', strings()).full(ctx.ban.expiresAt);
+  const shown = ctx.ban.expiresAt === null ? '' : siteTime(ctx.timeZone ?? 'Asia/Shanghai', strings(requestLang())).full(ctx.ban.expiresAt);
   return reject('banned', 403, until ? msg('banned_until', { until: shown, reason: ctx.ban.reason }) : msg('banned_forever', { reason: ctx.ban.reason }), {
     details: { reason: ctx.ban.reason, until },
   });

@@ -7,6 +7,7 @@ import { msg } from '../i18n/messages';
 import { publishWrite } from '../comments/comments.service';
 import type { Moderator } from '../db/moderators.types';
 import type { Ban, BanAction, ModerationSettings, ReportReason, WordKind } from '../db/moderation.types';
+import type { ListedBan } from '../../contracts/moderation';
 import { normalizeForMatch } from './words';
 import { requireNotBanned } from './ban.guard';
 
@@ -159,6 +160,15 @@ export async function banFromComment(deps: Deps, mod: Moderator, input: BanInput
     deps.publish({ type: 'moderation.changed', commentIds: done.removed.map((r) => r.change.comment.id) });
   }
   return { bans: done.bans, removed: done.removed.length };
+}
+
+/** The ban list, each with the names its author or network used: a moderator recognises "小明", not "作者 #12". */
+export async function listBans(deps: Deps, includeInactive: boolean): Promise<ListedBan[]> {
+  const bans = await deps.store.moderation.listBans(deps.now(), includeInactive);
+  const authorIds = [...new Set(bans.flatMap((b) => (b.authorId === null ? [] : [b.authorId])))];
+  const ipHashes = [...new Set(bans.flatMap((b) => (b.authorId === null && b.ipHash !== null ? [b.ipHash] : [])))];
+  const names = await deps.store.moderation.namesUsed({ authorIds, ipHashes }, 5);
+  return bans.map((b) => ({ ...b, names: (b.authorId !== null ? names.byAuthor[b.authorId] : b.ipHash !== null ? names.byNetwork[b.ipHash] : undefined) ?? [] }));
 }
 
 export async function liftBan(deps: Deps, mod: Moderator, id: number): Promise<Ban> {

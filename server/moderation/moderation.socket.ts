@@ -47,7 +47,7 @@ export function registerModerationNamespace(io: Server, ctx: HttpContext): void 
   nsp.on('connection', (socket) => {
     void socket.join([moderatorRoom(socket.data.moderatorId as number), moderatorSessionRoom(socket.data.sessionHash as string)]);
     deps.log.info('moderator socket connected', { moderatorId: socket.data.moderatorId });
-    const h = { log: deps.log, limiter: ctx.limiters.socketEvents };
+    const h = { log: deps.log, limiter: ctx.limiters.socketEvents, defaultLang: deps.config.defaultLang };
     const guard = async (role: Role): Promise<Moderator> => {
       const me = await who(socket);
       if (!me) {

@@ -5,11 +5,16 @@ import { AppError, ackError, type Ack } from '../errors';
 import type { Logger } from '../log';
 import { msg } from '../i18n/messages';
 import type { RateLimiter } from '../security/rate';
+import { langOf } from '../i18n/lang';
+import { withLang } from '../i18n/request-lang';
+import type { Lang } from '../i18n/strings';
 
 export type Handler<T> = (payload: unknown) => Promise<T>;
 
-export function onEvent<T>(socket: Socket, event: string, deps: { log: Logger; limiter: RateLimiter }, handler: Handler<T>): void {
-  socket.on(event, async (payload: unknown, ack?: unknown) => {
+export function onEvent<T>(socket: Socket, event: string, deps: { log: Logger; limiter: RateLimiter; defaultLang?: Lang }, handler: Handler<T>): void {
+  // Acks read in the language the page was opened in (its lang cookie or Accept-Language at the handshake).
+  const lang = langOf(socket.handshake, deps.defaultLang ?? 'zh-CN');
+  const answer = async (payload: unknown, ack?: unknown) => {
     const reply = typeof ack === 'function' ? (ack as (r: Ack<T>) => void) : undefined;
     const wait = await deps.limiter.hit(socket.id);
     if (wait > 0) {
@@ -23,5 +28,6 @@ export function onEvent<T>(socket: Socket, event: string, deps: { log: Logger; l
       if (!(err instanceof AppError)) deps.log.error('socket handler failed', { event, err });
       reply(ackError(err, deps.log));
     }
-  });
+  };
+  socket.on(event, (payload: unknown, ack?: unknown) => withLang(lang, () => answer(payload, ack)));
 }

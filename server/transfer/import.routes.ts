@@ -18,7 +18,7 @@ export const IMPORT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
 
 const formats = Object.keys(FORMATS);
 const querySchema = z.object({
-  format: z.enum(formats as [string, ...string[]], { error: msg('import_format_invalid', { formats: formats.join(', ') }) }),
+  format: z.enum(formats as [string, ...string[]], { error: () => msg('import_format_invalid', { formats: formats.join(', ') }) }),
   dryRun: z.enum(['0', '1']).default('0'),
   rejected: z.enum(['skip', 'import']).default('skip'),
 });

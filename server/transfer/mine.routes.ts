@@ -10,7 +10,7 @@ import { msg } from '../i18n/messages';
 import { deleteAllMine, myComments } from './mine.service';
 
 const confirmSchema = z.object({
-  confirm: z.literal('delete-all', { error: msg('confirm_delete_all') }),
+  confirm: z.literal('delete-all', { error: () => msg('confirm_delete_all') }),
   /** The form path: the article to go back to. */
   back: z.string().regex(SLUG_RE).optional(),
 });

@@ -6,7 +6,8 @@ import { transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 
 const ARTICLE_COLUMNS = `id, slug, title, created_at AS "createdAt", comment_count AS "commentCount", seq,
-  moderation_mode AS "moderationMode", comments_closed AS "commentsClosed"`;
+  moderation_mode AS "moderationMode", comments_closed AS "commentsClosed", byline, published_at AS "publishedAt",
+  author_account AS "authorAccount"`;
 const AUTHOR_COLUMNS = `id, token_hash AS "tokenHash", created_at AS "createdAt", published_count AS "publishedCount", last_ip_hash AS "lastIpHash"`;
 const MOD_COLUMNS = `id, username, password_hash AS "passwordHash", role, created_at AS "createdAt", disabled`;
 const FAILURE_COLUMNS = `key, failures, first_at AS "firstAt", locked_until AS "lockedUntil"`;
@@ -24,7 +25,10 @@ export function createPgArticlesRepo(pool: pg.Pool, q: Q): ArticlesRepo {
     getById: (id) => byId(q, id),
     first: () => first(q<Article>(`SELECT ${ARTICLE_COLUMNS} FROM articles ORDER BY created_at, id LIMIT 1`)),
     insert: async (a) =>
-      (await first(q<Article>(`INSERT INTO articles (slug, title, body, created_at) VALUES ($1, $2, $3, $4) RETURNING ${ARTICLE_COLUMNS}`, [a.slug, a.title, a.body, a.createdAt])))!,
+      (await first(
+        q<Article>(`INSERT INTO articles (slug, title, body, created_at, byline, published_at, author_account) VALUES ($1, $2, $3, $4, $5, $6, $7)
+          RETURNING ${ARTICLE_COLUMNS}`, [a.slug, a.title, a.body, a.createdAt, a.byline ?? null, a.publishedAt ?? null, a.authorAccount ?? null]),
+      ))!,
     updateSettings: (id, s, at) =>
       transaction(pool, async (t) => {
         await t(writer.SQL.lockArticle, [id]);

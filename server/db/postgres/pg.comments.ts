@@ -23,6 +23,14 @@ export const COMMENTS_SQL = {
   top: `SELECT ${cols} FROM comments c
     WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND (c.likes, c.id) < ($5::bigint, $2::bigint) AND ${visible('c', '$4')}
     ORDER BY c.likes DESC, c.id DESC LIMIT $3`,
+  count: {
+    newest: `SELECT COUNT(*)::int AS n FROM comments c
+      WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id < $2 AND ${visible('c', '$3')}`,
+    oldest: `SELECT COUNT(*)::int AS n FROM comments c
+      WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id > $2 AND ${visible('c', '$3')}`,
+    top: `SELECT COUNT(*)::int AS n FROM comments c
+      WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND (c.likes, c.id) < ($4::bigint, $2::bigint) AND ${visible('c', '$3')}`,
+  },
   pinned: `SELECT ${cols} FROM comments c
     WHERE c.article_id = $1 AND c.pinned_at IS NOT NULL AND ${visible('c', '$2')} ORDER BY c.pinned_at DESC`,
   firstReplies: `SELECT ${cols} FROM unnest($1::bigint[]) r(id) CROSS JOIN LATERAL (
@@ -99,6 +107,12 @@ export function createPgCommentsRepo(pool: pg.Pool, q: Q): CommentsRepo {
       const params: unknown[] = [qy.articleId, afterId, qy.limit, viewer(qy.viewerAuthorId)];
       if (qy.sort === 'top') params.push(qy.after?.likes ?? Number.MAX_SAFE_INTEGER);
       return q<CommentRow>(S[qy.sort], params);
+    },
+    countTopLevel: async (qy) => {
+      const afterId = qy.after?.id ?? (qy.sort === 'oldest' ? 0 : Number.MAX_SAFE_INTEGER);
+      const params: unknown[] = [qy.articleId, afterId, viewer(qy.viewerAuthorId)];
+      if (qy.sort === 'top') params.push(qy.after?.likes ?? Number.MAX_SAFE_INTEGER);
+      return (await q<{ n: number }>(S.count[qy.sort], params))[0].n;
     },
     listPinned: (articleId, v) => q<CommentRow>(S.pinned, [articleId, viewer(v)]),
     listFirstReplies: async (roots, per, v) => (roots.length ? q<CommentRow>(S.firstReplies, [roots, per, viewer(v)]) : []),

@@ -61,6 +61,24 @@ export function createPgModerationRepo(pool: pg.Pool, q: Q): ModerationRepo {
     getBan: (id) => first(q<Ban>(`SELECT ${BAN_COLUMNS} FROM bans WHERE id = $1`, [id])),
     listBans: (now, all) =>
       q<Ban>(`SELECT ${BAN_COLUMNS} FROM bans WHERE $1 OR (lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $2)) ORDER BY id DESC LIMIT 500`, [all, now]),
+    namesUsed: async ({ authorIds, ipHashes }, per) => {
+      const [authors, networks] = await Promise.all([
+        authorIds.length
+          ? q<{ key: number; name: string }>(`SELECT k.id AS key, n.name FROM unnest($1::bigint[]) k(id) CROSS JOIN LATERAL (
+              SELECT author_name AS name FROM comments WHERE author_id = k.id GROUP BY author_name ORDER BY MAX(created_at) DESC LIMIT $2) n`, [authorIds, per])
+          : [],
+        ipHashes.length
+          ? q<{ key: string; name: string }>(`SELECT k.h AS key, n.name FROM unnest($1::text[]) k(h) CROSS JOIN LATERAL (
+              SELECT author_name AS name FROM comments WHERE ip_hash = k.h GROUP BY author_name ORDER BY MAX(created_at) DESC LIMIT $2) n`, [ipHashes, per])
+          : [],
+      ]);
+      const group = <K extends string | number>(keys: K[], rows: { key: K; name: string }[]) => {
+        const out = Object.fromEntries(keys.map((k) => [k, [] as string[]])) as Record<K, string[]>;
+        for (const r of rows) out[r.key].push(r.name);
+        return out;
+      };
+      return { byAuthor: group(authorIds, authors), byNetwork: group(ipHashes, networks) };
+    },
     addReport: (r) =>
       tx(async (t) => {
         if ((await writer.lockArticleOf(t, r.commentId)) === undefined) throw new Error(`comment ${r.commentId} not found`);
