@@ -36,7 +36,10 @@ const SEEDS: Record<number, string> = {
   10: `UPDATE comments SET import_key = 'disqus:1' WHERE id = 1;`,
   // Seeds for 0011-0014: each issue's work replaces its line with rows for its own tables.
   11: `SELECT 1;`,
-  12: `SELECT 1;`,
+  12: `INSERT INTO sites (id, name, origins, moderation_mode, sso_secret, sso_required, login_url, created_at)
+        VALUES (1, '新闻站', 'https://news.example.com', 'pre', 'secret-32-bytes-long-for-hs256-ok', 1, 'https://news.example.com/login', ${NOW});
+      INSERT INTO articles (id, slug, title, body, created_at, site_id, page_key, page_url)
+        VALUES (2, 's1-embedded', '嵌入页', '', ${NOW}, 1, 'page-1', 'https://news.example.com/a/1');`,
   13: `SELECT 1;`,
   14: `SELECT 1;`,
 };

@@ -64,6 +64,40 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
       });
     });
 
+    describe('embedding sites and page threads', () => {
+      const site = { name: '新闻站', origins: ['https://news.example.com', 'http://127.0.0.1:8080'], moderationMode: 'pre' as const, ssoSecret: null, ssoRequired: false, loginUrl: null };
+      it('creates, lists and updates sites with their origins, mode and SSO settings', async () => {
+        const s = await store.embed.createSite(site, T0);
+        expect(s).toEqual({ id: s.id, ...site, createdAt: T0 });
+        const u = await store.embed.updateSite(s.id, { ...site, origins: ['https://b.example'], ssoSecret: 'k'.repeat(32), ssoRequired: true, loginUrl: 'https://b.example/login' });
+        expect(u).toMatchObject({ origins: ['https://b.example'], ssoSecret: 'k'.repeat(32), ssoRequired: true, loginUrl: 'https://b.example/login' });
+        expect(await store.embed.listSites()).toEqual([u]);
+        expect(await store.embed.getSite(s.id + 99)).toBeUndefined();
+        expect(await store.embed.updateSite(s.id + 99, site)).toBeUndefined();
+      });
+
+      it('creates a page thread once per site and page key, with the site mode, counts it, and drops it only while empty', async () => {
+        const s = await store.embed.createSite(site, T0);
+        expect(await store.embed.pageThread(s.id, 'p1')).toBeUndefined();
+        const p = { siteId: s.id, pageKey: 'p1', pageUrl: 'https://news.example.com/p1', slug: 's-p1', title: '页面', moderationMode: s.moderationMode, createdAt: T0 };
+        const a = await store.embed.createPageThread(p);
+        expect(a.created).toBe(true);
+        expect(a.article).toMatchObject({ slug: 's-p1', title: '页面', moderationMode: 'pre', commentCount: 0, seq: 0 });
+        const again = await store.embed.createPageThread({ ...p, slug: 's-p1-other' });
+        expect(again).toEqual({ article: a.article, created: false });
+        expect(await store.embed.pageThread(s.id, 'p1')).toEqual(a.article);
+        const b = (await store.embed.createPageThread({ ...p, pageKey: 'p2', slug: 's-p2' })).article;
+        expect(await store.embed.dropEmptyThread(b.id)).toBe(true);
+        expect(await store.embed.pageThread(s.id, 'p2')).toBeUndefined();
+        article = a.article;
+        await post({ status: 'published' });
+        expect(await store.embed.dropEmptyThread(a.article.id)).toBe(false);
+        expect(await store.embed.counts(s.id, ['p1', 'p2', 'p1'])).toEqual([{ pageKey: 'p1', slug: 's-p1', commentCount: 1 }]);
+        expect(await store.embed.listPages(s.id, 10)).toEqual([expect.objectContaining({ pageKey: 'p1', pageUrl: 'https://news.example.com/p1', commentCount: 1, commentsClosed: false })]);
+        expect(await store.embed.dropEmptyThread((await store.articles.getBySlug('a'))!.id)).toBe(false);
+      });
+    });
+
     describe('comments, counts and the event log', () => {
       it('stores a comment with a new author, bumps seq, logs created and counts it on article and author', async () => {
         const r = await post({ token: 'me' });

@@ -7,6 +7,7 @@ import { createAuthorsRepo } from '../identity/authors.repo';
 import { createModerationRepo } from '../moderation/moderation.repo';
 import { createModeratorsRepo } from '../moderation/moderators.repo';
 import { createTransferRepo } from '../transfer/transfer.repo';
+import { createEmbedRepo } from '../embed/embed.repo';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import type { Logger } from '../log';
@@ -56,6 +57,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions = {}): Store 
     moderation: createModerationRepo(db, writer, write),
     moderators: createModeratorsRepo(db, write),
     transfer: createTransferRepo(db, writer, write),
+    embed: createEmbedRepo(db, write),
     health,
     tryLease: async () => true,
     close: async () => {

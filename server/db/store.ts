@@ -5,9 +5,11 @@ import type { ArticlesRepo, AuthorsRepo, CommentsRepo } from './rows';
 import type { ModerationRepo } from './moderation.types';
 import type { ModeratorsRepo } from './moderators.types';
 import type { TransferRepo } from './transfer.types';
+import type { EmbedRepo } from './embed.types';
 
 export * from './rows';
 export type { ModerationRepo, ModeratorsRepo };
+export type * from './embed.types';
 
 /** Whether storage can take writes now: readiness (GET /readyz) answers 503 when it cannot. */
 export type StoreHealth = { ok: true } | { ok: false; code: 'storage_busy' | 'storage_unavailable'; problem: string };
@@ -19,6 +21,7 @@ export interface Store {
   moderation: ModerationRepo;
   moderators: ModeratorsRepo;
   transfer: TransferRepo;
+  embed: EmbedRepo;
   health(): Promise<StoreHealth>;
   /**
    * Takes (or renews) the lease `name` for ttlMs when no other node holds it: periodic jobs run where it
