@@ -48,6 +48,10 @@ import { getRateLimit } from './security/get-limit';
 import { createMaintenance, type Maintenance } from './maintenance/schedule';
 import { feedsRouter } from './transfer/feeds.routes';
 import { mineRouter } from './transfer/mine.routes';
+import { createSiteRegistry } from './embed/embed.sites';
+import { embedRouter } from './embed/embed.routes';
+import { registerEmbedSocket, useEmbedIdentity } from './embed/embed.socket';
+import { embedAssetsRouter } from './embed/embed.assets';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -130,7 +134,10 @@ export function createApp(input: AppDeps): App {
   // publish is bound once io exists; services only ever see the function.
   let publishTo: Deps['publish'] = () => undefined;
   const deps: Deps = { store, now, config, log, policy, publish: (e) => publishTo(e) };
-  const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis });
+  const sites = createSiteRegistry(store);
+  const allowOrigin = async (origin: string) => (await sites.forOrigin(origin)) !== undefined;
+  const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis, allowOrigin });
+  useEmbedIdentity(io, deps, sites);
   publishTo = createPublisher(io, undefined, metrics);
   metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
@@ -143,7 +150,7 @@ export function createApp(input: AppDeps): App {
     'js/socket.io.min.js': socketIoClientSource(),
   });
   const pageCache = createPageCache(config.pageCacheBytes);
-  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache, formErrors: createFormErrorStore(now) };
+  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache, formErrors: createFormErrorStore(now), sites };
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -190,6 +197,9 @@ export function createApp(input: AppDeps): App {
   app.use(compression({ threshold: 1024 }));
   app.use(assets.router);
   app.use(getRateLimit(limiters.get, clientIp, ipHash));
+  app.use(embedAssetsRouter());
+  // Bearer-only and exact-origin CORS: no cookie rides on these requests, so the cookie CSRF check does not apply.
+  app.use(embedRouter(ctx, sites));
   app.use(csrfGuard(config.allowedOrigins));
 
   app.use(articlesRouter(ctx));
@@ -215,6 +225,7 @@ export function createApp(input: AppDeps): App {
   io.on('connection', (socket) => {
     socket.on('join', (p: unknown) => metrics.joins.inc({ catchup: String((p as { since?: unknown } | null)?.since !== undefined) }));
     registerCommentSocket(socket, { deps, limiters, presence, catchUps });
+    registerEmbedSocket(socket, { deps, limiters });
   });
   registerModerationNamespace(io, ctx);
 

@@ -8,6 +8,7 @@ import type { IpHasher } from '../security/ip';
 import type { Limiters } from '../security/rate';
 import type { Secrets } from '../security/secrets';
 import type { FormErrorStore } from '../comments/form-errors';
+import type { SiteRegistry } from '../embed/embed.sites';
 
 export interface HttpContext extends PageContext {
   limiters: Limiters;
@@ -16,6 +17,8 @@ export interface HttpContext extends PageContext {
   secrets: Secrets;
   /** Refused no-JavaScript posts, kept for the page they redirect to. */
   formErrors: FormErrorStore;
+  /** Embedding sites by origin (server/embed/). */
+  sites: SiteRegistry;
 }
 
 export function cookieSecure(ctx: HttpContext, req: Request): boolean {

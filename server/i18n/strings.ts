@@ -105,6 +105,10 @@ const zhCN = {
   repliesPageTitle: '{name} 的评论和回复',
   backToArticle: '返回全文和评论',
   loadMoreNew: '加载更多（有新评论）',
+  embedLogin: '登录后评论',
+  embedSignedInAs: '已登录：{name}',
+  embedVerified: '已验证',
+  embedPowered: '议论 · 实时评论',
 } as const;
 
 export type StringKey = keyof typeof zhCN;
@@ -214,6 +218,10 @@ const en: Strings = {
   repliesPageTitle: 'A comment by {name} and its replies',
   backToArticle: 'Back to the article and comments',
   loadMoreNew: 'Load more (new comments)',
+  embedLogin: 'Sign in to comment',
+  embedSignedInAs: 'Signed in as {name}',
+  embedVerified: 'Verified',
+  embedPowered: 'Yilun · live comments',
 };
 
 export const STRINGS: Record<'zh-CN' | 'en', Strings> = { 'zh-CN': zhCN, en };

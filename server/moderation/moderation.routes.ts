@@ -26,6 +26,7 @@ import {
   wordSchema,
 } from './moderation.schema';
 import { importAdminRoutes } from '../transfer/import.routes';
+import { sitesAdminRoutes } from '../embed/sites.admin';
 
 export interface AdminRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -267,6 +268,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
       },
     },
     ...importAdminRoutes(ctx),
+    ...sitesAdminRoutes(ctx),
   ];
 }
 

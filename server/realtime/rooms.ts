@@ -4,3 +4,5 @@ export const authorRoom = (articleId: number, authorId: number) => `art:${articl
 export const MODERATION_NAMESPACE = '/moderation';
 export const moderatorRoom = (moderatorId: number) => `moderator:${moderatorId}`;
 export const moderatorSessionRoom = (tokenHash: string) => `modsession:${tokenHash}`;
+/** Watchers of a thread's count (<yilun-count>, an embedded page before its first comment), by slug. */
+export const watchRoom = (slug: string) => `watch:${slug}`;

@@ -1,0 +1,59 @@
+// Owns the embed's side of Socket.IO: who an embed socket is (bearer token or SSO token in the handshake's
+// `auth`, never a cookie) and watching threads by slug for live counts and a page's first comment.
+import type { Server, Socket } from 'socket.io';
+import type { Deps } from '../deps';
+import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
+import { hashToken } from '../identity/author.cookie';
+import type { SocketData } from '../realtime/io';
+import { watchRoom } from '../realtime/rooms';
+import { onEvent } from '../realtime/socket.handler';
+import { parseInput } from '../comments/comments.schema';
+import type { Limiters } from '../security/rate';
+import { readBearer, ssoTokenHash, verifySso } from './embed.identity';
+import type { SiteRegistry } from './embed.sites';
+import { MAX_COUNT_PAGES } from './embed.service';
+import { z } from 'zod';
+
+export type EmbedSocketData = SocketData & { siteId?: number; watching?: string[] };
+
+const watchSchema = z.strictObject({ slugs: z.array(z.string().regex(/^e\d{1,12}-[0-9a-f]{24}$/)).max(MAX_COUNT_PAGES) });
+
+/**
+ * Runs after the own page's identity step: a socket from an allowed site's origin is that site's, and
+ * its identity comes from `auth` alone. A bad token refuses the connection with a clear error.
+ */
+export function useEmbedIdentity(io: Server, deps: Deps, sites: SiteRegistry): void {
+  io.use((socket, next) => {
+    const origin = socket.request.headers.origin;
+    void (async () => {
+      const site = await sites.forOrigin(typeof origin === 'string' ? origin : undefined);
+      if (!site) return next();
+      const data = socket.data as EmbedSocketData;
+      const auth = (socket.handshake.auth ?? {}) as { token?: unknown; sso?: unknown };
+      data.siteId = site.id;
+      if (auth.sso !== undefined && auth.sso !== '') {
+        const user = await verifySso(site, auth.sso, deps.now());
+        data.tokenHash = ssoTokenHash(site.id, user.sub);
+      } else {
+        const token = readBearer(typeof auth.token === 'string' ? `Bearer ${auth.token}` : undefined);
+        data.tokenHash = token ? hashToken(token) : null;
+      }
+      next();
+    })().catch((err: unknown) => {
+      const e = err instanceof AppError ? err : new AppError('unavailable', 503, msg('internal_error'));
+      next(Object.assign(new Error(e.message), { data: { code: e.code } }));
+    });
+  });
+}
+
+export function registerEmbedSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters }): void {
+  const data = socket.data as EmbedSocketData;
+  onEvent(socket, 'embed:watch', { log: ctx.deps.log, limiter: ctx.limiters.socketEvents }, async (payload) => {
+    const { slugs } = parseInput(watchSchema, payload);
+    for (const s of data.watching ?? []) await socket.leave(watchRoom(s));
+    data.watching = [...new Set(slugs)];
+    for (const s of data.watching) await socket.join(watchRoom(s));
+    return { watching: data.watching.length };
+  });
+}
