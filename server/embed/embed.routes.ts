@@ -9,7 +9,8 @@ import type { HttpContext } from '../http/http.context';
 import { requestIpHash } from '../http/http.context';
 import { enforce } from '../security/rate';
 import { deleteComment, editComment, listReplies, toggleLike } from '../comments/comments.service';
-import { editCommentSchema, listQuerySchema, parseId, parseInput, postCommentSchema } from '../comments/comments.schema';
+import { editCommentSchema, listQuerySchema, parseId, parseInput, postCommentSchema, reportSchema } from '../comments/comments.schema';
+import { reportComment } from '../moderation/moderation.service';
 import { strings } from '../i18n/strings';
 import { NEST_LIMIT } from '../comments/comments.html';
 import { SITE_TZ_OFFSET_MINUTES } from '../articles/articles.page';
@@ -118,6 +119,15 @@ export function embedRouter(ctx: HttpContext, sites: SiteRegistry): Router {
     await enforce([limiters.like, actor.tokenHash], [limiters.like, `ip:${actor.ipHash}`]);
     const out = await toggleLike(deps, id, actor);
     res.json({ id: out.id, likes: out.likes, liked: out.liked, ...(freshToken ? { token: freshToken } : {}) });
+  });
+
+  r.post('/api/embed/comments/:id/report', json, async (req, res) => {
+    const id = parseId(req.params.id);
+    const input = parseInput(reportSchema, req.body);
+    const { actor, freshToken } = await who(req, res, true);
+    await enforce([limiters.report, actor.tokenHash], [limiters.report, `ip:${actor.ipHash}`]);
+    const out = await reportComment(deps, id, input, actor);
+    res.status(201).json({ id: out.id, reported: true, ...(freshToken ? { token: freshToken } : {}) });
   });
 
   return r;
