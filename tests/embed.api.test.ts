@@ -104,7 +104,8 @@ describe('embed API', () => {
     const { comment, slug } = (await a.post('live', { body: '第一条' })).body;
     await expect(embedSocket(s, {}, 'http://evil.example')).rejects.toThrow(/origin_not_allowed|xhr|websocket/);
     const watcher = await embedSocket(s);
-    expect((await emitAck(watcher, 'embed:watch', { slugs: [slug, pageSlug(site.id, 'id:none-yet')] })).ok).toBe(true);
+    const watched = await emitAck(watcher, 'embed:watch', { slugs: [slug, pageSlug(site.id, 'id:none-yet')] });
+    expect(watched).toEqual({ ok: true, data: { counts: { [slug]: 1 } } });
     const mine = await embedSocket(s, { token: a.token });
     const joined = await emitAck<{ seq: number }>(mine, 'join', { article: slug });
     expect(joined.ok).toBe(true);

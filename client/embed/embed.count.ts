@@ -47,7 +47,10 @@ export function unwatchCount(el: HTMLElement): void {
 }
 
 function rewatch(): void {
-  socket?.emit('embed:watch', { slugs: [...bySlug.keys()].slice(0, 100) }, () => undefined);
+  // The answer holds counts as of the watch: whatever changed since the batched request shows.
+  socket?.emit('embed:watch', { slugs: [...bySlug.keys()].slice(0, 100) }, (r: { ok: boolean; data?: { counts: Record<string, number> } }) => {
+    for (const [slug, n] of Object.entries(r.ok ? r.data!.counts : {})) for (const el of bySlug.get(slug) ?? []) show(el, n);
+  });
 }
 
 function live(api: EmbedClient): void {

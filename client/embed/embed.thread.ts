@@ -293,7 +293,13 @@ export class EmbedThread {
     if (!s?.connected) return;
     const gen = this.generation;
     if (!this.hasThread) {
-      s.emit('embed:watch', { slugs: [this.slug] }, () => undefined);
+      s.emit('embed:watch', { slugs: [this.slug] }, (r: Ack<{ counts: Record<string, number> }>) => {
+        // Its first comment came while we were connecting: join it now.
+        if (gen === this.generation && r.ok && this.slug in r.data.counts && !this.hasThread) {
+          this.hasThread = true;
+          this.join();
+        }
+      });
       return;
     }
     s.emit('join', { article: this.slug, since: this.seq }, (r: Ack<JoinResult>) => {

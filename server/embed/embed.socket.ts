@@ -54,6 +54,10 @@ export function registerEmbedSocket(socket: Socket, ctx: { deps: Deps; limiters:
     for (const s of data.watching ?? []) await socket.leave(watchRoom(s));
     data.watching = [...new Set(slugs)];
     for (const s of data.watching) await socket.join(watchRoom(s));
-    return { watching: data.watching.length };
+    // Counts as of now, after joining: a thread created between the reader's page load and this watch is not missed.
+    const articles = await Promise.all(data.watching.map((s) => ctx.deps.store.articles.getBySlug(s)));
+    const counts: Record<string, number> = {};
+    for (const a of articles) if (a) counts[a.slug] = a.commentCount;
+    return { counts };
   });
 }
