@@ -37,6 +37,8 @@ export interface CommentJson {
   mine: boolean;
   liked: boolean;
   editableUntil: string | null;
+  /** Written by a site's signed-in user (SSO, server/embed/). */
+  verified?: boolean;
   replies?: CommentJson[];
 }
 

@@ -17,4 +17,6 @@ CREATE TABLE sites (
 ALTER TABLE articles ADD COLUMN site_id INTEGER REFERENCES sites (id);
 ALTER TABLE articles ADD COLUMN page_key TEXT;
 ALTER TABLE articles ADD COLUMN page_url TEXT;
+-- set when the author was a site's signed-in user (SSO): the comment shows a verified mark
+ALTER TABLE comments ADD COLUMN verified_site_id INTEGER REFERENCES sites (id);
 CREATE UNIQUE INDEX articles_site_page ON articles (site_id, page_key) WHERE site_id IS NOT NULL;

@@ -16,7 +16,7 @@ describe('embed SSO', () => {
     laptop.signIn(await ssoToken(SECRET, { sub: 'u-42', name: '王小明' }));
     const posted = await phone.post('sso-page', { authorName: '冒名', body: '登录后发言' });
     expect(posted.status).toBe(201);
-    expect(posted.body.comment.authorName).toBe('王小明');
+    expect(posted.body.comment).toMatchObject({ authorName: '王小明', verified: true });
     expect(posted.body.token).toBeUndefined();
     expect((await laptop.edit(posted.body.comment.id, '换台电脑改')).status).toBe(200);
     const view = await phone.thread('sso-page');
@@ -49,6 +49,8 @@ describe('embed SSO', () => {
     expect(refused.body.error).toMatchObject({ code: 'sso_required', details: { loginUrl: 'https://news.example.com/login' } });
     expect((await guest.thread('p')).body.site).toMatchObject({ ssoRequired: true, loginUrl: 'https://news.example.com/login' });
     guest.signIn(await ssoToken(SECRET, { sub: 'u9', name: '乙' }));
-    expect((await guest.post('p', {})).status).toBe(201);
+    const ok = await guest.post('p', {});
+    expect(ok.status).toBe(201);
+    expect((await embedReader(s).thread('p')).body.thread.comments[0]).toMatchObject({ authorName: '乙', verified: true });
   });
 });

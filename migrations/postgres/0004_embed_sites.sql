@@ -13,4 +13,5 @@ CREATE TABLE sites (
 ALTER TABLE articles ADD COLUMN site_id BIGINT REFERENCES sites (id);
 ALTER TABLE articles ADD COLUMN page_key TEXT;
 ALTER TABLE articles ADD COLUMN page_url TEXT;
+ALTER TABLE comments ADD COLUMN verified_site_id BIGINT REFERENCES sites (id);
 CREATE UNIQUE INDEX articles_site_page ON articles (site_id, page_key) WHERE site_id IS NOT NULL;

@@ -61,6 +61,8 @@ export interface PostInput {
   parentId?: number | null;
   /** Form-path spam signals, see moderation rule spamSignals. */
   spam?: { honeypot: boolean; tooFast: boolean };
+  /** The embedding site whose signed-in user (SSO) posts. */
+  verifiedSiteId?: number | null;
 }
 
 export async function postComment(deps: Deps, input: PostInput, actor: Actor): Promise<{ comment: CommentJson; authorId: number }> {
@@ -100,6 +102,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     heldReason: verdict.action === 'hold' ? verdict.reason : null,
     ipHash: actor.ipHash,
     createdAt: ctx.now,
+    verifiedSiteId: input.verifiedSiteId ?? null,
   });
   publishWrite(deps, article, result);
   const c = result.change.comment;

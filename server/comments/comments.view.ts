@@ -39,5 +39,6 @@ export function toCommentJson(c: CommentRow, p: Perspective = {}): CommentJson {
     mine,
     liked: p.liked === true && !gone,
     editableUntil: mine && c.status !== 'deleted' ? iso(c.createdAt + EDIT_WINDOW_MS) : null,
+    verified: c.verifiedSiteId != null && !gone,
   };
 }

@@ -42,6 +42,8 @@ export interface CommentRow {
   moderatedAt: number | null;
   moderatedBy: number | null;
   moderationNote: string | null;
+  /** The site whose signed-in user (SSO) wrote it: shown with a verified mark. */
+  verifiedSiteId: number | null;
 }
 
 export interface Author {
@@ -90,6 +92,8 @@ export interface NewComment {
   heldReason: string | null;
   ipHash: string | null;
   createdAt: number;
+  /** Set for a site's signed-in user (SSO). */
+  verifiedSiteId?: number | null;
 }
 
 /** An earlier text of an edited comment (kept by every edit). */
