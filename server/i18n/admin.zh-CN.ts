@@ -231,6 +231,21 @@ export const adminZhCN = {
   importSubmit: '导入',
   importDone: '已导入 {imported} 条（其中 {rejected} 条为已拒绝），之前已导入 {existing} 条，新建文章 {articles} 篇，跳过 {skipped} 条，父评论缺失的回复 {orphans} 条。',
   importDryDone: '检查完毕，未写入：将导入 {imported} 条，跳过 {skipped} 条，父评论缺失的回复 {orphans} 条。',
+  navEmbed: '嵌入站点',
+  embedHeading: '嵌入站点',
+  embedHint: '允许哪些网站用 <yilun-comments> 嵌入实时评论。来源须与浏览器地址栏一致（协议、主机、端口）。',
+  embedNew: '新建站点',
+  embedName: '名称',
+  embedOrigins: '允许的来源（每行一个，如 https://news.example.com）',
+  embedMode: '新讨论串的审核方式',
+  embedSsoSecret: 'SSO 密钥（至少 32 个字符；留空不变）',
+  embedSsoSet: '已设置 SSO 密钥',
+  embedSsoRemove: '删除 SSO 密钥',
+  embedSsoRequired: '必须登录才能评论',
+  embedLoginUrl: '登录链接',
+  embedPages: '页面',
+  embedPagesEmpty: '还没有页面收到评论。',
+  embedCreated: '站点已创建。',
 } as const;
 
 export type AdminStringKey = keyof typeof adminZhCN;
