@@ -234,6 +234,8 @@ export const adminEn: AdminStrings = {
   importDone: 'Imported {imported} ({rejected} as rejected), {existing} imported earlier, {articles} articles created, {skipped} skipped, {orphans} replies without their parent.',
   importDryDone: 'Checked, nothing written: would import {imported}, skip {skipped}, {orphans} replies without their parent.',
   navEmbed: 'Embedding sites',
+  audit_site_create: 'Created an embedding site',
+  audit_site_update: 'Changed an embedding site',
   embedHeading: 'Embedding sites',
   embedHint: 'Which sites may embed live comments with <yilun-comments>. Origins must match the address bar exactly (scheme, host, port).',
   embedNew: 'New site',

@@ -232,6 +232,8 @@ export const adminZhCN = {
   importDone: '已导入 {imported} 条（其中 {rejected} 条为已拒绝），之前已导入 {existing} 条，新建文章 {articles} 篇，跳过 {skipped} 条，父评论缺失的回复 {orphans} 条。',
   importDryDone: '检查完毕，未写入：将导入 {imported} 条，跳过 {skipped} 条，父评论缺失的回复 {orphans} 条。',
   navEmbed: '嵌入站点',
+  audit_site_create: '新建嵌入站点',
+  audit_site_update: '修改嵌入站点',
   embedHeading: '嵌入站点',
   embedHint: '允许哪些网站用 <yilun-comments> 嵌入实时评论。来源须与浏览器地址栏一致（协议、主机、端口）。',
   embedNew: '新建站点',

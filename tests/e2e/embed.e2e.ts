@@ -9,6 +9,7 @@ import path from 'node:path';
 import { newPage, useBrowser } from './browser';
 import { useTestServer, type TestServer } from '../helpers/server';
 import { embedReader, ssoToken } from '../helpers/embed';
+import { createModerator } from '../../server/moderation/auth.service';
 
 interface Host {
   origin: string;
@@ -16,7 +17,7 @@ interface Host {
 }
 
 /** A tiny static site: each path answers the HTML or script given, under a CSP naming only Yilun's origin. */
-async function hostSite(yilun: string, pages: Record<string, string>): Promise<Host> {
+async function hostSite(yilun: string, pages: Record<string, string>, csp = true): Promise<Host> {
   const ws = yilun.replace(/^http/, 'ws');
   const server = http.createServer((req, res) => {
     const body = pages[(req.url ?? '/').split('?')[0]];
@@ -24,7 +25,7 @@ async function hostSite(yilun: string, pages: Record<string, string>): Promise<H
     if (body === undefined) return void res.writeHead(404).end();
     res.writeHead(200, {
       'Content-Type': req.url!.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8',
-      'Content-Security-Policy': `default-src 'self'; script-src 'self' ${yilun}; connect-src 'self' ${yilun} ${ws}; style-src 'self'; img-src 'self' data: https:`,
+      ...(csp ? { 'Content-Security-Policy': `default-src 'self'; script-src 'self' ${yilun}; connect-src 'self' ${yilun} ${ws}; style-src 'self'; img-src 'self' data: https:` } : {}),
     });
     res.end(body);
   });
@@ -202,5 +203,57 @@ describe('embed on another origin', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yilun-embed-'));
     await p.page.locator('yilun-comments').screenshot({ path: path.join(dir, 'embed-dark.png') });
     expect(fs.statSync(path.join(dir, 'embed-dark.png')).size).toBeGreaterThan(1000);
+  });
+
+  it('lets an admin add a site in the console, after which its pages get the thread', async () => {
+    const newer = await hostSite(yilun, { '/n': page(yilun, '<yilun-comments page-id="console-made"></yilun-comments>') });
+    try {
+      await createModerator(s.app.deps, 'site.admin', 'correct-horse-battery', 'admin');
+      const { page: admin, errors } = await newPage(browser);
+      await admin.goto(`${yilun}/admin/login`);
+      await admin.getByLabel('用户名').fill('site.admin');
+      await admin.getByLabel('密码').fill('correct-horse-battery');
+      await Promise.all([admin.waitForURL(`${yilun}/admin`), admin.getByRole('button', { name: '登录' }).click()]);
+      await admin.locator('nav a[data-view="embed"]').click();
+      const form = admin.locator('#embed-sites form.embed-site[data-site=""]');
+      await form.locator('input[name=name]').fill('第二个站');
+      await form.locator('textarea[name=origins]').fill(newer.origin);
+      await form.locator('select[name=moderationMode]').selectOption('pre');
+      await form.locator('button[type=submit]').click();
+      await admin.locator('#embed-sites form.embed-site h2', { hasText: '第二个站' }).waitFor();
+      expect(errors).toEqual([]);
+
+      const reader = await newPage(browser);
+      await reader.page.goto(`${newer.origin}/n`);
+      await reader.page.locator('yilun-comments .empty').waitFor();
+      expect(reader.errors).toEqual([]);
+    } finally {
+      await newer.close();
+    }
+  });
+
+  it('never runs user text, already there or arriving live, even on a host page without CSP', async () => {
+    const bare = await hostSite(yilun, { '/x': page(yilun, '<yilun-comments page-id="xss"></yilun-comments>') }, false);
+    try {
+      const site = (await s.store.embed.listSites())[0];
+      await s.store.embed.updateSite(site.id, { ...site, origins: [...site.origins, bare.origin] });
+      const names = ['<script>window.__xss=1</script>', '<img src=x onerror=window.__xss=2>', '"><svg onload=window.__xss=3>'];
+      const bodies = ['<img src=x onerror="window.__xss=12">', '[点我](javascript:window.__xss=15)', '**<img src=x onerror=window.__xss=22>**'];
+      const r = embedReader(s, bare.origin);
+      const first = await r.post('xss', { authorName: names[0], body: bodies[0], title: '<img src=x onerror=window.__xss=98>' });
+      expect(first.status).toBe(201);
+      const p = await newPage(browser);
+      await p.page.goto(`${bare.origin}/x`);
+      await p.page.locator('yilun-comments li.comment').first().waitFor();
+      for (let i = 1; i < names.length; i++) expect((await embedReader(s, bare.origin).post('xss', { authorName: names[i], body: bodies[i] })).status).toBe(201);
+      await p.page.locator('yilun-comments .thread > li.comment').nth(2).waitFor();
+      await p.page.locator('yilun-comments .comment-author', { hasText: names[2] }).waitFor();
+      await new Promise((res) => setTimeout(res, 300));
+      expect(await p.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await p.page.locator('yilun-comments img, yilun-comments script, yilun-comments svg').count()).toBe(0);
+      expect(await p.page.locator('yilun-comments a[href^="javascript"]').count()).toBe(0);
+    } finally {
+      await bare.close();
+    }
   });
 });
