@@ -73,10 +73,23 @@ export class EmbedSitesView {
       void busy(e.currentTarget as HTMLButtonElement, async () => {
         const { pages } = await call<{ pages: PageThread[] }>('GET', `/api/admin/sites/${site!.id}/pages`);
         form.querySelector('.embed-pages')!.replaceChildren(pages.length
-          ? h('ul', {}, pages.map((p) => h('li', {}, h('a', { href: `/articles/${encodeURIComponent(p.slug)}` }, p.title), ` · ${p.pageUrl ?? p.pageKey} · ${p.commentCount} · ${fmtTime(p.createdAt)}`)))
+          ? h('ul', {}, pages.map((p) => this.pageRow(site!, p)))
           : h('p', {}, S.embedPagesEmpty));
       });
     });
     return form;
+  }
+
+  /** A page thread: its link (the moderation tools of any article apply), where it lives, and a rename box. */
+  private pageRow(site: EmbedSite, p: PageThread): HTMLElement {
+    const title = h('input', { type: 'text', value: p.title, maxlength: 200, 'aria-label': S.embedRename });
+    const rename = h('button', { type: 'button', class: 'btn' }, S.embedRename);
+    rename.addEventListener('click', () => {
+      void busy(rename, async () => {
+        await call('PATCH', `/api/admin/sites/${site.id}/pages/${encodeURIComponent(p.slug)}`, { title: title.value });
+        notify(S.saved);
+      });
+    });
+    return h('li', {}, h('a', { href: `/articles/${encodeURIComponent(p.slug)}` }, p.title), ` · ${p.pageUrl ?? p.pageKey} · ${p.commentCount} · ${fmtTime(p.createdAt)} `, title, rename);
   }
 }

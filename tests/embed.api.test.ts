@@ -87,6 +87,16 @@ describe('embed API', () => {
     expect((await a.thread('bad id with spaces')).status).toBe(422);
   });
 
+  it('lists the site\'s newest published comments for the sidebar, bounded', async () => {
+    await createSite(s);
+    const a = embedReader(s);
+    await a.post('r1', { title: '第一页', body: '较早' });
+    await a.post('r2', { title: '第二页', body: '较新' });
+    const recent = await request(s.url).get('/api/embed/recent?limit=1').set('Origin', HOST_ORIGIN);
+    expect(recent.body.comments).toEqual([expect.objectContaining({ title: '第二页', excerpt: '较新', authorName: '读者' })]);
+    expect((await request(s.url).get('/api/embed/recent?limit=500').set('Origin', HOST_ORIGIN)).status).toBe(400);
+  });
+
   it('answers all counts of a host page in one request', async () => {
     await createSite(s);
     const a = embedReader(s);
@@ -141,6 +151,11 @@ describe('sites in the console', () => {
     const audit = await auditEntries(admin);
     expect(audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['site.create', 'site.update']));
     expect(JSON.stringify(audit)).not.toContain('k'.repeat(32));
+    await embedReader(s, HOST_ORIGIN).post('renamed', { title: '旧标题' });
+    const slug = (await admin.get(`/api/admin/sites/${created.body.site.id}/pages`)).body.pages[0].slug;
+    expect((await admin.patch(`/api/admin/sites/${created.body.site.id}/pages/${slug}`, { title: '新标题' })).body).toEqual({ slug, title: '新标题' });
+    expect((await s.store.articles.getBySlug(slug))?.title).toBe('新标题');
+    expect((await admin.patch(`/api/admin/sites/${created.body.site.id}/pages/test-article`, { title: 'x' })).status).toBe(404);
     // The edit reaches the origin check at once on this node.
     expect((await embedReader(s, 'https://b.example').thread('p')).status).toBe(200);
   });

@@ -96,6 +96,25 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.embed.listPages(s.id, 10)).toEqual([expect.objectContaining({ pageKey: 'p1', pageUrl: 'https://news.example.com/p1', commentCount: 1, commentsClosed: false })]);
         expect(await store.embed.dropEmptyThread((await store.articles.getBySlug('a'))!.id)).toBe(false);
       });
+
+      it('renames only its own page threads and answers its newest published comments with their page', async () => {
+        const s = await store.embed.createSite(site, T0);
+        const other = await store.embed.createSite({ ...site, name: '别的站' }, T0);
+        const own = (await store.embed.createPageThread({ siteId: s.id, pageKey: 'p1', pageUrl: 'https://news.example.com/p1', slug: 's-p1', title: '旧题', moderationMode: null, createdAt: T0 })).article;
+        expect(await store.embed.renameThread(other.id, 's-p1', '别人改')).toBe(false);
+        expect(await store.embed.renameThread(s.id, 's-p1', '新题')).toBe(true);
+        expect((await store.articles.getBySlug('s-p1'))?.title).toBe('新题');
+        article = own;
+        await post({ body: '长'.repeat(300) });
+        await post({ body: '待审', status: 'pending', heldReason: 'pre_moderation' });
+        await post({ body: '最新' });
+        article = (await store.articles.getBySlug('a'))!;
+        await post({ body: '自有文章的评论' });
+        const recent = await store.embed.recent(s.id, 10);
+        expect(recent.map((r) => r.excerpt)).toEqual(['最新', '长'.repeat(200)]);
+        expect(recent[0]).toMatchObject({ slug: 's-p1', title: '新题', pageUrl: 'https://news.example.com/p1', authorName: '读者' });
+        expect(await store.embed.recent(s.id, 1)).toHaveLength(1);
+      });
     });
 
     describe('comments, counts and the event log', () => {

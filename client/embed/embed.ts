@@ -3,6 +3,7 @@
 import { EmbedClient } from './embed.api.js';
 import { watchCount, unwatchCount } from './embed.count.js';
 import { EmbedThread, type EmbedOptions } from './embed.thread.js';
+import { renderRecent } from './embed.recent.js';
 
 const script = document.currentScript as HTMLScriptElement | null;
 const BASE = new URL(script?.src ?? location.href).origin;
@@ -54,6 +55,13 @@ class YilunCount extends HTMLElement {
   }
 }
 
+class YilunRecent extends HTMLElement {
+  connectedCallback(): void {
+    void renderRecent(this, new EmbedClient(BASE, null)).catch(() => undefined);
+  }
+}
+
+if (!customElements.get('yilun-recent')) customElements.define('yilun-recent', YilunRecent);
 if (!customElements.get('yilun-comments')) customElements.define('yilun-comments', YilunComments);
 if (!customElements.get('yilun-count')) customElements.define('yilun-count', YilunCount);
 (window as unknown as { Yilun: { mount: typeof mount } }).Yilun = { mount };

@@ -44,6 +44,18 @@ export interface PageThread {
   createdAt: number;
 }
 
+/** A site's recent published comment, for the sidebar widget. */
+export interface RecentComment {
+  id: number;
+  slug: string;
+  title: string;
+  pageUrl: string | null;
+  authorName: string;
+  /** The first 200 characters of the text. */
+  excerpt: string;
+  createdAt: number;
+}
+
 export interface EmbedRepo {
   listSites(): Promise<Site[]>;
   getSite(id: number): Promise<Site | undefined>;
@@ -59,4 +71,8 @@ export interface EmbedRepo {
   counts(siteId: number, pageKeys: string[]): Promise<PageCount[]>;
   /** A site's page threads, newest first. */
   listPages(siteId: number, limit: number): Promise<PageThread[]>;
+  /** Renames a site's page thread; false when it is not one of the site's. */
+  renameThread(siteId: number, slug: string, title: string): Promise<boolean>;
+  /** The site's newest published comments, newest first. */
+  recent(siteId: number, limit: number): Promise<RecentComment[]>;
 }

@@ -34,6 +34,12 @@ export function createEmbedRepo(db: Db, write: Write): EmbedRepo {
   const pages = db.prepare(`SELECT page_key AS pageKey, page_url AS pageUrl, slug, title, comment_count AS commentCount,
     comments_closed AS commentsClosed, created_at AS createdAt FROM articles WHERE site_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`);
 
+  const rename = db.prepare(`UPDATE articles SET title = ? WHERE site_id = ? AND slug = ?`);
+  const recent = db.prepare(`SELECT c.id, a.slug, a.title, a.page_url AS pageUrl, c.author_name AS authorName,
+      substr(c.body, 1, 200) AS excerpt, c.created_at AS createdAt
+    FROM comments c JOIN articles a ON a.id = c.article_id
+    WHERE a.site_id = ? AND c.status = 'published' ORDER BY c.id DESC LIMIT ?`);
+
   const params = (s: Omit<Site, 'id' | 'createdAt'>) => ({
     name: s.name,
     origins: s.origins.join('\n'),
@@ -66,6 +72,8 @@ export function createEmbedRepo(db: Db, write: Write): EmbedRepo {
         WHERE site_id = ? AND page_key IN (${keys.map(() => '?').join(', ')}) ORDER BY page_key`;
       return db.prepare(sql).all(siteId, ...keys) as never;
     },
+    renameThread: (siteId, slug, title) => write(() => rename.run(title, siteId, slug).changes === 1),
+    recent: async (siteId, limit) => recent.all(siteId, limit) as never,
     listPages: async (siteId, limit) =>
       (pages.all(siteId, limit) as (Omit<PageThread, 'commentsClosed'> & { commentsClosed: number })[]).map((r) => ({ ...r, commentsClosed: r.commentsClosed === 1 })),
   };

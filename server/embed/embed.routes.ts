@@ -20,6 +20,7 @@ import { countPages, MAX_COUNT_PAGES, postOnPage, readPage } from './embed.servi
 import type { SiteRegistry } from './embed.sites';
 
 const repliesQuery = z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
+const recentQuery = z.object({ limit: z.coerce.number().int().min(1).max(20).default(5) });
 const langQuery = z.enum(['zh-CN', 'en']).optional();
 const countsQuery = z.object({ page: z.union([z.string().max(200), z.array(z.string().max(200)).max(MAX_COUNT_PAGES)]) });
 
@@ -76,6 +77,13 @@ export function embedRouter(ctx: HttpContext, sites: SiteRegistry): Router {
     const counts = await countPages(deps, siteOf(res), Array.isArray(page) ? page : [page]);
     res.set('Cache-Control', 'no-cache');
     res.json({ counts });
+  });
+
+  r.get('/api/embed/recent', async (req, res) => {
+    const { limit } = parseInput(recentQuery, req.query);
+    const rows = await deps.store.embed.recent(siteOf(res).id, limit);
+    res.set('Cache-Control', 'no-cache');
+    res.json({ comments: rows.map((c) => ({ ...c, createdAt: new Date(c.createdAt).toISOString() })) });
   });
 
   r.get('/api/embed/comments/:id/replies', async (req, res) => {

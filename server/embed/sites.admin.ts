@@ -29,6 +29,7 @@ const siteSchema = z.strictObject({
     .default(null),
 });
 
+const renameSchema = z.strictObject({ title: z.string().trim().min(1).max(200) });
 const pagesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /** What the console sees of a site: everything but the secret itself. */
@@ -91,6 +92,20 @@ export function sitesAdminRoutes(ctx: HttpContext): AdminRoute[] {
         const site = await requireSite(req.params.id);
         const { limit } = parseInput(pagesQuery, req.query);
         res.json({ pages: await store.embed.listPages(site.id, limit) });
+      },
+    },
+    {
+      method: 'patch',
+      path: '/api/admin/sites/:id/pages/:slug',
+      role: 'admin',
+      handler: async (req, res, me) => {
+        const site = await requireSite(req.params.id);
+        const { title } = parseInput(renameSchema, req.body);
+        const slug = String(req.params.slug);
+        if (!(await store.embed.renameThread(site.id, slug, title))) throw new AppError('article_not_found', 404, msg('article_not_found'));
+        const article = (await store.articles.getBySlug(slug))!;
+        await store.moderation.audit({ moderatorId: me.id, action: 'site.page_rename', targetType: 'article', targetId: article.id, details: { title }, at: deps.now() });
+        res.json({ slug, title });
       },
     },
   ];

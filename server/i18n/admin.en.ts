@@ -236,6 +236,8 @@ export const adminEn: AdminStrings = {
   navEmbed: 'Embedding sites',
   audit_site_create: 'Created an embedding site',
   audit_site_update: 'Changed an embedding site',
+  audit_site_page_rename: 'Renamed an embedded page',
+  embedRename: 'Rename',
   embedHeading: 'Embedding sites',
   embedHint: 'Which sites may embed live comments with <yilun-comments>. Origins must match the address bar exactly (scheme, host, port).',
   embedNew: 'New site',

@@ -234,6 +234,8 @@ export const adminZhCN = {
   navEmbed: '嵌入站点',
   audit_site_create: '新建嵌入站点',
   audit_site_update: '修改嵌入站点',
+  audit_site_page_rename: '重命名嵌入页面',
+  embedRename: '改名',
   embedHeading: '嵌入站点',
   embedHint: '允许哪些网站用 <yilun-comments> 嵌入实时评论。来源须与浏览器地址栏一致（协议、主机、端口）。',
   embedNew: '新建站点',

@@ -61,6 +61,7 @@ describe('embed on another origin', () => {
       '/news/1': page(yilun, '<yilun-comments page-id="2025-05-nvidia" page-title="英伟达对他忍不住了"></yilun-comments>'),
       '/dark': page(yilun, '<yilun-comments page-id="dark-page" theme="dark"></yilun-comments>'),
       '/list': page(yilun, '<p>甲 <yilun-count page-id="c-1"></yilun-count></p><p>乙 <yilun-count page-id="c-2"></yilun-count></p>'),
+      '/side': page(yilun, '<aside><yilun-recent limit="3"></yilun-recent></aside>'),
       '/spa': page(yilun, '<div id="slot"></div><button id="next">下一篇</button><button id="back">返回</button>', '/spa.js'),
       '/spa.js': `document.addEventListener('DOMContentLoaded', () => {
         const m = Yilun.mount(document.getElementById('slot'), { pageId: 'spa-1' });
@@ -175,6 +176,19 @@ describe('embed on another origin', () => {
     await p.page.locator('yilun-count[page-id=c-1][data-count="1"]').waitFor();
     expect(await p.page.locator('yilun-count[page-id=c-2]').innerText()).toBe('0');
     expect(requests).toHaveLength(1);
+  });
+
+  it('shows the newest comments in <yilun-recent>, linking to their pages', async () => {
+    const r = embedReader(s, host.origin);
+    await r.post('side-1', { url: `${host.origin}/news/side-1`, title: '侧栏一', body: '<b>较早的</b>' });
+    await r.post('side-2', { title: '侧栏二', body: '较新的' });
+    const p = await newPage(browser);
+    await p.page.goto(`${host.origin}/side`);
+    const items = p.page.locator('yilun-recent li');
+    await items.nth(1).waitFor();
+    expect(await items.allInnerTexts()).toEqual(['读者：较新的 — 侧栏二', '读者：<b>较早的</b> — 侧栏一']);
+    expect(await items.nth(1).locator('a').getAttribute('href')).toBe(`${host.origin}/news/side-1`);
+    expect(p.errors).toEqual([]);
   });
 
   it('moves between pages with update() and back without leaking a socket', async () => {

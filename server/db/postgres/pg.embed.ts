@@ -1,5 +1,5 @@
 // Owns the PostgreSQL repo for embedding sites and their page threads.
-import type { Article, EmbedRepo, PageCount, PageThread, Site } from '../store';
+import type { Article, EmbedRepo, PageCount, PageThread, RecentComment, Site } from '../store';
 import type { Q } from './pg.pool';
 
 const SITE_COLUMNS = `id, name, origins, moderation_mode AS "moderationMode", sso_secret AS "ssoSecret",
@@ -49,6 +49,13 @@ export function createPgEmbedRepo(q: Q): EmbedRepo {
       return q<PageCount>(`SELECT page_key AS "pageKey", slug, comment_count AS "commentCount" FROM articles
         WHERE site_id = $1 AND page_key = ANY($2::text[]) ORDER BY page_key`, [siteId, keys]);
     },
+    renameThread: async (siteId, slug, title) =>
+      (await q(`UPDATE articles SET title = $1 WHERE site_id = $2 AND slug = $3 RETURNING id`, [title, siteId, slug])).length === 1,
+    recent: (siteId, limit) =>
+      q<RecentComment>(`SELECT c.id, a.slug, a.title, a.page_url AS "pageUrl", c.author_name AS "authorName",
+          substring(c.body from 1 for 200) AS excerpt, c.created_at AS "createdAt"
+        FROM comments c JOIN articles a ON a.id = c.article_id
+        WHERE a.site_id = $1 AND c.status = 'published' ORDER BY c.id DESC LIMIT $2`, [siteId, limit]),
     listPages: (siteId, limit) =>
       q<PageThread>(`SELECT page_key AS "pageKey", page_url AS "pageUrl", slug, title, comment_count AS "commentCount",
         comments_closed AS "commentsClosed", created_at AS "createdAt" FROM articles WHERE site_id = $1
