@@ -124,6 +124,8 @@ describe('embed API', () => {
     await embedReader(s).post('live', { body: '第二条' });
     expect(await counted).toEqual({ article: slug, count: 2 });
     expect((await created).comment.mine).toBe(false);
+    // Writes go over HTTP, where the site's SSO rules apply; the embed socket refuses them.
+    expect((await emitAck(mine, 'comment:post', { authorName: '甲', body: '走 socket' })).error?.code).toBe('embed_write_over_http');
     // Their own comment, edited over HTTP, reaches their socket as theirs (the author room joined by bearer).
     const updated = nextEvent(mine, 'comment:updated', (e) => e.id === comment.id);
     await a.edit(comment.id, '改过');

@@ -47,8 +47,18 @@ export function useEmbedIdentity(io: Server, deps: Deps, sites: SiteRegistry): v
   });
 }
 
+/** Writes the own page makes over its socket; an embed makes them over HTTP, where the site's SSO rules apply. */
+const WRITES = new Set(['comment:post', 'comment:edit', 'comment:delete', 'comment:like', 'comment:report']);
+
 export function registerEmbedSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters }): void {
   const data = socket.data as EmbedSocketData;
+  if (data.siteId !== undefined) {
+    socket.use((packet, next) => {
+      if (!WRITES.has(String(packet[0]))) return next();
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function') ack({ ok: false, error: { code: 'embed_write_over_http', message: msg('embed_write_over_http') } });
+    });
+  }
   onEvent(socket, 'embed:watch', { log: ctx.deps.log, limiter: ctx.limiters.socketEvents }, async (payload) => {
     const { slugs } = parseInput(watchSchema, payload);
     for (const s of data.watching ?? []) await socket.leave(watchRoom(s));

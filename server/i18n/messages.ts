@@ -22,6 +22,7 @@ const zhCN = {
   sso_invalid: '登录凭据无效（签名不符、格式有误或不属于本站）。',
   sso_expired: '登录凭据已过期，请重新登录后再试。',
   site_not_found: '站点不存在。',
+  embed_write_over_http: '嵌入页面请通过 /api/embed 发表和修改评论。',
 
   // Articles and comments
   article_not_found: '文章不存在。',
@@ -142,6 +143,7 @@ const en: Record<MessageKey, string> = {
   sso_invalid: 'The sign-in token is invalid (wrong signature, malformed, or for another site).',
   sso_expired: 'The sign-in token has expired; sign in again and retry.',
   site_not_found: 'No such site.',
+  embed_write_over_http: 'An embedded page posts and changes comments through /api/embed.',
 
   article_not_found: 'Article not found.',
   no_articles: 'No articles yet. Add one with npm run article:add -- FILE.',
