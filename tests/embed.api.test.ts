@@ -42,6 +42,8 @@ describe('embed API', () => {
     // The same reader (bearer) sees their held comment; another reader does not.
     expect((await a.thread('2025-05-nvidia')).body.thread.comments.map((c: { id: number }) => c.id)).toEqual([posted.body.comment.id]);
     expect((await embedReader(s).thread('2025-05-nvidia')).body.thread.comments).toEqual([]);
+    // Our own article list (home page, /api/articles) stays ours; the console sees the thread like any other.
+    expect((await request(s.url).get('/api/articles')).body.articles.map((x: { slug: string }) => x.slug)).toEqual(['test-article']);
   });
 
   it('leaves no thread behind when the first comment is refused', async () => {

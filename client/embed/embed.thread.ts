@@ -8,7 +8,8 @@ import { timeFormat } from '../time-format.js';
 import type { Ack, CommentEvent, CommentJson, PageData } from '../types.js';
 import { EmbedClient } from './embed.api.js';
 import { wireEmbedActions } from './embed.actions.js';
-import { applyTheme, buildCompose, buildSkeleton, loginLink, shadowOf, type Skeleton } from './embed.view.js';
+import { applyTheme, buildSkeleton, shadowOf, type ComposeForm, type Skeleton } from './embed.view.js';
+import { wireCompose } from './embed.compose.js';
 
 export interface EmbedOptions {
   pageId?: string;
@@ -21,7 +22,7 @@ export interface EmbedOptions {
   sso?: string;
 }
 
-interface ThreadAnswer {
+export interface ThreadAnswer {
   page: { key: string; slug: string };
   thread: { comments: CommentJson[]; nextCursor: string | null; seq: number; commentCount: number; commentsClosed: boolean } | null;
   site: { name: string; ssoRequired: boolean; loginUrl: string | null };
@@ -39,15 +40,15 @@ interface JoinResult {
 }
 
 export class EmbedThread {
-  private o: EmbedOptions;
-  private api: EmbedClient;
+  o: EmbedOptions;
+  readonly api: EmbedClient;
   private socket: Socket | null = null;
   private ui: Skeleton | null = null;
   thread: Thread | null = null;
   data: PageData | null = null;
   private slug = '';
   private seq = 0;
-  private hasThread = false;
+  hasThread = false;
   private nextCursor: string | null = null;
   private stops: (() => void)[] = [];
   private generation = 0;
@@ -114,46 +115,15 @@ export class EmbedThread {
     });
     for (const b of ui.sorts) b.setAttribute('aria-pressed', String(b.dataset.sort === (this.o.sort ?? 'newest')));
     this.applyPage(a.thread);
-    this.buildForm(a);
+    this.compose = wireCompose(this, ui, a);
     this.stops.push(wireEmbedActions(this, ui, this.api));
     const tick = setInterval(() => this.data && refreshTimes(ui.thread, this.data, time), 15_000);
     this.stops.push(() => clearInterval(tick));
     this.connect();
   }
 
-  compose: ReturnType<typeof buildCompose> | null = null;
+  compose: ComposeForm | null = null;
   replyParent: number | null = null;
-
-  private buildForm(a: ThreadAnswer): void {
-    const t = a.meta.strings;
-    const ui = this.ui!;
-    if (a.site.ssoRequired && !a.viewer.signedIn) return void ui.formSlot.replaceChildren(loginLink(t, a.site.loginUrl));
-    const c = (this.compose = buildCompose(t, a.viewer.signedIn?.name ?? null));
-    ui.formSlot.replaceChildren(c.form);
-    c.cancelReply.addEventListener('click', () => this.replyTo(null));
-    c.form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      c.submit.disabled = true;
-      c.error.hidden = true;
-      const body = { page: this.o.pageId, url: this.o.pageUrl ?? canonicalUrl(), title: this.o.pageTitle ?? document.title, authorName: a.viewer.signedIn ? '-' : c.name.value, body: c.body.value, parentId: this.replyParent };
-      const hadToken = this.api.token !== null;
-      this.api
-        .call<{ comment: CommentJson; slug: string }>('POST', '/api/embed/comments', body)
-        .then(({ comment }) => {
-          c.body.value = '';
-          this.replyTo(null);
-          ui.empty.hidden = true;
-          this.thread?.upsert(comment, 'self');
-          const wasThread = this.hasThread;
-          this.hasThread = true;
-          // A first comment made this reader an author (or this page a thread): reconnect so the handshake
-          // carries the token and the join reaches the thread and the author's own room.
-          if (!hadToken || !wasThread) this.reconnect();
-        })
-        .catch((err: unknown) => Object.assign(c.error, { hidden: false, textContent: describeError(err, t.errorGeneric, t.networkError) }))
-        .finally(() => (c.submit.disabled = false));
-    });
-  }
 
   replyTo(parent: HTMLElement | null): void {
     const c = this.compose;
@@ -213,7 +183,7 @@ export class EmbedThread {
     this.ui.status.hidden = text === '';
   }
 
-  private reconnect(): void {
+  reconnect(): void {
     this.socket?.disconnect();
     this.socket?.connect();
   }

@@ -48,6 +48,9 @@ export function pageSlug(siteId: number, key: string): string {
   return `e${siteId}-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
 
+/** Is this the slug of an embedded page's thread (not one of our own articles)? */
+export const isPageSlug = (slug: string) => /^e\d{1,12}-[0-9a-f]{24}$/.test(slug);
+
 /** Resolves what the embed said about its page; a URL counts only on one of the site's own origins. */
 export function resolvePage(site: Site, p: { page?: string; url?: string; title?: string }): PageRef {
   const url = p.url ? normalizePageUrl(p.url) : null;

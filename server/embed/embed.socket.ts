@@ -13,11 +13,12 @@ import type { Limiters } from '../security/rate';
 import { readBearer, ssoTokenHash, verifySso } from './embed.identity';
 import type { SiteRegistry } from './embed.sites';
 import { MAX_COUNT_PAGES } from './embed.service';
+import { isPageSlug } from './embed.pages';
 import { z } from 'zod';
 
 export type EmbedSocketData = SocketData & { siteId?: number; watching?: string[] };
 
-const watchSchema = z.strictObject({ slugs: z.array(z.string().regex(/^e\d{1,12}-[0-9a-f]{24}$/)).max(MAX_COUNT_PAGES) });
+const watchSchema = z.strictObject({ slugs: z.array(z.string().max(40).refine(isPageSlug)).max(MAX_COUNT_PAGES) });
 
 /**
  * Runs after the own page's identity step: a socket from an allowed site's origin is that site's, and
