@@ -5,6 +5,8 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/tests/e2e/'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }], '/node_modules/jose/.+\\.js$': '<rootDir>/tests/helpers/esm-to-cjs.js' },
+  // jose ships ES modules only (SSO tokens): transformed to CommonJS for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 20000,
 };

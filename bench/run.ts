@@ -13,6 +13,7 @@ import { runPosts } from './scenarios/posts';
 import { runStall } from './scenarios/stall';
 import { runStorm } from './scenarios/storm';
 import { runThread } from './scenarios/thread';
+import { readEmbedManifest } from '../server/embed/embed.assets';
 
 const SCENARIOS: [string, (ctx: Context) => Promise<Row[]>][] = [
   ['posts', runPosts],
@@ -61,6 +62,12 @@ function fitToFileLimit(s: Settings, log: (m: string) => void): void {
   }
 }
 
+/** The embed bundle's size as the build wrote it (scripts/build-embed.js), kept with the figures. */
+function embedSizeNote(): string {
+  const m = readEmbedManifest();
+  return m ? `embed.js (${m.file}): ${(m.bytes / 1024).toFixed(1)} KB, ${(m.gzipBytes / 1024).toFixed(1)} KB gzipped (Socket.IO client included; aim: under 40 KB).` : 'embed.js: not built.';
+}
+
 const NOTES = [
   'Floor: bench/floor.ts, express + socket.io + better-sqlite3; one INSERT and one room broadcast per POST, no validation, moderation or identity.',
   `Both open SQLite through server/db/open.ts openDb: WAL, synchronous=${(process.env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase()} (DB_SYNCHRONOUS), busy_timeout, temp_store=MEMORY.`,
@@ -70,6 +77,7 @@ const NOTES = [
   'Fan-out latency: bench send time (just before the POST) to receipt at each reader, one wall clock (performance.timeOrigin + now).',
   'RSS/reader: (server RSS with N joined readers - RSS with none) / N, from /proc/<pid>/status, after the same warm-up on both.',
   'Details and options: bench/README.md.',
+  embedSizeNote(),
 ];
 
 async function main(): Promise<void> {

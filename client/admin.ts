@@ -8,6 +8,7 @@ import { ArticlesView, AuditView, BansView } from './admin-views.js';
 import { ModeratorsView, SiteView, WordsView } from './admin-settings.js';
 import { ImportView } from './admin-import.js';
 import { NotifyView } from './admin-notify.js';
+import { EmbedSitesView } from './admin-embed.js';
 import type { AdminArticle, Counts, QueueItem, QueueName } from './admin-types.js';
 
 interface Sock {
@@ -34,6 +35,7 @@ const articles = new ArticlesView();
 const others: Record<string, { load(): Promise<void> }> = { audit, bans, articles, notify: new NotifyView(isAdmin) };
 if (isAdmin) Object.assign(others, { site: new SiteView(), words: new WordsView(), moderators: new ModeratorsView() });
 if (isAdmin) new ImportView();
+if (isAdmin) others.embed = new EmbedSitesView();
 
 let view = '';
 

@@ -57,7 +57,8 @@ export class Thread {
   }
 
   node(id: number): HTMLElement | null {
-    return document.getElementById(`c-${id}`);
+    // The root's own document or shadow root: the embed renders the thread inside a Shadow DOM.
+    return (this.root.getRootNode() as Document | ShadowRoot).getElementById(`c-${id}`);
   }
 
   /** Indexes what the server rendered, so live events merge into it. */

@@ -39,6 +39,8 @@ export interface CommentJson {
   editableUntil: string | null;
   /** Posted by a signed-in moderator as staff: 'author' (the article's author) or 'editor'. Absent otherwise. */
   staff?: 'author' | 'editor';
+  /** Written by a site's signed-in user (SSO, server/embed/). */
+  verified?: boolean;
   replies?: CommentJson[];
 }
 

@@ -53,6 +53,10 @@ import { createMaintenance, type Maintenance } from './maintenance/schedule';
 import { feedsRouter } from './transfer/feeds.routes';
 import { mineRouter } from './transfer/mine.routes';
 import { createNotifications, type Notifications } from './notify/notify.app';
+import { createSiteRegistry } from './embed/embed.sites';
+import { embedRouter } from './embed/embed.routes';
+import { registerEmbedSocket, useEmbedIdentity } from './embed/embed.socket';
+import { embedAssetsRouter } from './embed/embed.assets';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -138,7 +142,10 @@ export function createApp(input: AppDeps): App {
   let publishTo: Deps['publish'] = () => undefined;
   // Every comment write may have left notifications in the outbox: the worker is nudged after each.
   const deps: Deps = { store, now, config, log, policy, publish: (e) => (publishTo(e), notify.nudgeFor(e)) };
-  const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis });
+  const sites = createSiteRegistry(store);
+  const allowOrigin = async (origin: string) => (await sites.forOrigin(origin)) !== undefined;
+  const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis, allowOrigin });
+  useEmbedIdentity(io, deps, sites);
   publishTo = createPublisher(io, undefined, metrics);
   const notify = createNotifications({ ...deps, secrets });
   metrics.attach(io);
@@ -153,7 +160,10 @@ export function createApp(input: AppDeps): App {
     'js/socket.io.min.js': socketIoClientSource(),
   });
   const pageCache = createPageCache(config.pageCacheBytes);
-  const ctx: HttpContext = { deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache, formErrors: createFormErrorStore(now), notify: notify.shared };
+  const ctx: HttpContext = {
+    deps, assets, commentTemplate, formSecret: secrets.sessionSecret, limiters, clientIp, ipHash, secrets, pageCache,
+    formErrors: createFormErrorStore(now), notify: notify.shared, sites,
+  };
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -202,6 +212,9 @@ export function createApp(input: AppDeps): App {
   app.use(compression({ threshold: 1024 }));
   app.use(assets.router);
   app.use(getRateLimit(limiters.get, clientIp, ipHash));
+  app.use(embedAssetsRouter());
+  // Bearer-only and exact-origin CORS: no cookie rides on these requests, so the cookie CSRF check does not apply.
+  app.use(embedRouter(ctx, sites));
   app.use(csrfGuard(config.allowedOrigins));
 
   app.use(articlesRouter(ctx));
@@ -229,6 +242,7 @@ export function createApp(input: AppDeps): App {
   io.on('connection', (socket) => {
     socket.on('join', (p: unknown) => metrics.joins.inc({ catchup: String((p as { since?: unknown } | null)?.since !== undefined) }));
     registerCommentSocket(socket, { deps, limiters, presence, catchUps });
+    registerEmbedSocket(socket, { deps, limiters });
   });
   registerModerationNamespace(io, ctx);
 

@@ -57,6 +57,8 @@ export interface Config {
   synchronous: Synchronous;
   /** Origins allowed to open sockets and send cookie-bearing writes, besides the page's own origin. */
   allowedOrigins: string[];
+  /** EMBED_ORIGINS: the default embedding site's allowed origins, set at start when no site exists yet. */
+  embedOrigins: string[];
   /** Express "trust proxy" value: false, a hop count, or a list of subnets. */
   trustProxy: boolean | number | string;
   cookieSecure: 'auto' | boolean;
@@ -196,13 +198,13 @@ function parseTrustProxy(raw: string | undefined): boolean | number | string {
   return raw;
 }
 
-function parseOrigins(raw: string | undefined, problems: string[]): string[] {
+function parseOrigins(raw: string | undefined, problems: string[], key = 'ALLOWED_ORIGINS'): string[] {
   if (!raw) return [];
   const out: string[] = [];
   for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const u = parseHttpUrl(part);
     if (u) out.push(u.origin);
-    else problems.push(`ALLOWED_ORIGINS has an invalid origin "${part}"`);
+    else problems.push(`${key} has an invalid origin "${part}"`);
   }
   return out;
 }
@@ -267,6 +269,7 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     logLevel,
     synchronous,
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS, problems),
+    embedOrigins: parseOrigins(env.EMBED_ORIGINS, problems, 'EMBED_ORIGINS'),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     cookieSecure,
     sessionSecret: env.SESSION_SECRET,

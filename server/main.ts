@@ -17,6 +17,7 @@ import { paths } from './paths';
 import { importContent } from './articles/articles.service';
 import { ensureAdmin } from './moderation/auth.service';
 import { loadSecrets, type Secrets } from './security/secrets';
+import { ensureDefaultSite } from './embed/embed.sites';
 
 const LISTEN_BACKLOG = 4096;
 /**
@@ -48,6 +49,8 @@ async function prepare(config: Readonly<Config>, store: Store, secrets: Secrets,
     await ensureAdmin(app.deps, config.adminUser, config.adminPassword);
     log.info('admin account ready', { username: config.adminUser });
   }
+  const site = await ensureDefaultSite(store, config.embedOrigins, Date.now());
+  if (site) log.info('embedding site created from EMBED_ORIGINS', { origins: site.origins });
   return app;
 }
 

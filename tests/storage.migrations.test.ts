@@ -37,7 +37,10 @@ const SEEDS: Record<number, string> = {
   // Seeds for 0011-0014: each issue's work replaces its line with rows for its own tables.
   11: `UPDATE articles SET byline = '张三', published_at = ${NOW}, author_account = 'admin' WHERE id = 1;
       UPDATE comments SET staff = 'author' WHERE id = 2;`,
-  12: `SELECT 1;`,
+  12: `INSERT INTO sites (id, name, origins, moderation_mode, sso_secret, sso_required, login_url, created_at)
+        VALUES (1, '新闻站', 'https://news.example.com', 'pre', 'secret-32-bytes-long-for-hs256-ok', 1, 'https://news.example.com/login', ${NOW});
+      INSERT INTO articles (id, slug, title, body, created_at, site_id, page_key, page_url)
+        VALUES (2, 's1-embedded', '嵌入页', '', ${NOW}, 1, 'page-1', 'https://news.example.com/a/1');`,
   13: `INSERT INTO notify_outbox (kind, comment_id, author_id, created_at, processed_at) VALUES ('comment.created', 2, 1, ${NOW}, ${NOW});
       INSERT INTO reply_inbox (author_id, comment_id, created_at) VALUES (1, 2, ${NOW});
       INSERT INTO mail_subscriptions (author_id, article_id, scope, email, lang, base_url, created_at, confirmed_at) VALUES (2, 1, 'replies', 'reader@example.com', 'zh-CN', 'https://example.com', ${NOW}, ${NOW});

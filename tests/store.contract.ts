@@ -80,6 +80,59 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
       });
     });
 
+    describe('embedding sites and page threads', () => {
+      const site = { name: '新闻站', origins: ['https://news.example.com', 'http://127.0.0.1:8080'], moderationMode: 'pre' as const, ssoSecret: null, ssoRequired: false, loginUrl: null };
+      it('creates, lists and updates sites with their origins, mode and SSO settings', async () => {
+        const s = await store.embed.createSite(site, T0);
+        expect(s).toEqual({ id: s.id, ...site, createdAt: T0 });
+        const u = await store.embed.updateSite(s.id, { ...site, origins: ['https://b.example'], ssoSecret: 'k'.repeat(32), ssoRequired: true, loginUrl: 'https://b.example/login' });
+        expect(u).toMatchObject({ origins: ['https://b.example'], ssoSecret: 'k'.repeat(32), ssoRequired: true, loginUrl: 'https://b.example/login' });
+        expect(await store.embed.listSites()).toEqual([u]);
+        expect(await store.embed.getSite(s.id + 99)).toBeUndefined();
+        expect(await store.embed.updateSite(s.id + 99, site)).toBeUndefined();
+      });
+
+      it('creates a page thread once per site and page key, with the site mode, counts it, and drops it only while empty', async () => {
+        const s = await store.embed.createSite(site, T0);
+        expect(await store.embed.pageThread(s.id, 'p1')).toBeUndefined();
+        const p = { siteId: s.id, pageKey: 'p1', pageUrl: 'https://news.example.com/p1', slug: 's-p1', title: '页面', moderationMode: s.moderationMode, createdAt: T0 };
+        const a = await store.embed.createPageThread(p);
+        expect(a.created).toBe(true);
+        expect(a.article).toMatchObject({ slug: 's-p1', title: '页面', moderationMode: 'pre', commentCount: 0, seq: 0 });
+        const again = await store.embed.createPageThread({ ...p, slug: 's-p1-other' });
+        expect(again).toEqual({ article: a.article, created: false });
+        expect(await store.embed.pageThread(s.id, 'p1')).toEqual(a.article);
+        const b = (await store.embed.createPageThread({ ...p, pageKey: 'p2', slug: 's-p2' })).article;
+        expect(await store.embed.dropEmptyThread(b.id)).toBe(true);
+        expect(await store.embed.pageThread(s.id, 'p2')).toBeUndefined();
+        article = a.article;
+        await post({ status: 'published' });
+        expect(await store.embed.dropEmptyThread(a.article.id)).toBe(false);
+        expect(await store.embed.counts(s.id, ['p1', 'p2', 'p1'])).toEqual([{ pageKey: 'p1', slug: 's-p1', commentCount: 1 }]);
+        expect(await store.embed.listPages(s.id, 10)).toEqual([expect.objectContaining({ pageKey: 'p1', pageUrl: 'https://news.example.com/p1', commentCount: 1, commentsClosed: false })]);
+        expect(await store.embed.dropEmptyThread((await store.articles.getBySlug('a'))!.id)).toBe(false);
+      });
+
+      it('renames only its own page threads and answers its newest published comments with their page', async () => {
+        const s = await store.embed.createSite(site, T0);
+        const other = await store.embed.createSite({ ...site, name: '别的站' }, T0);
+        const own = (await store.embed.createPageThread({ siteId: s.id, pageKey: 'p1', pageUrl: 'https://news.example.com/p1', slug: 's-p1', title: '旧题', moderationMode: null, createdAt: T0 })).article;
+        expect(await store.embed.renameThread(other.id, 's-p1', '别人改')).toBe(false);
+        expect(await store.embed.renameThread(s.id, 's-p1', '新题')).toBe(true);
+        expect((await store.articles.getBySlug('s-p1'))?.title).toBe('新题');
+        article = own;
+        await post({ body: '长'.repeat(300) });
+        await post({ body: '待审', status: 'pending', heldReason: 'pre_moderation' });
+        await post({ body: '最新' });
+        article = (await store.articles.getBySlug('a'))!;
+        await post({ body: '自有文章的评论' });
+        const recent = await store.embed.recent(s.id, 10);
+        expect(recent.map((r) => r.excerpt)).toEqual(['最新', '长'.repeat(200)]);
+        expect(recent[0]).toMatchObject({ slug: 's-p1', title: '新题', pageUrl: 'https://news.example.com/p1', authorName: '读者' });
+        expect(await store.embed.recent(s.id, 1)).toHaveLength(1);
+      });
+    });
+
     describe('comments, counts and the event log', () => {
       it('stores a comment with a new author, bumps seq, logs created and counts it on article and author', async () => {
         const r = await post({ token: 'me' });

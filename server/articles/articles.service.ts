@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { Article, Store } from '../db/store';
 import { AppError } from '../errors';
 import { listContentFiles, parseArticleText, slugFromFile, SLUG_RE } from './articles.content';
+import { isPageSlug } from '../embed/embed.pages';
 
 export async function addArticleFromFile(store: Store, file: string, now: number, slug = slugFromFile(file)): Promise<Article> {
   if (!SLUG_RE.test(slug)) throw new AppError('invalid_slug', 400, `slug "${slug}" must be lowercase letters, digits and dashes`);
@@ -23,10 +24,13 @@ export async function importContent(store: Store, dir: string, now: number): Pro
 }
 
 export async function listArticles(store: Store): Promise<{ slug: string; title: string; commentCount: number }[]> {
-  return (await store.articles.list()).map((a) => ({ slug: a.slug, title: a.title, commentCount: a.commentCount }));
+  // Embedded pages' threads live on their own sites: the console lists them, our article list does not.
+  return (await store.articles.list()).filter((a) => !isPageSlug(a.slug)).map((a) => ({ slug: a.slug, title: a.title, commentCount: a.commentCount }));
 }
 
 /** The article at "/": DEFAULT_ARTICLE if set, else the first one added. */
 export async function defaultArticle(store: Store, slug?: string): Promise<Article | undefined> {
-  return (slug ? await store.articles.getBySlug(slug) : undefined) ?? (await store.articles.first());
+  const first = (slug ? await store.articles.getBySlug(slug) : undefined) ?? (await store.articles.first());
+  if (!first || !isPageSlug(first.slug)) return first;
+  return (await store.articles.list()).filter((a) => !isPageSlug(a.slug)).at(-1);
 }

@@ -62,6 +62,8 @@ export interface PostInput {
   parentId?: number | null;
   /** Form-path spam signals, see moderation rule spamSignals. */
   spam?: { honeypot: boolean; tooFast: boolean };
+  /** The embedding site whose signed-in user (SSO) posts. */
+  verifiedSiteId?: number | null;
   /** The signed-in moderator posting as staff (from their session, never from the request body). */
   staff?: Moderator;
 }
@@ -110,6 +112,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     ipHash: actor.ipHash,
     createdAt: ctx.now,
     staff: input.staff ? staffBadge(article, input.staff) : null,
+    verifiedSiteId: input.verifiedSiteId ?? null,
   });
   publishWrite(deps, article, result);
   const c = result.change.comment;

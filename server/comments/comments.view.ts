@@ -40,5 +40,6 @@ export function toCommentJson(c: CommentRow, p: Perspective = {}): CommentJson {
     liked: p.liked === true && !gone,
     editableUntil: mine && c.status !== 'deleted' ? iso(c.createdAt + EDIT_WINDOW_MS) : null,
     ...(c.staff && !gone ? { staff: c.staff } : {}),
+    verified: c.verifiedSiteId != null && !gone,
   };
 }

@@ -50,6 +50,8 @@ export interface CommentRow {
   moderatedBy: number | null;
   moderationNote: string | null;
   staff?: StaffBadge | null;
+  /** The site whose signed-in user (SSO) wrote it: shown with a verified mark. */
+  verifiedSiteId: number | null;
 }
 
 export interface Author {
@@ -99,6 +101,8 @@ export interface NewComment {
   ipHash: string | null;
   createdAt: number;
   staff?: StaffBadge | null;
+  /** Set for a site's signed-in user (SSO). */
+  verifiedSiteId?: number | null;
 }
 
 /** An earlier text of an edited comment (kept by every edit). */

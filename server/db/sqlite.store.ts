@@ -8,6 +8,7 @@ import { createModerationRepo } from '../moderation/moderation.repo';
 import { createModeratorsRepo } from '../moderation/moderators.repo';
 import { createTransferRepo } from '../transfer/transfer.repo';
 import { createNotifyRepo } from '../notify/notify.repo';
+import { createEmbedRepo } from '../embed/embed.repo';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import type { Logger } from '../log';
@@ -58,6 +59,7 @@ export function createSqliteStore(db: Db, opts: SqliteStoreOptions = {}): Store 
     moderators: createModeratorsRepo(db, write),
     transfer: createTransferRepo(db, writer, write),
     notify: createNotifyRepo(db, write),
+    embed: createEmbedRepo(db, write),
     health,
     tryLease: async () => true,
     close: async () => {

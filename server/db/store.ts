@@ -6,9 +6,11 @@ import type { ModerationRepo } from './moderation.types';
 import type { ModeratorsRepo } from './moderators.types';
 import type { TransferRepo } from './transfer.types';
 import type { NotifyRepo } from './notify.types';
+import type { EmbedRepo } from './embed.types';
 
 export * from './rows';
 export type { ModerationRepo, ModeratorsRepo };
+export type * from './embed.types';
 
 /** Whether storage can take writes now: readiness (GET /readyz) answers 503 when it cannot. */
 export type StoreHealth = { ok: true } | { ok: false; code: 'storage_busy' | 'storage_unavailable'; problem: string };
@@ -21,6 +23,7 @@ export interface Store {
   moderators: ModeratorsRepo;
   transfer: TransferRepo;
   notify: NotifyRepo;
+  embed: EmbedRepo;
   health(): Promise<StoreHealth>;
   /**
    * Takes (or renews) the lease `name` for ttlMs when no other node holds it: periodic jobs run where it

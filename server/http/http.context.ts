@@ -8,6 +8,7 @@ import type { IpHasher } from '../security/ip';
 import type { Limiters } from '../security/rate';
 import type { Secrets } from '../security/secrets';
 import type { FormErrorStore } from '../comments/form-errors';
+import type { SiteRegistry } from '../embed/embed.sites';
 
 export interface HttpContext extends PageContext {
   limiters: Limiters;
@@ -18,6 +19,8 @@ export interface HttpContext extends PageContext {
   formErrors: FormErrorStore;
   /** Notifications (notify/): whether mail is configured, and a nudge for the delivery worker. */
   notify?: { mailEnabled: boolean; nudge(): void };
+  /** Embedding sites by origin (server/embed/). */
+  sites: SiteRegistry;
 }
 
 export function cookieSecure(ctx: HttpContext, req: Request): boolean {

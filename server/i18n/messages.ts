@@ -15,6 +15,16 @@ const zhCN = {
   rate_limited: '操作太频繁，请 {seconds} 秒后再试。',
   csrf_rejected: '请求来源无法验证，已拒绝（跨站请求）。',
 
+  // Embedding (server/embed/)
+  origin_not_allowed: '此网站未获准嵌入评论。',
+  invalid_page: '页面标识无效：请给出 page-id，或本站允许的来源下的 page-url。',
+  invalid_token: '身份凭据无效，请刷新页面后再试。',
+  sso_required: '本站需要登录后才能评论。',
+  sso_invalid: '登录凭据无效（签名不符、格式有误或不属于本站）。',
+  sso_expired: '登录凭据已过期，请重新登录后再试。',
+  site_not_found: '站点不存在。',
+  embed_write_over_http: '嵌入页面请通过 /api/embed 发表和修改评论。',
+
   // Articles and comments
   article_not_found: '文章不存在。',
   no_articles: '还没有文章。用 npm run article:add -- 文件 添加一篇。',
@@ -132,6 +142,15 @@ const en: Record<MessageKey, string> = {
   not_found_page: 'Page not found.',
   rate_limited: 'Too many requests. Please try again in {seconds} seconds.',
   csrf_rejected: 'The request origin could not be verified and was refused (cross-site request).',
+
+  origin_not_allowed: 'This site is not allowed to embed comments.',
+  invalid_page: 'Invalid page: give a page-id, or a page-url under one of the site\'s allowed origins.',
+  invalid_token: 'The identity credential is invalid; reload the page and try again.',
+  sso_required: 'This site requires signing in to comment.',
+  sso_invalid: 'The sign-in token is invalid (wrong signature, malformed, or for another site).',
+  sso_expired: 'The sign-in token has expired; sign in again and retry.',
+  site_not_found: 'No such site.',
+  embed_write_over_http: 'An embedded page posts and changes comments through /api/embed.',
 
   article_not_found: 'Article not found.',
   no_articles: 'No articles yet. Add one with npm run article:add -- FILE.',

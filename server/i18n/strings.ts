@@ -120,6 +120,10 @@ const zhCN = {
   notifySubmit: '订阅',
   notifySent: '确认邮件已发出，点击邮件里的链接后才会开始通知。',
   notifyActive: '已订阅邮件通知。',
+  embedLogin: '登录后评论',
+  embedSignedInAs: '已登录：{name}',
+  embedVerified: '已验证',
+  embedPowered: '议论 · 实时评论',
 } as const;
 
 export type StringKey = keyof typeof zhCN;
@@ -244,6 +248,10 @@ const en: Strings = {
   notifySubmit: 'Subscribe',
   notifySent: 'We sent a confirmation mail; notifications start once you follow its link.',
   notifyActive: 'Email notifications are on.',
+  embedLogin: 'Sign in to comment',
+  embedSignedInAs: 'Signed in as {name}',
+  embedVerified: 'Verified',
+  embedPowered: 'Yilun · live comments',
 };
 
 export const STRINGS: Record<'zh-CN' | 'en', Strings> = { 'zh-CN': zhCN, en };

@@ -27,6 +27,7 @@ import {
 } from './moderation.schema';
 import { importAdminRoutes } from '../transfer/import.routes';
 import { notifyAdminRoutes } from '../notify/notify.admin';
+import { sitesAdminRoutes } from '../embed/sites.admin';
 
 export interface AdminRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -269,6 +270,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
     },
     ...importAdminRoutes(ctx),
     ...notifyAdminRoutes(ctx),
+    ...sitesAdminRoutes(ctx),
   ];
 }
 

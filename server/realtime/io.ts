@@ -34,6 +34,8 @@ export interface RealtimeOptions {
   ipHash: IpHasher;
   /** Set with REDIS_URL: fan-out, presence and connection caps across nodes. */
   redis?: SharedRedis;
+  /** Foreign origins that may still connect: the embedding sites' allowed origins (server/embed/). */
+  allowOrigin?: (origin: string) => Promise<boolean>;
 }
 
 export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: Server; presence: Presence; connections: NetworkConnections } {
@@ -53,13 +55,15 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
       if (!hostAllowed(req.headers.host, deps.config.allowedHosts)) return cb('host_not_allowed', false);
       // A browser always sends Origin for WebSocket and cross-origin polling; another site's page cannot hide it.
       // A no-cors request without Origin (an <img> pointed at the polling URL) still shows Sec-Fetch-Site or Referer.
-      if (judgeOrigin(req.headers, deps.config.allowedOrigins) === 'foreign') {
-        deps.log.warn('socket refused: origin', { origin: String(req.headers.origin ?? req.headers.referer ?? '').slice(0, 200) });
-        return cb('origin_not_allowed', false);
-      }
+      const foreign = judgeOrigin(req.headers, deps.config.allowedOrigins) === 'foreign';
+      const origin = req.headers.origin;
       // The engine asks only for handshakes (an empty or missing sid): every call is a new connection and counts.
       const ip = opts.ipHash(opts.clientIp(req));
       void (async () => {
+        if (foreign && !(typeof origin === 'string' && opts.allowOrigin && (await opts.allowOrigin(origin)))) {
+          deps.log.warn('socket refused: origin', { origin: String(req.headers.origin ?? req.headers.referer ?? '').slice(0, 200) });
+          return cb('origin_not_allowed', false);
+        }
         if (await connections.full(ip)) return cb('too_many_connections', false);
         if ((await limiters.socketConnect.hit(ip)) > 0) return cb('rate_limited', false);
         cb(null, true);

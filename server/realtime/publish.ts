@@ -7,7 +7,7 @@ import type { CommentChange } from '../db/store';
 import type { DomainEvent, Publish } from '../events';
 import { isPubliclyVisible } from '../comments/comments.writer';
 import { toCommentJson, type CommentJson } from '../comments/comments.view';
-import { articleRoom, authorRoom, moderatorRoom, moderatorSessionRoom, MODERATION_NAMESPACE, readerRoom } from './rooms';
+import { articleRoom, authorRoom, watchRoom, moderatorRoom, moderatorSessionRoom, MODERATION_NAMESPACE, readerRoom } from './rooms';
 import { createSequencer } from './sequencer';
 
 /** How long an event waits for an earlier seq of its article that has not been published. */
@@ -39,6 +39,7 @@ const commentChanged: Handler<'comment.changed'> = (io, e) => {
     io.to(own).emit(eventName(change, ownView), { ...base, comment: ownView } satisfies CommentEvent);
   }
   io.of(MODERATION_NAMESPACE).emit('queue:changed', { ids: e.changes.map((ch) => ch.comment.id) });
+  io.to(watchRoom(e.article.slug)).emit('count:updated', { article: e.article.slug, count: e.commentCount });
 };
 
 const reactionChanged: Handler<'reaction.changed'> = (io, e) => {

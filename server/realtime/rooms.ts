@@ -6,3 +6,5 @@ export const readerRoom = (authorId: number) => `reader:${authorId}`;
 export const MODERATION_NAMESPACE = '/moderation';
 export const moderatorRoom = (moderatorId: number) => `moderator:${moderatorId}`;
 export const moderatorSessionRoom = (tokenHash: string) => `modsession:${tokenHash}`;
+/** Watchers of a thread's count (<yilun-count>, an embedded page before its first comment), by slug. */
+export const watchRoom = (slug: string) => `watch:${slug}`;

@@ -8,6 +8,7 @@ import { transaction } from './pg.pool';
 
 /** Parents before children (foreign keys); comments by id, so a parent always precedes its replies. */
 export const COPIED_TABLES: { table: string; order: string; booleans?: string[]; identity?: boolean }[] = [
+  { table: 'sites', order: 'id', booleans: ['sso_required'], identity: true },
   { table: 'articles', order: 'id', booleans: ['comments_closed'], identity: true },
   { table: 'authors', order: 'id', identity: true },
   { table: 'moderators', order: 'id', booleans: ['disabled'], identity: true },

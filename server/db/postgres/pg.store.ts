@@ -7,6 +7,7 @@ import { msg } from '../../i18n/messages';
 import type { Store, StoreHealth } from '../store';
 import { createPgArticlesRepo, createPgAuthorsRepo, createPgModeratorsRepo } from './pg.accounts';
 import { createPgCommentsRepo } from './pg.comments';
+import { createPgEmbedRepo } from './pg.embed';
 import { createPgModerationRepo } from './pg.moderation';
 import { runner } from './pg.pool';
 import { createPgTransferRepo } from './pg.transfer';
@@ -76,6 +77,7 @@ export function createPgStore(pool: pg.Pool): Store {
     moderators: mapped(createPgModeratorsRepo(pool, q)),
     transfer: { ...mapped(transfer), exportRows },
     notify: mapped(createPgNotifyRepo(pool, q)),
+    embed: mapped(createPgEmbedRepo(q)),
     health,
     // The database's clock decides, so nodes with skewed clocks still agree on who holds the lease.
     tryLease: async (name, ttlMs) =>

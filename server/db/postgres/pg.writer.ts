@@ -12,7 +12,7 @@ export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS "article
   ${a}.edited_at AS "editedAt", ${a}.deleted_at AS "deletedAt", ${a}.likes, ${a}.reply_count AS "replyCount",
   ${a}.ip_hash AS "ipHash", ${a}.pinned_at AS "pinnedAt", ${a}.held_reason AS "heldReason",
   ${a}.report_count AS "reportCount", ${a}.reports_open AS "reportsOpen", ${a}.moderated_at AS "moderatedAt",
-  ${a}.moderated_by AS "moderatedBy", ${a}.moderation_note AS "moderationNote", ${a}.staff`;
+  ${a}.moderated_by AS "moderatedBy", ${a}.moderation_note AS "moderationNote", ${a}.staff, ${a}.verified_site_id AS "verifiedSiteId"`;
 
 /** Published, or a placeholder kept for its replies (the same rule as comments.writer.ts on SQLite). */
 export const isPubliclyVisible = (c: Pick<CommentRow, 'status' | 'replyCount'>) => c.status === 'published' || c.replyCount > 0;
@@ -113,10 +113,10 @@ export async function insertComment(q: Q, c: NewComment): Promise<WriteResult & 
   }
   const p = c.parent;
   const [row] = await q<CommentRow>(
-    `INSERT INTO comments AS c (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${commentColumns()}`,
+    `INSERT INTO comments AS c (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ${commentColumns()}`,
     [c.articleId, p ? p.id : null, p ? (p.rootId ?? p.id) : null, p ? p.depth + 1 : 0, authorId, c.authorName, p ? p.authorName : null,
-      c.body, c.html, c.status, c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, c.staff ?? null],
+      c.body, c.html, c.status, c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, c.staff ?? null, c.verifiedSiteId ?? null],
   );
   const delta = c.status === 'published' ? 1 : 0;
   if (p === null) {
