@@ -37,6 +37,10 @@ export interface CommentJson {
   mine: boolean;
   liked: boolean;
   editableUntil: string | null;
+  /** A moderator's pick (精选). */
+  featured: boolean;
+  /** Reaction counts by kind (kinds with none are left out). */
+  reactions: Record<string, number>;
   replies?: CommentJson[];
 }
 
@@ -65,6 +69,8 @@ export interface PageData {
   nextCursor: string | null;
   commentCount: number;
   commentsClosed: boolean;
+  /** Slow mode's interval in seconds (0 = off). */
+  slowModeSeconds: number;
   hasIdentity: boolean;
   nest: number;
   tz: number;

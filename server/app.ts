@@ -48,6 +48,10 @@ import { getRateLimit } from './security/get-limit';
 import { createMaintenance, type Maintenance } from './maintenance/schedule';
 import { feedsRouter } from './transfer/feeds.routes';
 import { mineRouter } from './transfer/mine.routes';
+import { heatRouter } from './heat/heat.routes';
+import { registerHeatSocket } from './heat/heat.socket';
+import { moderatorCookie } from './heat/staff';
+import { createTyping, typingEmitter } from './heat/typing';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -132,6 +136,7 @@ export function createApp(input: AppDeps): App {
   const deps: Deps = { store, now, config, log, policy, publish: (e) => publishTo(e) };
   const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis });
   publishTo = createPublisher(io, undefined, metrics);
+  const typing = createTyping({ now, emit: typingEmitter(io) });
   metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
 
@@ -198,6 +203,7 @@ export function createApp(input: AppDeps): App {
   app.use(adminPagesRouter(ctx));
   app.use(feedsRouter(ctx));
   app.use(mineRouter(ctx));
+  app.use(heatRouter(ctx));
   app.use('/api', notFoundApi);
 
   const renderError = (res: Response, status: number, body: ErrorBody) => {
@@ -214,7 +220,8 @@ export function createApp(input: AppDeps): App {
   const catchUps = createCatchUps(deps);
   io.on('connection', (socket) => {
     socket.on('join', (p: unknown) => metrics.joins.inc({ catchup: String((p as { since?: unknown } | null)?.since !== undefined) }));
-    registerCommentSocket(socket, { deps, limiters, presence, catchUps });
+    registerCommentSocket(socket, { deps, limiters, presence, catchUps, exempt: (s) => moderatorCookie(deps, secrets.sessionSecret, s.request.headers.cookie) });
+    registerHeatSocket(socket, { deps, limiters, typing });
   });
   registerModerationNamespace(io, ctx);
 
@@ -226,6 +233,7 @@ export function createApp(input: AppDeps): App {
   const drain = async (idleLingerMs: number) => {
     draining = true;
     presence.stop();
+    typing.stop();
     connections.stop();
     metrics.stop();
     maintenance.stop();

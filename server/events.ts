@@ -4,6 +4,7 @@ import type { Article, CommentChange } from './db/store';
 export type DomainEvent =
   | { type: 'comment.changed'; article: Pick<Article, 'id' | 'slug'>; changes: CommentChange[]; commentCount: number }
   | { type: 'reaction.changed'; article: Pick<Article, 'id' | 'slug'>; seq: number; commentId: number; likes: number; authorId: number; liked: boolean }
+  | { type: 'reactions.changed'; article: Pick<Article, 'id' | 'slug'>; seq: number; commentId: number; reactions: Record<string, number>; authorId: number; kind: string; on: boolean }
   | { type: 'article.changed'; article: Article; seq: number }
   | { type: 'comment.reported'; article: Pick<Article, 'id' | 'slug'>; commentId: number; reportCount: number }
   | { type: 'moderation.changed'; commentIds: number[] }

@@ -61,6 +61,8 @@ export interface PostInput {
   parentId?: number | null;
   /** Form-path spam signals, see moderation rule spamSignals. */
   spam?: { honeypot: boolean; tooFast: boolean };
+  /** The poster is a signed-in moderator: slow mode does not apply. */
+  exempt?: boolean;
 }
 
 export async function postComment(deps: Deps, input: PostInput, actor: Actor): Promise<{ comment: CommentJson; authorId: number }> {
@@ -84,6 +86,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     authorId: actor.authorId,
     ipHash: actor.ipHash,
     spam: input.spam,
+    exempt: input.exempt,
   });
   const verdict = decide(ctx);
   if (verdict.action === 'reject') throw verdictError(verdict);
@@ -195,6 +198,8 @@ export interface CommentPage {
   seq: number;
   commentCount: number;
   commentsClosed: boolean;
+  /** Slow mode's interval in seconds (0 = off). */
+  slowModeSeconds: number;
 }
 
 /** A page as read from storage: its rows (roots, then their first replies) and the answer built from them. */
@@ -210,7 +215,7 @@ function assemble(article: Article, rows: CommentRow[], roots: number, nextCurso
   const top = json.slice(0, roots);
   for (const t of top) t.replies = [];
   for (const r of json.slice(roots)) byId.get(r.rootId!)?.replies!.push(r);
-  return { comments: top, nextCursor, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed };
+  return { comments: top, nextCursor, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed, slowModeSeconds: article.slowModeSeconds };
 }
 
 async function buildPage(deps: Deps, article: Article, q: PageRequest, viewer: Viewer): Promise<BuiltPage> {
@@ -221,7 +226,7 @@ async function buildPage(deps: Deps, article: Article, q: PageRequest, viewer: V
   ]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > q.limit ? encodeCursor({ sort: q.sort, id: last.id, likes: q.sort === 'top' ? last.likes : undefined }) : null;
+  const nextCursor = rows.length > q.limit ? encodeCursor({ sort: q.sort, id: last.id, likes: q.sort === 'top' ? last.score : undefined }) : null;
   const roots = [...pinned, ...page];
   const replies = await deps.store.comments.listFirstReplies(
     roots.filter((r) => r.replyCount > 0 || r.authorId === viewer.authorId).map((r) => r.id),

@@ -1,6 +1,7 @@
 // Owns the public JSON shape of a comment (HTTP API, socket events and the page's templates alike).
 import type { CommentJson, PublicStatus } from '../../contracts/api';
 import type { CommentRow } from '../db/store';
+import { parseCounts } from '../heat/heat.counts';
 
 export const EDIT_WINDOW_MS = 15 * 60_000;
 
@@ -39,5 +40,7 @@ export function toCommentJson(c: CommentRow, p: Perspective = {}): CommentJson {
     mine,
     liked: p.liked === true && !gone,
     editableUntil: mine && c.status !== 'deleted' ? iso(c.createdAt + EDIT_WINDOW_MS) : null,
+    featured: c.featuredAt !== null && !gone,
+    reactions: gone ? {} : parseCounts(c.reactionCounts),
   };
 }

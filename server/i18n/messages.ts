@@ -1,6 +1,7 @@
 // Owns every user-facing server message (error bodies, moderation verdicts, validation problems), one
 // table per language with the same keys; zh-CN is served today, en is kept complete so it can follow.
 import { fill, type Lang } from './strings';
+import { HEAT_MESSAGES } from './heat.strings';
 
 const zhCN = {
   // Transport and framework errors (errors.ts, app.ts, security/)
@@ -111,6 +112,7 @@ const zhCN = {
   import_file_invalid: '文件无法导入，数据库未改动：{problem}',
   import_file_empty: '没有收到文件。',
   import_running: '另一个导入正在进行，请等它结束后再试。',
+  ...HEAT_MESSAGES['zh-CN'],
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -214,6 +216,7 @@ const en: Record<MessageKey, string> = {
   import_file_invalid: 'The file cannot be imported; the database is unchanged: {problem}',
   import_file_empty: 'No file was received.',
   import_running: 'Another import is running; try again when it has finished.',
+  ...HEAT_MESSAGES.en,
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

@@ -1,5 +1,6 @@
 // Owns every UI string, in one table per language (zh-CN first; en follows the same keys). The page
 // hands the client its table, so the server render and the live render speak with one voice.
+import { HEAT_STRINGS } from './heat.strings';
 
 const zhCN = {
   siteName: '议论',
@@ -105,6 +106,7 @@ const zhCN = {
   repliesPageTitle: '{name} 的评论和回复',
   backToArticle: '返回全文和评论',
   loadMoreNew: '加载更多（有新评论）',
+  ...HEAT_STRINGS['zh-CN'],
 } as const;
 
 export type StringKey = keyof typeof zhCN;
@@ -214,6 +216,7 @@ const en: Strings = {
   repliesPageTitle: 'A comment by {name} and its replies',
   backToArticle: 'Back to the article and comments',
   loadMoreNew: 'Load more (new comments)',
+  ...HEAT_STRINGS.en,
 };
 
 export const STRINGS: Record<'zh-CN' | 'en', Strings> = { 'zh-CN': zhCN, en };

@@ -100,6 +100,8 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
     act('restore'),
     act('pin'),
     act('unpin'),
+    act('feature'),
+    act('unfeature'),
     {
       method: 'post',
       path: '/api/admin/comments/bulk',
@@ -133,7 +135,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
       role: 'moderator',
       handler: async (_req, res) => {
         const list = await store.articles.list();
-        res.json({ articles: list.map((a) => ({ slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed })) });
+        res.json({ articles: list.map((a) => ({ slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed, slowModeSeconds: a.slowModeSeconds })) });
       },
     },
     {
@@ -142,7 +144,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
       role: 'moderator',
       handler: async (req, res, me) => {
         const a = await mod.updateArticleSettings(deps, me, String(req.params.slug), parseInput(articleSettingsSchema, req.body));
-        res.json({ article: { slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed } });
+        res.json({ article: { slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed, slowModeSeconds: a.slowModeSeconds } });
       },
     },
     {
