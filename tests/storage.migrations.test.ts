@@ -38,7 +38,9 @@ const SEEDS: Record<number, string> = {
   11: `SELECT 1;`,
   12: `SELECT 1;`,
   13: `SELECT 1;`,
-  14: `SELECT 1;`,
+  14: `UPDATE articles SET slow_mode_seconds = 120 WHERE id = 1;
+      UPDATE comments SET featured_at = ${NOW + 9}, reactions = '{"agree":1}', score = likes + 1 WHERE id = 1;
+      INSERT INTO comment_reactions (comment_id, author_id, kind, created_at, ip_hash) VALUES (1, 2, 'agree', ${NOW}, 'net-2');`,
 };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string }[] {
