@@ -38,12 +38,14 @@ describe('slow mode', () => {
     expect((await postComment(r, slug, { body: '正好到点' })).status).toBe(201);
   });
 
-  it('counts replies, and a fresh cookie on the same network waits too', async () => {
+  it('counts replies, applies per author (not to other readers on the same network), and per article', async () => {
     await setSlow(30);
     const r = reader(s);
     const first = (await postComment(r, slug, { body: '楼主' })).body.comment;
     expect((await postComment(r, slug, { body: '自己回复', parentId: first.id })).body.error.code).toBe('slow_mode');
-    expect((await postComment(reader(s), slug, { body: '换个身份' })).body.error.code).toBe('slow_mode');
+    expect((await postComment(reader(s), slug, { body: '同一网络的另一位读者' })).status).toBe(201);
+    await s.store.articles.insert({ slug: 'other-article', title: '另一篇', body: '正文', createdAt: s.clock.now });
+    expect((await postComment(r, 'other-article', { body: '别的文章不限' })).status).toBe(201);
   });
 
   it('is enforced on the socket with the same code in the ack', async () => {

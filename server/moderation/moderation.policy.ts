@@ -88,7 +88,9 @@ export async function buildRuleContext(
     input.authorId === null ? undefined : store.authors.get(input.authorId),
     input.authorId === null ? [] : store.comments.recentByAuthor(input.authorId, now - lookback, 200),
     store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs, rateLimits.postPerIp.limit),
-    slow ? store.comments.lastPostAt(input.article.id, input.authorId, input.ipHash) : null,
+    // Per author only: a network is often shared by many readers (offices, carrier NAT), who would share one
+    // slot per interval. A fresh cookie per post is still bounded by the per-network post rate.
+    slow && input.authorId !== null ? store.comments.lastPostAt(input.article.id, input.authorId, null) : null,
   ]);
   const others = recent.filter((c) => c.id !== input.commentId);
   return {
