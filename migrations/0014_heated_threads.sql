@@ -23,3 +23,5 @@ CREATE TABLE comment_reactions (
 ) WITHOUT ROWID;
 CREATE INDEX comment_reactions_author ON comment_reactions (author_id, comment_id);
 CREATE INDEX comment_reactions_ip ON comment_reactions (comment_id, ip_hash, created_at) WHERE ip_hash IS NOT NULL;
+-- The console's pulse counts an hour of comments per article by creation time.
+CREATE INDEX comments_created ON comments (created_at);

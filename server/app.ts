@@ -52,6 +52,7 @@ import { heatRouter } from './heat/heat.routes';
 import { registerHeatSocket } from './heat/heat.socket';
 import { moderatorCookie } from './heat/staff';
 import { createTyping, typingEmitter } from './heat/typing';
+import { createHeatWatch, type HeatWatch } from './heat/pulse';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -78,6 +79,8 @@ export interface App {
   maintenance: Maintenance;
   /** First pages and article pages by article seq (PAGE_CACHE_BYTES). */
   pageCache: PageCache;
+  /** The heat alarm and the console's pulse (heat/pulse.ts); started here, stopped by close(). */
+  heat: HeatWatch;
   /**
    * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
    * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
@@ -227,6 +230,8 @@ export function createApp(input: AppDeps): App {
 
   const maintenance = createMaintenance({ store, now, log, intervalMs: config.maintenanceIntervalMs });
   maintenance.start();
+  const heat = createHeatWatch(deps);
+  heat.start();
 
   let closing: Promise<void> | undefined;
   const close = (opts: { idleLingerMs?: number } = {}) => (closing ??= drain(opts.idleLingerMs ?? 0));
@@ -237,6 +242,7 @@ export function createApp(input: AppDeps): App {
     connections.stop();
     metrics.stop();
     maintenance.stop();
+    heat.stop();
     backpressure.stop();
     // In-flight responses not started yet tell their client not to reuse the connection; Node closes
     // it after the response.
@@ -260,6 +266,6 @@ export function createApp(input: AppDeps): App {
     await redis?.close();
   };
 
-  return { app, httpServer, io, deps, maintenance, pageCache, close };
+  return { app, httpServer, io, deps, maintenance, pageCache, heat, close };
 }
 

@@ -1,5 +1,6 @@
 // Owns the domain events services hand to the injected publish(); only realtime/publish.ts turns them into emits.
 import type { Article, CommentChange } from './db/store';
+import type { ArticlePulse } from './heat/pulse';
 
 export type DomainEvent =
   | { type: 'comment.changed'; article: Pick<Article, 'id' | 'slug'>; changes: CommentChange[]; commentCount: number }
@@ -8,6 +9,9 @@ export type DomainEvent =
   | { type: 'article.changed'; article: Article; seq: number }
   | { type: 'comment.reported'; article: Pick<Article, 'id' | 'slug'>; commentId: number; reportCount: number }
   | { type: 'moderation.changed'; commentIds: number[] }
+  /** The console's pulse (heat/pulse.ts) and an article that has just crossed a heat threshold. */
+  | { type: 'heat.pulse'; pulse: { at: string; thresholds: { commentsPerMinute: number; openReports: number }; articles: ArticlePulse[] } }
+  | { type: 'heat.alarm'; alarm: ArticlePulse & { at: string } }
   /** With tokenHash only that session's sockets end; without, every socket of the moderator. */
   | { type: 'moderator.signed_out'; moderatorId: number; tokenHash?: string };
 

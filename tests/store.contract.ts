@@ -449,6 +449,23 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.comments.listFeatured(article.id, 10)).toEqual([]);
       });
 
+      it('counts comments per article per minute since a time, and open reports and held comments per article', async () => {
+        const m = 60_000;
+        const base = Math.floor(T0 / m) * m;
+        await post({ createdAt: base - 1 });
+        await post({ createdAt: base });
+        await post({ createdAt: base + 59_999 });
+        const late = (await post({ createdAt: base + m })).change.comment;
+        await post({ createdAt: base + m + 1, status: 'pending', heldReason: 'pre_moderation' });
+        expect(await store.comments.pulse(base, m)).toEqual([
+          { articleId: article.id, bucket: base / m, count: 2 },
+          { articleId: article.id, bucket: base / m + 1, count: 2 },
+        ]);
+        const fan = await store.authors.ensure('reporter', T0, 'net-3');
+        await store.moderation.addReport({ commentId: late.id, authorId: fan, reason: 'spam', note: null, at: T0 + 1, threshold: 100, ipHash: 'net-3', weight: 1 });
+        expect(await store.comments.attention()).toEqual([{ articleId: article.id, openReports: 1, held: 1 }]);
+      });
+
       it('ranks the top page by score (likes and reactions)', async () => {
         const a = (await post()).change.comment;
         const b = (await post()).change.comment;

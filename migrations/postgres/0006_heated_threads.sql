@@ -16,3 +16,4 @@ CREATE TABLE comment_reactions (
 );
 CREATE INDEX comment_reactions_author ON comment_reactions (author_id, comment_id);
 CREATE INDEX comment_reactions_ip ON comment_reactions (comment_id, ip_hash, created_at) WHERE ip_hash IS NOT NULL;
+CREATE INDEX comments_created ON comments (created_at);

@@ -183,6 +183,10 @@ export interface CommentsRepo {
   reactedBy(authorId: number, commentIds: number[]): Promise<Map<number, string[]>>;
   /** The latest creation time of a comment in the article by this author or from this network (slow mode). */
   lastPostAt(articleId: number, authorId: number | null, ipHash: string | null): Promise<number | null>;
+  /** Comments created since `sinceAt`, counted per article per bucket (bucket = floor(createdAt / bucketMs)). */
+  pulse(sinceAt: number, bucketMs: number): Promise<{ articleId: number; bucket: number; count: number }[]>;
+  /** Per article with any: open reports (summed over comments) and held (pending) comments. */
+  attention(): Promise<{ articleId: number; openReports: number; held: number }[]>;
 }
 
 export type ReactionResult =

@@ -6,7 +6,7 @@ import type { Write } from '../db/write-batch';
 import { commentColumns, type CommentWriter } from '../comments/comments.writer';
 import { parseCounts, shiftCounts } from './heat.counts';
 
-type HeatMethods = Pick<CommentsRepo, 'setFeatured' | 'listFeatured' | 'toggleReaction' | 'reactedBy' | 'lastPostAt'>;
+type HeatMethods = Pick<CommentsRepo, 'setFeatured' | 'listFeatured' | 'toggleReaction' | 'reactedBy' | 'lastPostAt' | 'pulse' | 'attention'>;
 
 export function createHeatMethods(db: Db, writer: CommentWriter, write: Write): HeatMethods {
   const featured = db.prepare(`SELECT ${commentColumns()} FROM comments c
@@ -21,6 +21,12 @@ export function createHeatMethods(db: Db, writer: CommentWriter, write: Write): 
   const mine = db.prepare(`SELECT r.comment_id AS id, r.kind FROM json_each(@ids) j
     JOIN comment_reactions r ON r.author_id = @authorId AND r.comment_id = j.value ORDER BY r.comment_id, r.kind`);
   const lastByAuthor = db.prepare(`SELECT MAX(created_at) FROM comments WHERE author_id = ? AND article_id = ?`).pluck();
+  const pulse = db.prepare(`SELECT article_id AS articleId, created_at / CAST(@bucket AS INTEGER) AS bucket, COUNT(*) AS count
+    FROM comments WHERE created_at >= @since GROUP BY article_id, bucket ORDER BY article_id, bucket`);
+  const attention = db.prepare(`SELECT article_id AS "articleId", SUM(r) AS "openReports", SUM(p) AS held FROM (
+      SELECT article_id, reports_open AS r, 0 AS p FROM comments WHERE reports_open > 0
+      UNION ALL SELECT article_id, 0 AS r, 1 AS p FROM comments WHERE status = 'pending') x
+    GROUP BY article_id ORDER BY article_id`);
   const lastByNetwork = db.prepare(`SELECT MAX(created_at) FROM comments WHERE ip_hash = ? AND article_id = ?`).pluck();
 
   // The cap is checked inside the transaction, so reactions sent all at once cannot all pass it.
@@ -40,6 +46,8 @@ export function createHeatMethods(db: Db, writer: CommentWriter, write: Write): 
   });
 
   return {
+    pulse: async (since, bucket) => pulse.all({ since, bucket }) as { articleId: number; bucket: number; count: number }[],
+    attention: async () => attention.all() as { articleId: number; openReports: number; held: number }[],
     setFeatured: (id, on, at) => write(() => writer.setFeatured(id, on, at)),
     listFeatured: async (articleId, limit) => featured.all(articleId, limit) as CommentRow[],
     toggleReaction: (commentId, authorId, kind, at, cap) => write(() => toggle(commentId, authorId, kind, at, cap)),

@@ -26,6 +26,7 @@ import {
   wordSchema,
 } from './moderation.schema';
 import { importAdminRoutes } from '../transfer/import.routes';
+import { heatAdminRoutes } from '../heat/heat.admin';
 
 export interface AdminRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -269,6 +270,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
       },
     },
     ...importAdminRoutes(ctx),
+    ...heatAdminRoutes(ctx),
   ];
 }
 

@@ -76,6 +76,14 @@ const moderatorSignedOut: Handler<'moderator.signed_out'> = (io, e) => {
   io.of(MODERATION_NAMESPACE).in(room).disconnectSockets(true);
 };
 
+const heatPulse: Handler<'heat.pulse'> = (io, e) => {
+  io.of(MODERATION_NAMESPACE).emit('heat:pulse', e.pulse);
+};
+
+const heatAlarm: Handler<'heat.alarm'> = (io, e) => {
+  io.of(MODERATION_NAMESPACE).emit('heat:alarm', e.alarm);
+};
+
 const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {
   'comment.changed': commentChanged,
   'reaction.changed': reactionChanged,
@@ -84,6 +92,8 @@ const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {
   'comment.reported': commentReported,
   'moderation.changed': moderationChanged,
   'moderator.signed_out': moderatorSignedOut,
+  'heat.pulse': heatPulse,
+  'heat.alarm': heatAlarm,
 };
 
 /** The article and seqs of an event that has a place in its article's sequence, or null. */

@@ -6,11 +6,21 @@ import { parseCounts, shiftCounts } from '../../heat/heat.counts';
 import { transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 
-type HeatMethods = Pick<CommentsRepo, 'setFeatured' | 'listFeatured' | 'toggleReaction' | 'reactedBy' | 'lastPostAt'>;
+type HeatMethods = Pick<CommentsRepo, 'setFeatured' | 'listFeatured' | 'toggleReaction' | 'reactedBy' | 'lastPostAt' | 'pulse' | 'attention'>;
 
 export function createPgHeatMethods(pool: pg.Pool, q: Q): HeatMethods {
   const tx = <T>(fn: (t: Q) => Promise<T>) => transaction(pool, fn);
   return {
+    pulse: (since, bucket) =>
+      q<{ articleId: number; bucket: number; count: number }>(
+        `SELECT article_id AS "articleId", created_at / $2 AS bucket, COUNT(*) AS count
+          FROM comments WHERE created_at >= $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [since, bucket],
+      ),
+    attention: () => q<{ articleId: number; openReports: number; held: number }>(`SELECT article_id AS "articleId", SUM(r) AS "openReports", SUM(p) AS held FROM (
+      SELECT article_id, reports_open AS r, 0 AS p FROM comments WHERE reports_open > 0
+      UNION ALL SELECT article_id, 0 AS r, 1 AS p FROM comments WHERE status = 'pending') x
+    GROUP BY article_id ORDER BY article_id`),
     setFeatured: (id, on, at) => tx((t) => writer.setFeatured(t, id, on, at)),
     listFeatured: (articleId, limit) =>
       q<CommentRow>(`SELECT ${writer.commentColumns()} FROM comments c
