@@ -16,3 +16,17 @@ export function shiftCounts(counts: Record<string, number>, kind: string, delta:
   const next = { ...counts, [kind]: (counts[kind] ?? 0) + delta };
   return Object.fromEntries(Object.entries(next).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b)));
 }
+
+export interface PerArticle {
+  articleId: number;
+  n: number;
+}
+
+/** Open reports and held comments per article, one row per article with either, by article id. */
+export function mergeAttention(reported: PerArticle[], held: PerArticle[]): { articleId: number; openReports: number; held: number }[] {
+  const out = new Map<number, { articleId: number; openReports: number; held: number }>();
+  const row = (id: number) => out.get(id) ?? out.set(id, { articleId: id, openReports: 0, held: 0 }).get(id)!;
+  for (const r of reported) row(r.articleId).openReports = Number(r.n);
+  for (const h of held) row(h.articleId).held = Number(h.n);
+  return [...out.values()].sort((a, b) => a.articleId - b.articleId);
+}

@@ -4,7 +4,7 @@ import type { Db } from '../db/open';
 import type { CommentRow, CommentsRepo, LikeCap, ReactionResult } from '../db/store';
 import type { Write } from '../db/write-batch';
 import { commentColumns, type CommentWriter } from '../comments/comments.writer';
-import { parseCounts, shiftCounts } from './heat.counts';
+import { mergeAttention, parseCounts, shiftCounts, type PerArticle } from './heat.counts';
 
 type HeatMethods = Pick<CommentsRepo, 'setFeatured' | 'listFeatured' | 'toggleReaction' | 'reactedBy' | 'lastPostAt' | 'pulse' | 'attention'>;
 
@@ -23,10 +23,11 @@ export function createHeatMethods(db: Db, writer: CommentWriter, write: Write): 
   const lastByAuthor = db.prepare(`SELECT MAX(created_at) FROM comments WHERE author_id = ? AND article_id = ?`).pluck();
   const pulse = db.prepare(`SELECT article_id AS articleId, created_at / CAST(@bucket AS INTEGER) AS bucket, COUNT(*) AS count
     FROM comments WHERE created_at >= @since GROUP BY article_id, bucket ORDER BY article_id, bucket`);
-  const attention = db.prepare(`SELECT article_id AS "articleId", SUM(r) AS "openReports", SUM(p) AS held FROM (
-      SELECT article_id, reports_open AS r, 0 AS p FROM comments WHERE reports_open > 0
-      UNION ALL SELECT article_id, 0 AS r, 1 AS p FROM comments WHERE status = 'pending') x
-    GROUP BY article_id ORDER BY article_id`);
+  // Both through partial or status indexes: only comments with open reports, only held ones (id > 0 makes
+  // the reported one a range search of its partial index).
+  const reported = db.prepare(`SELECT article_id AS articleId, SUM(reports_open) AS n FROM comments
+    WHERE reports_open > 0 AND id > 0 GROUP BY article_id`);
+  const held = db.prepare(`SELECT article_id AS articleId, COUNT(*) AS n FROM comments WHERE status = 'pending' GROUP BY article_id`);
   const lastByNetwork = db.prepare(`SELECT MAX(created_at) FROM comments WHERE ip_hash = ? AND article_id = ?`).pluck();
 
   // The cap is checked inside the transaction, so reactions sent all at once cannot all pass it.
@@ -47,7 +48,7 @@ export function createHeatMethods(db: Db, writer: CommentWriter, write: Write): 
 
   return {
     pulse: async (since, bucket) => pulse.all({ since, bucket }) as { articleId: number; bucket: number; count: number }[],
-    attention: async () => attention.all() as { articleId: number; openReports: number; held: number }[],
+    attention: async () => mergeAttention(reported.all() as PerArticle[], held.all() as PerArticle[]),
     setFeatured: (id, on, at) => write(() => writer.setFeatured(id, on, at)),
     listFeatured: async (articleId, limit) => featured.all(articleId, limit) as CommentRow[],
     toggleReaction: (commentId, authorId, kind, at, cap) => write(() => toggle(commentId, authorId, kind, at, cap)),

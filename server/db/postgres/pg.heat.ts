@@ -2,7 +2,7 @@
 // picks, reactions with their kept counts and score under the article lock, slow mode's last post time.
 import type pg from 'pg';
 import type { CommentRow, CommentsRepo, ReactionResult } from '../rows';
-import { parseCounts, shiftCounts } from '../../heat/heat.counts';
+import { mergeAttention, parseCounts, shiftCounts, type PerArticle } from '../../heat/heat.counts';
 import { transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 
@@ -17,10 +17,11 @@ export function createPgHeatMethods(pool: pg.Pool, q: Q): HeatMethods {
           FROM comments WHERE created_at >= $1 GROUP BY 1, 2 ORDER BY 1, 2`,
         [since, bucket],
       ),
-    attention: () => q<{ articleId: number; openReports: number; held: number }>(`SELECT article_id AS "articleId", SUM(r) AS "openReports", SUM(p) AS held FROM (
-      SELECT article_id, reports_open AS r, 0 AS p FROM comments WHERE reports_open > 0
-      UNION ALL SELECT article_id, 0 AS r, 1 AS p FROM comments WHERE status = 'pending') x
-    GROUP BY article_id ORDER BY article_id`),
+    attention: async () =>
+      mergeAttention(
+        await q<PerArticle>(`SELECT article_id AS "articleId", SUM(reports_open) AS n FROM comments WHERE reports_open > 0 GROUP BY article_id`),
+        await q<PerArticle>(`SELECT article_id AS "articleId", COUNT(*) AS n FROM comments WHERE status = 'pending' GROUP BY article_id`),
+      ),
     setFeatured: (id, on, at) => tx((t) => writer.setFeatured(t, id, on, at)),
     listFeatured: (articleId, limit) =>
       q<CommentRow>(`SELECT ${writer.commentColumns()} FROM comments c
