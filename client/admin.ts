@@ -6,6 +6,7 @@ import { QueueActions } from './admin-queue-actions.js';
 import { ArticlesView, AuditView, BansView } from './admin-views.js';
 import { ModeratorsView, SiteView, WordsView } from './admin-settings.js';
 import { ImportView } from './admin-import.js';
+import { PulseView, type ArticlePulse, type Pulse } from './admin-pulse.js';
 import type { AdminArticle, Counts, QueueItem, QueueName } from './admin-types.js';
 
 interface Sock {
@@ -28,7 +29,8 @@ const actions = new QueueActions(queue, () => refreshCounts());
 const audit = new AuditView();
 const bans = new BansView();
 const articles = new ArticlesView();
-const others: Record<string, { load(): Promise<void> }> = { audit, bans, articles };
+const pulse = new PulseView();
+const others: Record<string, { load(): Promise<void> }> = { audit, bans, articles, pulse };
 if (isAdmin) Object.assign(others, { site: new SiteView(), words: new WordsView(), moderators: new ModeratorsView() });
 if (isAdmin) new ImportView();
 
@@ -141,6 +143,11 @@ socket.on('queue:changed', (e: { ids: number[] }) => {
 socket.on('article:updated', (e: { article: string; commentsClosed: boolean; commentCount: number; moderationMode: AdminArticle['moderationMode'] }) => {
   articles.update({ slug: e.article, commentsClosed: e.commentsClosed, commentCount: e.commentCount, moderationMode: e.moderationMode });
 });
+
+socket.on('heat:pulse', (p: Pulse) => {
+  if (view === 'pulse') pulse.update(p);
+});
+socket.on('heat:alarm', (a: ArticlePulse) => pulse.alarm(a));
 
 // Keyboard: j/k move, a approve, r reject, x select, ? help. Never while the moderator types in a field.
 const help = $<HTMLDialogElement>('help');

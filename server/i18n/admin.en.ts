@@ -1,5 +1,6 @@
 // Owns the moderation console's strings in English: the same keys as admin.zh-CN.ts, checked by the type.
 import type { AdminStrings } from './admin.zh-CN';
+import { heatAdminEn } from './heat.admin';
 
 export const adminEn: AdminStrings = {
   consoleTitle: 'Moderation',
@@ -233,4 +234,5 @@ export const adminEn: AdminStrings = {
   importSubmit: 'Import',
   importDone: 'Imported {imported} ({rejected} as rejected), {existing} imported earlier, {articles} articles created, {skipped} skipped, {orphans} replies without their parent.',
   importDryDone: 'Checked, nothing written: would import {imported}, skip {skipped}, {orphans} replies without their parent.',
+  ...heatAdminEn,
 };

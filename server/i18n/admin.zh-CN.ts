@@ -1,4 +1,6 @@
 // Owns the moderation console's strings in Simplified Chinese, the language the console is written in first.
+import { heatAdminZhCN } from './heat.admin';
+
 export const adminZhCN = {
   consoleTitle: '审核台',
   loginTitle: '登录审核台',
@@ -231,6 +233,7 @@ export const adminZhCN = {
   importSubmit: '导入',
   importDone: '已导入 {imported} 条（其中 {rejected} 条为已拒绝），之前已导入 {existing} 条，新建文章 {articles} 篇，跳过 {skipped} 条，父评论缺失的回复 {orphans} 条。',
   importDryDone: '检查完毕，未写入：将导入 {imported} 条，跳过 {skipped} 条，父评论缺失的回复 {orphans} 条。',
+  ...heatAdminZhCN,
 } as const;
 
 export type AdminStringKey = keyof typeof adminZhCN;

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { newPage, useBrowser } from './browser';
 import { postComment, reader, useTestServer, type TestServer } from '../helpers/server';
-import { signedIn } from '../helpers/moderation';
+import { PASSWORD, signedIn } from '../helpers/moderation';
+import { createModerator } from '../../server/moderation/auth.service';
 
 const SHOTS = path.join(__dirname, '..', '..', 'docs', 'screenshots');
 
@@ -99,5 +100,36 @@ describe('a heated thread, as readers see it', () => {
     await a.page.waitForTimeout(1500);
     expect(await b.page.locator('#typing-line').isVisible()).toBe(false);
     expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
+  it('shows the console pulse, raises a heat alert once and turns slow mode on in one click', async () => {
+    const slug = s.article.slug;
+    const admin = await signedIn(s, 'pulse-admin', 'admin');
+    await admin.patch('/api/admin/settings', { heatCommentsPerMinute: 1 }).expect(200);
+    await createModerator(s.app.deps, 'pulse.reader', PASSWORD, 'admin');
+    const { page, errors } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+    await page.goto(`${s.url}/admin/login`);
+    await page.getByLabel('用户名').fill('pulse.reader');
+    await page.getByLabel('密码').fill(PASSWORD);
+    await Promise.all([page.waitForURL(`${s.url}/admin`), page.getByRole('button', { name: '登录' }).click()]);
+    await page.locator('#conn:has-text("实时连接正常")').waitFor();
+    await page.locator('nav a[data-view="pulse"]').click();
+    await page.locator(`#pulse-rows th:has-text("${s.article.title}")`).waitFor();
+    for (let i = 0; i < 8; i++) await postComment(reader(s), slug, { body: `刷屏第 ${i} 条，讨论越来越激烈` });
+    await s.app.heat.check();
+    const alert = page.locator(`.heat-alert[data-slug="${slug}"]`);
+    await alert.waitFor();
+    await page.locator('#pulse-rows tr.is-hot .sparkline').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'heat-console-desktop.png') });
+    await alert.locator('button[data-op="slow"]').click();
+    await page.locator('#notice:has-text("已开启慢速模式")').waitFor();
+    expect((await s.store.articles.getBySlug(slug))!.slowModeSeconds).toBe(120);
+    await s.app.heat.check();
+    expect(await page.locator('.heat-alert').count()).toBe(1);
+    const audit = (await admin.get('/api/admin/audit')).body.entries.map((e: { action: string }) => e.action);
+    expect(audit.slice(0, 2)).toEqual(['article.settings', 'article.heat_alarm']);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SHOTS, 'heat-console-mobile.png') });
+    expect(errors).toEqual([]);
   });
 });
