@@ -72,6 +72,10 @@ export function wireReactions(o: HeatOptions): void {
   };
 
   const paintAll = () => thread.comments.forEach((_c, id) => paint(id));
+  /** Comments whose own reactions were asked for (or are being asked for). */
+  const asked = new Set<number>();
+  const more: number[] = [];
+  let moreTimer: ReturnType<typeof setTimeout> | undefined;
 
   // Live re-renders put a fresh server-shaped bar in place: decorate it again.
   new MutationObserver((records) => {
@@ -79,18 +83,28 @@ export function wireReactions(o: HeatOptions): void {
       for (const n of Array.from(r.addedNodes)) {
         if (!(n instanceof HTMLElement)) continue;
         const items = n.matches('li.comment') ? [n, ...Array.from(n.querySelectorAll<HTMLElement>('li.comment'))] : Array.from(n.querySelectorAll<HTMLElement>('li.comment'));
-        for (const li of items) paint(Number(li.dataset.id));
+        for (const li of items) {
+          const id = Number(li.dataset.id);
+          paint(id);
+          if (!asked.has(id)) more.push(id);
+        }
       }
     }
+    // Comments that came in later (加载更多, 展开, live): their own reactions are asked for in one batch.
+    if (more.length && !moreTimer) moreTimer = setTimeout(() => void load(more.splice(0)).catch(() => undefined), 300);
   }).observe(thread.root, { childList: true, subtree: true });
 
-  const load = async () => {
-    const ids = [...thread.comments.keys()].slice(0, 200);
-    const r = await api<{ kinds: string[]; mine: Record<string, string[]> }>('GET', `/api/articles/${encodeURIComponent(data.slug)}/reactions?ids=${ids.join(',')}`);
-    kinds = r.kinds;
-    for (const [id, ks] of Object.entries(r.mine)) mine.set(Number(id), new Set(ks));
-    paintAll();
-  };
+  async function load(ids: number[]): Promise<void> {
+    moreTimer = undefined;
+    for (let i = 0; i === 0 || i < ids.length; i += 200) {
+      const batch = ids.slice(i, i + 200);
+      for (const id of batch) asked.add(id);
+      const r = await api<{ kinds: string[]; mine: Record<string, string[]> }>('GET', `/api/articles/${encodeURIComponent(data.slug)}/reactions?ids=${batch.join(',')}`);
+      kinds = r.kinds;
+      for (const [id, ks] of Object.entries(r.mine)) mine.set(Number(id), new Set(ks));
+    }
+    for (const id of ids.length ? ids : [...thread.comments.keys()]) paint(id);
+  }
 
   const apply = (id: number, reactions: Record<string, number>, kind?: string, on?: boolean) => {
     const c = thread.comments.get(id);
@@ -131,5 +145,7 @@ export function wireReactions(o: HeatOptions): void {
     apply(e.commentId, e.reactions, e.kind, e.on);
   });
 
-  load().catch(() => undefined);
+  load([...thread.comments.keys()])
+    .then(paintAll)
+    .catch(() => undefined);
 }
