@@ -3,8 +3,7 @@
 
 const pageZh = {
   slowModeNotice: '慢速模式：每{interval}可发言一次',
-  slowModeWait: '慢速模式：{seconds} 秒后可再次发言',
-  slowModeReady: '慢速模式：现在可以发言了',
+  slowModeWait: '· {seconds} 秒后可再次发言',
   intervalSeconds: ' {n} 秒',
   intervalMinutes: ' {n} 分钟',
   typingCount: '{n} 人正在输入…',
@@ -33,8 +32,7 @@ const pageZh = {
 
 const pageEn: Record<keyof typeof pageZh, string> = {
   slowModeNotice: 'Slow mode: one comment every {interval}',
-  slowModeWait: 'Slow mode: you can post again in {seconds} s',
-  slowModeReady: 'Slow mode: you can post now',
+  slowModeWait: '· you can post again in {seconds} s',
   intervalSeconds: '{n} seconds',
   intervalMinutes: '{n} minutes',
   typingCount: '{n} typing…',
