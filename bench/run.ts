@@ -14,6 +14,7 @@ import { runStall } from './scenarios/stall';
 import { runStorm } from './scenarios/storm';
 import { runThread } from './scenarios/thread';
 import { readEmbedManifest } from '../server/embed/embed.assets';
+import { runTyping } from './scenarios/typing';
 
 const SCENARIOS: [string, (ctx: Context) => Promise<Row[]>][] = [
   ['posts', runPosts],
@@ -21,7 +22,10 @@ const SCENARIOS: [string, (ctx: Context) => Promise<Row[]>][] = [
   ['thread', runThread],
   ['storm', runStorm],
   ['stall', runStall],
+  ['typing', runTyping],
 ];
+/** Scenarios that run only when named in --only. */
+const OPT_IN = new Set(['typing']);
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const DEFAULT_OUT = path.join(RESULTS, 'latest.json');
@@ -37,7 +41,7 @@ function parseArgs(argv: string[]): Settings & { out: string; store: 'sqlite' | 
   if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, got "${store}"`);
   return {
     store,
-    only: new Set(opt('only')?.split(',') ?? SCENARIOS.map(([n]) => n)),
+    only: new Set(opt('only')?.split(',') ?? SCENARIOS.map(([n]) => n).filter((n) => !OPT_IN.has(n))),
     readers: list('readers', [100, 1000, 3000]),
     stormReaders: Number(opt('storm-readers') ?? 3000),
     postSeconds: Number(opt('seconds') ?? 10),

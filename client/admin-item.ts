@@ -31,6 +31,8 @@ export function allowed(item: QueueItem) {
     restore: c.status === 'rejected',
     pin: c.status === 'published' && c.parentId === null && !c.pinned,
     unpin: c.status === 'published' && c.parentId === null && c.pinned,
+    feature: c.status === 'published' && !c.featured,
+    unfeature: c.status === 'published' && c.featured === true,
   };
 }
 
@@ -47,6 +49,7 @@ function head(item: QueueItem, selected: boolean): HTMLElement {
     h('strong', { class: 'item-author', id }, h('bdi', {}, c.authorName)),
     h('span', { class: `badge badge-status is-${c.status}` }, statusLabel(c.status)),
     c.pinned && h('span', { class: 'badge badge-pinned' }, S.pinnedBadge),
+    c.featured && h('span', { class: 'badge badge-featured' }, S.featuredBadge),
     c.editedAt && h('span', { class: 'badge badge-edited' }, S.editedBadge),
     timeEl(c.createdAt),
     h('span', { class: 'item-meta' }, fill(S.commentMeta, { id: c.id, likes: c.likes, replies: c.replyCount })),
@@ -148,6 +151,8 @@ function actions(item: QueueItem): HTMLElement {
     can.restore && btn('restore', S.restore, 'btn-ok'),
     can.pin && btn('pin', S.pin),
     can.unpin && btn('unpin', S.unpin),
+    can.feature && btn('feature', S.feature),
+    can.unfeature && btn('unfeature', S.unfeature),
     btn('ban-open', S.ban, '', { 'aria-expanded': 'false', 'aria-controls': `ban-${item.comment.id}` }),
   );
 }

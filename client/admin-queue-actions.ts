@@ -5,10 +5,10 @@ import { allowed } from './admin-item.js';
 import type { QueueView } from './admin-queue.js';
 import type { QueueItem } from './admin-types.js';
 
-type Action = 'approve' | 'reject' | 'restore' | 'pin' | 'unpin';
+type Action = 'approve' | 'reject' | 'restore' | 'pin' | 'unpin' | 'feature' | 'unfeature';
 
-const DONE: Record<Action, string> = { approve: S.approved, reject: S.rejected, restore: S.restored, pin: S.pinned, unpin: S.unpinned };
-const SINGLE = new Set<string>(['approve', 'restore', 'pin', 'unpin']);
+const DONE: Record<Action, string> = { approve: S.approved, reject: S.rejected, restore: S.restored, pin: S.pinned, unpin: S.unpinned, feature: S.featured, unfeature: S.unfeatured };
+const SINGLE = new Set<string>(['approve', 'restore', 'pin', 'unpin', 'feature', 'unfeature']);
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

@@ -20,6 +20,9 @@ export class SiteView {
           reportThreshold: num('reportThreshold'),
           holdFirstLink: (f.namedItem('holdFirstLink') as HTMLInputElement).checked,
           duplicateWindowMinutes: num('duplicateWindowMinutes'),
+          heatCommentsPerMinute: num('heatCommentsPerMinute'),
+          heatOpenReports: num('heatOpenReports'),
+          reactionSet: Array.from(this.form.querySelectorAll<HTMLInputElement>('input[name="reactionSet"]:checked')).map((i) => i.value),
         });
         this.fill(r.settings);
         notify(S.saved, 'ok', owner);
@@ -38,6 +41,9 @@ export class SiteView {
     (f.namedItem('reportThreshold') as HTMLInputElement).value = String(s.reportThreshold);
     (f.namedItem('holdFirstLink') as HTMLInputElement).checked = s.holdFirstLink;
     (f.namedItem('duplicateWindowMinutes') as HTMLInputElement).value = String(s.duplicateWindowMinutes);
+    (f.namedItem('heatCommentsPerMinute') as HTMLInputElement).value = String(s.heatCommentsPerMinute);
+    (f.namedItem('heatOpenReports') as HTMLInputElement).value = String(s.heatOpenReports);
+    for (const i of this.form.querySelectorAll<HTMLInputElement>('input[name="reactionSet"]')) i.checked = s.reactionSet.includes(i.value);
   }
 }
 

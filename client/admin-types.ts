@@ -24,6 +24,7 @@ export interface AdminArticle {
   commentCount: number;
   moderationMode: 'post' | 'pre' | null;
   commentsClosed: boolean;
+  slowModeSeconds?: number;
 }
 
 export interface SiteSettings {
@@ -32,6 +33,9 @@ export interface SiteSettings {
   reportThreshold: number;
   holdFirstLink: boolean;
   duplicateWindowMinutes: number;
+  reactionSet: string[];
+  heatCommentsPerMinute: number;
+  heatOpenReports: number;
 }
 
 export interface Word {

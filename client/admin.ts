@@ -9,6 +9,7 @@ import { ModeratorsView, SiteView, WordsView } from './admin-settings.js';
 import { ImportView } from './admin-import.js';
 import { NotifyView } from './admin-notify.js';
 import { EmbedSitesView } from './admin-embed.js';
+import { PulseView, type ArticlePulse, type Pulse } from './admin-pulse.js';
 import type { AdminArticle, Counts, QueueItem, QueueName } from './admin-types.js';
 
 interface Sock {
@@ -32,7 +33,8 @@ const actions = new QueueActions(queue, () => refreshCounts());
 const audit = new AuditView();
 const bans = new BansView();
 const articles = new ArticlesView();
-const others: Record<string, { load(): Promise<void> }> = { audit, bans, articles, notify: new NotifyView(isAdmin) };
+const pulse = new PulseView();
+const others: Record<string, { load(): Promise<void> }> = { audit, bans, articles, notify: new NotifyView(isAdmin), pulse };
 if (isAdmin) Object.assign(others, { site: new SiteView(), words: new WordsView(), moderators: new ModeratorsView() });
 if (isAdmin) new ImportView();
 if (isAdmin) others.embed = new EmbedSitesView();
@@ -147,6 +149,11 @@ socket.on('queue:changed', (e: { ids: number[] }) => {
 socket.on('article:updated', (e: { article: string; commentsClosed: boolean; commentCount: number; moderationMode: AdminArticle['moderationMode'] }) => {
   articles.update({ slug: e.article, commentsClosed: e.commentsClosed, commentCount: e.commentCount, moderationMode: e.moderationMode });
 });
+
+socket.on('heat:pulse', (p: Pulse) => {
+  if (view === 'pulse') pulse.update(p);
+});
+socket.on('heat:alarm', (a: ArticlePulse) => pulse.alarm(a));
 
 // Keyboard: j/k move, a approve, r reject, x select, ? help. Never while the moderator types in a field.
 const help = $<HTMLDialogElement>('help');

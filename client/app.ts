@@ -9,6 +9,7 @@ import { watchConnection } from './connection.js';
 import { wireWriteBar } from './write-bar.js';
 import { SeqTracker } from './seq-tracker.js';
 import { startInbox } from './inbox.js';
+import { wireHeat } from './heat.js';
 import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
 
 interface JoinResult {
@@ -94,7 +95,9 @@ function announce(msg: string): void {
 function before(a: CommentJson, b: CommentJson): boolean {
   if (sort === 'newest') return a.id > b.id;
   if (sort === 'oldest') return a.id < b.id;
-  return a.likes > b.likes || (a.likes === b.likes && a.id > b.id);
+  // 最热: likes plus every reaction (the server's score).
+  const score = (c: CommentJson) => c.likes + Object.values(c.reactions ?? {}).reduce((x, y) => x + y, 0);
+  return score(a) > score(b) || (score(a) === score(b) && a.id > b.id);
 }
 
 /** Puts a top-level comment where the server would list it; past the loaded pages it waits for 加载更多. */
@@ -281,6 +284,7 @@ socket.on('article:updated', (e: { seq: number; article: string; commentsClosed:
   setCount(e.commentCount);
 });
 
+const heat = wireHeat({ data, socket, thread, time, sawSeq });
 const formEl = document.getElementById('compose') as HTMLFormElement | null;
 const compose = formEl
   ? new Compose({
@@ -288,6 +292,7 @@ const compose = formEl
       form: formEl,
       onPosted(c) {
         thread.upsert(c, 'self');
+        heat.posted();
         document.getElementById(`c-${c.id}`)?.scrollIntoView({ block: 'nearest' });
         // The first post created our identity, and for a reader who had none the cookie too (a page view sets
         // none): reconnect, so that the handshake carries it and this page joins its author's room.

@@ -41,6 +41,10 @@ export interface CommentJson {
   staff?: 'author' | 'editor';
   /** Written by a site's signed-in user (SSO, server/embed/). */
   verified?: boolean;
+  /** A moderator's pick (精选). */
+  featured: boolean;
+  /** Reaction counts by kind (kinds with none are left out). */
+  reactions: Record<string, number>;
   replies?: CommentJson[];
 }
 
@@ -71,6 +75,8 @@ export interface PageData {
   remaining: number;
   commentCount: number;
   commentsClosed: boolean;
+  /** Slow mode's interval in seconds (0 = off). */
+  slowModeSeconds: number;
   hasIdentity: boolean;
   nest: number;
   tz: number;

@@ -46,6 +46,8 @@ export interface AdminComment {
   likes: number;
   replyCount: number;
   pinned: boolean;
+  /** A pick (精选). */
+  featured?: boolean;
   heldReason: string | null;
   reportCount: number;
   reportsOpen: number;

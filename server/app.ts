@@ -57,6 +57,11 @@ import { createSiteRegistry } from './embed/embed.sites';
 import { embedRouter } from './embed/embed.routes';
 import { registerEmbedSocket, useEmbedIdentity } from './embed/embed.socket';
 import { embedAssetsRouter } from './embed/embed.assets';
+import { heatRouter } from './heat/heat.routes';
+import { registerHeatSocket } from './heat/heat.socket';
+import { moderatorCookie } from './heat/staff';
+import { createTyping, typingEmitter } from './heat/typing';
+import { createHeatWatch, type HeatWatch } from './heat/pulse';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -85,6 +90,8 @@ export interface App {
   pageCache: PageCache;
   /** Reply inbox, mail and webhooks (notify/): its worker is started here and stopped by close(). */
   notify: Notifications;
+  /** The heat alarm and the console's pulse (heat/pulse.ts); started here, stopped by close(). */
+  heat: HeatWatch;
   /**
    * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
    * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
@@ -148,6 +155,7 @@ export function createApp(input: AppDeps): App {
   useEmbedIdentity(io, deps, sites);
   publishTo = createPublisher(io, undefined, metrics);
   const notify = createNotifications({ ...deps, secrets });
+  const typing = createTyping({ now, emit: typingEmitter(io) });
   metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
 
@@ -225,6 +233,7 @@ export function createApp(input: AppDeps): App {
   app.use(feedsRouter(ctx));
   app.use(mineRouter(ctx));
   app.use(notify.routers(ctx));
+  app.use(heatRouter(ctx));
   app.use('/api', notFoundApi);
 
   const renderError = (res: Response, status: number, body: ErrorBody) => {
@@ -241,23 +250,28 @@ export function createApp(input: AppDeps): App {
   const catchUps = createCatchUps(deps);
   io.on('connection', (socket) => {
     socket.on('join', (p: unknown) => metrics.joins.inc({ catchup: String((p as { since?: unknown } | null)?.since !== undefined) }));
-    registerCommentSocket(socket, { deps, limiters, presence, catchUps });
+    registerCommentSocket(socket, { deps, limiters, presence, catchUps, exempt: (s) => moderatorCookie(deps, secrets.sessionSecret, s.request.headers.cookie) });
     registerEmbedSocket(socket, { deps, limiters });
+    registerHeatSocket(socket, { deps, limiters, typing });
   });
   registerModerationNamespace(io, ctx);
 
   const maintenance = createMaintenance({ store, now, log, intervalMs: config.maintenanceIntervalMs });
   maintenance.start();
   notify.start();
+  const heat = createHeatWatch(deps);
+  heat.start();
 
   let closing: Promise<void> | undefined;
   const close = (opts: { idleLingerMs?: number } = {}) => (closing ??= drain(opts.idleLingerMs ?? 0));
   const drain = async (idleLingerMs: number) => {
     draining = true;
     presence.stop();
+    typing.stop();
     connections.stop();
     metrics.stop();
     maintenance.stop();
+    heat.stop();
     backpressure.stop();
     await notify.stop();
     // In-flight responses not started yet tell their client not to reuse the connection; Node closes
@@ -282,6 +296,6 @@ export function createApp(input: AppDeps): App {
     await redis?.close();
   };
 
-  return { app, httpServer, io, deps, maintenance, pageCache, notify, close };
+  return { app, httpServer, io, deps, maintenance, pageCache, notify, heat, close };
 }
 

@@ -66,7 +66,7 @@ describe('renderBody', () => {
 });
 
 describe('the comment template', () => {
-  const base = { parentId: null, rootId: null, depth: 0, replyToName: null, editedAt: null, likes: 0, replyCount: 0, status: 'published', pinned: false, mine: false, liked: false, editableUntil: null } as const;
+  const base = { parentId: null, rootId: null, depth: 0, replyToName: null, editedAt: null, likes: 0, replyCount: 0, status: 'published', pinned: false, mine: false, liked: false, editableUntil: null, featured: false, reactions: {} } as const;
   const comment = (over: Partial<CommentJson>): CommentJson => ({ ...base, id: 1, authorName: '甲', body: '', html: '<p>x</p>', createdAt: '2025-05-03T00:00:00.000Z', ...over });
 
   it('escapes the "@name" of a reply nested past the indent limit', () => {

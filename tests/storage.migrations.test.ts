@@ -48,7 +48,9 @@ const SEEDS: Record<number, string> = {
       INSERT INTO notify_deliveries (channel, idem_key, kind, target_id, payload, next_at, created_at) VALUES ('webhook', 'wh-1-ev-1', 'webhook', 1, '{}', ${NOW}, ${NOW});
       INSERT INTO webhooks (url, format, secret, events, created_at) VALUES ('https://hooks.example.com/y', 'json', 's3cret-s3cret-s3cret', '["comment.created"]', ${NOW});
       INSERT INTO moderator_alerts (moderator_id, email, mode, lang, base_url) VALUES (1, 'mod@example.com', 'hourly', 'zh-CN', 'https://example.com');`,
-  14: `SELECT 1;`,
+  14: `UPDATE articles SET slow_mode_seconds = 120 WHERE id = 1;
+      UPDATE comments SET featured_at = ${NOW + 9}, reactions = '{"agree":1}', score = likes + 1 WHERE id = 1;
+      INSERT INTO comment_reactions (comment_id, author_id, kind, created_at, ip_hash) VALUES (1, 2, 'agree', ${NOW}, 'net-2');`,
 };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string }[] {

@@ -15,7 +15,7 @@ const fullScans = (plan: string[]) => plan.filter((d) => /^SCAN /.test(d) && !/V
 const HOT_PATH: { name: string; fragment: RegExp; uses: RegExp }[] = [
   { name: 'top-level page, newest', fragment: /ORDER BY c\.id DESC LIMIT @limit/, uses: /SEARCH c USING INDEX comments_top_recent \(article_id=\? AND id<\?\)/ },
   { name: 'top-level page, oldest', fragment: /ORDER BY c\.id ASC LIMIT @limit/, uses: /SEARCH c USING INDEX comments_top_recent \(article_id=\? AND id>\?\)/ },
-  { name: 'top-level page, top', fragment: /ORDER BY c\.likes DESC, c\.id DESC/, uses: /SEARCH c USING INDEX comments_top_likes \(article_id=\?/ },
+  { name: 'top-level page, top', fragment: /ORDER BY c\.score DESC, c\.id DESC/, uses: /SEARCH c USING INDEX comments_top_score \(article_id=\?/ },
   { name: 'pinned comments', fragment: /ORDER BY c\.pinned_at DESC/, uses: /SEARCH c USING INDEX comments_pinned \(article_id=\?/ },
   { name: 'first replies of each root', fragment: /LIMIT @perRoot/, uses: /SEARCH x USING INDEX comments_thread \(root_id=\?\)/ },
   { name: 'replies of a thread', fragment: /c\.root_id = @rootId/, uses: /SEARCH c USING INDEX comments_thread \(root_id=\? AND id>\?\)/ },

@@ -51,7 +51,7 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         const b = await store.articles.insert({ slug: 'b', title: 'B', body: 'x', createdAt: T0 + 5 });
         expect(await store.articles.getBySlug('a')).toEqual({
           id: article.id, slug: 'a', title: '文章', createdAt: T0, commentCount: 0, seq: 0, moderationMode: null, commentsClosed: false,
-          byline: null, publishedAt: null, authorAccount: null,
+          byline: null, publishedAt: null, authorAccount: null, slowModeSeconds: 0,
         });
         expect((await store.articles.getById(b.id))?.slug).toBe('b');
         expect((await store.articles.list()).map((x) => x.slug)).toEqual(['b', 'a']);
@@ -505,6 +505,78 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
     });
 
     describeNotifyContract(() => ({ store, article, post }));
+    describe('heated threads (issue 15)', () => {
+      it('keeps slow mode on the article and answers an author\'s or network\'s last post time there', async () => {
+        const r = await store.articles.updateSettings(article.id, { slowModeSeconds: 120 }, T0 + 1);
+        expect(r.article.slowModeSeconds).toBe(120);
+        expect(await store.comments.lastPostAt(article.id, null, 'net-9')).toBeNull();
+        const a = await post({ createdAt: T0 + 5000, ipHash: 'net-9' });
+        await post({ createdAt: T0 + 7000, ipHash: 'net-8' });
+        expect(await store.comments.lastPostAt(article.id, a.authorId, 'net-none')).toBe(T0 + 5000);
+        expect(await store.comments.lastPostAt(article.id, null, 'net-8')).toBe(T0 + 7000);
+        const other = await store.articles.insert({ slug: 'o', title: 'O', body: 'x', createdAt: T0 });
+        expect(await store.comments.lastPostAt(other.id, a.authorId, 'net-9')).toBeNull();
+      });
+
+      it('toggles reactions by kind with kept counts, score and a logged event; caps one kind per network', async () => {
+        const c = (await post()).change.comment;
+        const fan = await store.authors.ensure('fan', T0, 'net-2');
+        const cap = { ipHash: 'net-2', limit: 1, windowMs: 60_000 };
+        const on = await store.comments.toggleReaction(c.id, fan, 'agree', T0 + 10, cap);
+        expect(on).toMatchObject({ on: true, counts: { agree: 1 }, articleId: article.id });
+        await store.comments.toggleReaction(c.id, fan, 'laugh', T0 + 11, cap);
+        const other = await store.authors.ensure('other', T0, 'net-2');
+        expect(await store.comments.toggleReaction(c.id, other, 'agree', T0 + 12, cap)).toEqual({ capped: { retryAt: T0 + 10 + 60_000 } });
+        const row = (await store.comments.get(c.id))!;
+        expect([JSON.parse(row.reactionCounts), row.score]).toEqual([{ agree: 1, laugh: 1 }, 2]);
+        expect(await store.comments.reactedBy(fan, [c.id, 999])).toEqual(new Map([[c.id, ['agree', 'laugh']]]));
+        const off = await store.comments.toggleReaction(c.id, fan, 'agree', T0 + 13);
+        expect(off).toMatchObject({ on: false, counts: { laugh: 1 } });
+        expect((await store.comments.get(c.id))!.score).toBe(1);
+        expect((await events()).filter((e) => e.type === 'reaction').length).toBe(3);
+        if (!off.capped) expect((await events()).at(-1)?.seq).toBe(off.seq);
+      });
+
+      it('marks picks under a logged update and lists published ones, newest pick first', async () => {
+        const a = (await post()).change.comment;
+        const b = (await post()).change.comment;
+        await store.comments.setFeatured(a.id, true, T0 + 10);
+        const r = await store.comments.setFeatured(b.id, true, T0 + 20);
+        expect(r.change).toMatchObject({ type: 'updated', comment: { id: b.id, featuredAt: T0 + 20 } });
+        expect((await store.comments.listFeatured(article.id, 10)).map((x) => x.id)).toEqual([b.id, a.id]);
+        await store.comments.setStatus(b.id, { status: 'rejected', at: T0 + 30 });
+        await store.comments.setFeatured(a.id, false, T0 + 40);
+        expect(await store.comments.listFeatured(article.id, 10)).toEqual([]);
+      });
+
+      it('counts comments per article per minute since a time, and open reports and held comments per article', async () => {
+        const m = 60_000;
+        const base = Math.floor(T0 / m) * m;
+        await post({ createdAt: base - 1 });
+        await post({ createdAt: base });
+        await post({ createdAt: base + 59_999 });
+        const late = (await post({ createdAt: base + m })).change.comment;
+        await post({ createdAt: base + m + 1, status: 'pending', heldReason: 'pre_moderation' });
+        expect(await store.comments.pulse(base, m)).toEqual([
+          { articleId: article.id, bucket: base / m, count: 2 },
+          { articleId: article.id, bucket: base / m + 1, count: 2 },
+        ]);
+        const fan = await store.authors.ensure('reporter', T0, 'net-3');
+        await store.moderation.addReport({ commentId: late.id, authorId: fan, reason: 'spam', note: null, at: T0 + 1, threshold: 100, ipHash: 'net-3', weight: 1 });
+        expect(await store.comments.attention()).toEqual([{ articleId: article.id, openReports: 1, held: 1 }]);
+      });
+
+      it('ranks the top page by score (likes and reactions)', async () => {
+        const a = (await post()).change.comment;
+        const b = (await post()).change.comment;
+        const fan = await store.authors.ensure('fan2', T0, null);
+        await store.comments.toggleReaction(b.id, fan, 'wow', T0 + 1);
+        await store.comments.toggleLike(a.id, fan, T0 + 2);
+        await store.comments.toggleReaction(a.id, fan, 'sad', T0 + 3);
+        const top = await store.comments.listTopLevel({ articleId: article.id, sort: 'top', limit: 10, viewerAuthorId: null });
+        expect(top.map((x) => [x.id, x.score])).toEqual([[a.id, 2], [b.id, 1]]);
+      });
+    });
 
     describe('store', () => {
       it('answers healthy and grants its own lease again', async () => {

@@ -53,7 +53,7 @@ describePg('PostgreSQL only', () => {
     it.each([
       ['top-level page, newest', COMMENTS_SQL.newest, [1, 1e9, 20, -1], /comments_top_recent/],
       ['top-level page, oldest', COMMENTS_SQL.oldest, [1, 0, 20, -1], /comments_top_recent/],
-      ['top-level page, top', COMMENTS_SQL.top, [1, 1e9, 20, -1, 1e9], /comments_top_likes/],
+      ['top-level page, top', COMMENTS_SQL.top, [1, 1e9, 20, -1, 1e9], /comments_top_score/],
       ['first replies of each root', COMMENTS_SQL.firstReplies, [[1, 2, 3], 3, -1], /comments_thread/],
       ['replies of a thread', COMMENTS_SQL.replies, [1, 0, 20, -1], /comments_thread/],
       ['events since a seq', COMMENTS_SQL.events, [1, 10, 100], /article_events_pkey/],

@@ -103,7 +103,7 @@ export class EmbedThread {
     const ui = (this.ui = buildSkeleton(root, t, this.o.theme ?? 'light'));
     this.stops.push(applyTheme(ui.wrap, this.o.theme ?? 'light'));
     this.slug = a.page.slug;
-    this.data = { slug: a.page.slug, seq: a.thread?.seq ?? 0, sort: this.o.sort ?? 'newest', nextCursor: null, remaining: 0, commentCount: 0, commentsClosed: false, hasIdentity: false, nest: a.meta.nest, tz: a.meta.tz, timeZone: a.meta.timeZone, strings: t, comments: [] };
+    this.data = { slug: a.page.slug, seq: a.thread?.seq ?? 0, sort: this.o.sort ?? 'newest', nextCursor: null, remaining: 0, slowModeSeconds: 0, commentCount: 0, commentsClosed: false, hasIdentity: false, nest: a.meta.nest, tz: a.meta.tz, timeZone: a.meta.timeZone, strings: t, comments: [] };
     const time = timeFormat(a.meta.timeZone, t);
     this.thread = new Thread({
       data: this.data,

@@ -114,6 +114,7 @@ async function pageHtml(res: Response, ctx: PageContext, article: Article, page:
     remaining: page.remaining,
     commentCount: page.commentCount,
     commentsClosed: page.commentsClosed,
+    slowModeSeconds: article.slowModeSeconds,
     hasIdentity: o.viewer.authorId !== null,
     nest: NEST_LIMIT,
     tz: SITE_TZ_OFFSET_MINUTES,

@@ -1,13 +1,13 @@
 // Owns the SQL for articles (SQLite).
 import type { Db } from '../db/open';
-import type { Article, ArticlesRepo, ModerationMode } from '../db/store';
+import type { Article, ArticlesRepo, ArticleSettings } from '../db/store';
 import type { Write } from '../db/write-batch';
 
 // The body (10 KB and more) is not among the columns: every post, join and comment page looks the
 // article up and none needs its text; only the page asks for it (bodyOf).
 const COLUMNS = `id, slug, title, created_at AS createdAt, comment_count AS commentCount, seq,
   moderation_mode AS moderationMode, comments_closed AS commentsClosed, byline, published_at AS publishedAt,
-  author_account AS authorAccount`;
+  author_account AS authorAccount, slow_mode_seconds AS slowModeSeconds`;
 
 type ArticleRow = Omit<Article, 'commentsClosed'> & { commentsClosed: number };
 
@@ -23,12 +23,14 @@ export function createArticlesRepo(db: Db, write: Write): ArticlesRepo {
     VALUES (@slug, @title, @body, @createdAt, @byline, @publishedAt, @authorAccount)`);
   const setMode = db.prepare(`UPDATE articles SET moderation_mode = ? WHERE id = ?`);
   const setClosed = db.prepare(`UPDATE articles SET comments_closed = ? WHERE id = ?`);
+  const setSlow = db.prepare(`UPDATE articles SET slow_mode_seconds = ? WHERE id = ?`);
   const bumpSeq = db.prepare(`UPDATE articles SET seq = seq + 1 WHERE id = ? RETURNING seq`).pluck();
   const logEvent = db.prepare(`INSERT INTO article_events (article_id, seq, type, comment_id, created_at) VALUES (?, ?, 'article', NULL, ?)`);
 
-  const updateSettings = db.transaction((id: number, s: { moderationMode?: ModerationMode | null; commentsClosed?: boolean }, at: number) => {
+  const updateSettings = db.transaction((id: number, s: ArticleSettings, at: number) => {
     if (s.moderationMode !== undefined) setMode.run(s.moderationMode, id);
     if (s.commentsClosed !== undefined) setClosed.run(s.commentsClosed ? 1 : 0, id);
+    if (s.slowModeSeconds !== undefined) setSlow.run(s.slowModeSeconds, id);
     const seq = bumpSeq.get(id) as number;
     logEvent.run(id, seq, at);
     return { article: toArticle(byId.get(id) as ArticleRow)!, seq };

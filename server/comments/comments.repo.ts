@@ -4,6 +4,7 @@ import type { ArticleEvent, CommentRevision, CommentRow, CommentsRepo, LikeCap, 
 import { commentColumns, type CommentWriter } from './comments.writer';
 import type { Write } from '../db/write-batch';
 import { createOutboxRecorder } from '../notify/notify.repo';
+import { createHeatMethods } from '../heat/heat.repo';
 
 /** Who may see a row: everyone for published and placeholders (any other status with replies), the author for their own held comment. */
 const visible = (a: string) => `(${a}.status = 'published'
@@ -23,8 +24,8 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
       ORDER BY c.id ASC LIMIT @limit`),
     top: db.prepare(`SELECT ${cols} FROM comments c
       WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL
-        AND (c.likes, c.id) < (@afterLikes, @afterId) AND ${visible('c')}
-      ORDER BY c.likes DESC, c.id DESC LIMIT @limit`),
+        AND (c.score, c.id) < (@afterLikes, @afterId) AND ${visible('c')}
+      ORDER BY c.score DESC, c.id DESC LIMIT @limit`),
   };
   const count = {
     newest: db.prepare(`SELECT COUNT(*) FROM comments c
@@ -33,7 +34,7 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
       WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id > @afterId AND ${visible('c')}`).pluck(),
     top: db.prepare(`SELECT COUNT(*) FROM comments c
       WHERE c.article_id = @articleId AND c.parent_id IS NULL AND c.pinned_at IS NULL
-        AND (c.likes, c.id) < (@afterLikes, @afterId) AND ${visible('c')}`).pluck(),
+        AND (c.score, c.id) < (@afterLikes, @afterId) AND ${visible('c')}`).pluck(),
   };
   const pinned = db.prepare(`SELECT ${cols} FROM comments c
     WHERE c.article_id = @articleId AND c.pinned_at IS NOT NULL AND ${visible('c')} ORDER BY c.pinned_at DESC`);
@@ -54,7 +55,7 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
   const networkLikes = db.prepare(`SELECT created_at FROM reactions
     WHERE comment_id = ? AND ip_hash = ? AND kind = 'like' AND created_at > ? ORDER BY created_at`).pluck();
   const dropLike = db.prepare(`DELETE FROM reactions WHERE comment_id = ? AND author_id = ? AND kind = 'like'`);
-  const shiftLikes = db.prepare(`UPDATE comments SET likes = likes + ? WHERE id = ? RETURNING likes, article_id AS articleId`);
+  const shiftLikes = db.prepare(`UPDATE comments SET likes = likes + @d, score = score + @d WHERE id = @id RETURNING likes, article_id AS articleId`);
   const events = db.prepare(`SELECT article_id AS articleId, seq, type, comment_id AS commentId, created_at AS createdAt
     FROM article_events WHERE article_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
   const many = db.prepare(`SELECT ${cols} FROM json_each(?) j JOIN comments c ON c.id = j.value`);
@@ -75,7 +76,7 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
     }
     if (had) dropLike.run(commentId, authorId);
     else addLike.run(commentId, authorId, at, cap?.ipHash ?? null);
-    const r = shiftLikes.get(had ? -1 : 1, commentId) as { likes: number; articleId: number };
+    const r = shiftLikes.get({ d: had ? -1 : 1, id: commentId }) as { likes: number; articleId: number };
     const seq = writer.logChange(r.articleId, 'reaction', commentId, at);
     return { liked: !had, likes: r.likes, seq };
   });
@@ -84,6 +85,7 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
   const recorded = <T>(r: T, note: (r: T) => void): T => (note(r), r);
 
   return {
+    ...createHeatMethods(db, writer, write),
     get: async (id) => writer.get(id),
     insert: (c) => write(() => recorded(writer.insert(c), (result) => outbox.record({ op: 'insert', result, at: c.createdAt }))),
     updateBody: (id, u) => write(() => recorded(writer.updateBody(id, u), (result) => outbox.record({ op: 'edit', result, at: u.editedAt }))),

@@ -14,6 +14,7 @@ import type { ErrorBody } from '../../contracts/api';
 import { deleteComment, editComment, listReplies, readCommentPage, postComment, requireArticle, toggleLike } from './comments.service';
 import { editCommentSchema, listQuerySchema, parseId, parseInput, postCommentSchema, reportSchema } from './comments.schema';
 import { z } from 'zod';
+import { requestByModerator } from '../heat/staff';
 
 const repliesQuery = z.object({
   cursor: z.string().max(200).optional(),
@@ -73,7 +74,8 @@ export function commentsRouter(ctx: HttpContext): Router {
     // The badge comes from the moderator session alone: a reader asking for it without one is refused.
     const staff = asStaff ? await currentModerator(ctx, req) : undefined;
     if (asStaff && !staff) throw new AppError('staff_signin_required', 403, msg('staff_signin_required'));
-    const { comment } = await postComment(deps, { slug: String(req.params.slug), ...input, staff }, actor);
+    const exempt = await requestByModerator(ctx, req);
+    const { comment } = await postComment(deps, { slug: String(req.params.slug), ...input, staff, exempt }, actor);
     setAuthorCookie(ctx, req, res, freshToken);
     res.status(201).json({ comment });
   });
@@ -125,7 +127,7 @@ export function commentsRouter(ctx: HttpContext): Router {
       const input = parseInput(postCommentSchema, { authorName: raw.authorName, body: raw.body, parentId });
       const elapsed = formElapsed(ctx.formSecret, raw.ts, deps.now());
       const spam = { honeypot: typeof raw.website === 'string' && raw.website !== '', tooFast: elapsed === null || elapsed < deps.config.formMinMs };
-      const { comment } = await postComment(deps, { slug: article.slug, ...input, spam }, actor);
+      const { comment } = await postComment(deps, { slug: article.slug, ...input, spam, exempt: await requestByModerator(ctx, req) }, actor);
       setAuthorCookie(ctx, req, res, freshToken);
       const q = comment.status === 'pending' ? '?posted=pending' : '';
       res.redirect(303, `/articles/${encodeURIComponent(article.slug)}${q}#c-${comment.id}`);

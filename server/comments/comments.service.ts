@@ -66,6 +66,8 @@ export interface PostInput {
   verifiedSiteId?: number | null;
   /** The signed-in moderator posting as staff (from their session, never from the request body). */
   staff?: Moderator;
+  /** The poster is a signed-in moderator: slow mode does not apply. */
+  exempt?: boolean;
 }
 
 /** The badge a moderator's staff post carries: 作者 on the article they wrote (its author account), else 编辑. */
@@ -94,6 +96,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     authorId: actor.authorId,
     ipHash: actor.ipHash,
     spam: input.spam,
+    exempt: input.exempt,
   });
   const verdict = decide(ctx);
   if (verdict.action === 'reject') throw verdictError(verdict);
@@ -210,6 +213,8 @@ export interface CommentPage {
   seq: number;
   commentCount: number;
   commentsClosed: boolean;
+  /** Slow mode's interval in seconds (0 = off). */
+  slowModeSeconds: number;
 }
 
 /** A page as read from storage: its rows (roots, then their first replies) and the answer built from them. */
@@ -227,7 +232,7 @@ function assemble(article: Article, rows: CommentRow[], roots: number, more: Mor
   const top = json.slice(0, roots);
   for (const t of top) t.replies = [];
   for (const r of json.slice(roots)) byId.get(r.rootId!)?.replies!.push(r);
-  return { comments: top, ...more, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed };
+  return { comments: top, ...more, seq: article.seq, commentCount: article.commentCount, commentsClosed: article.commentsClosed, slowModeSeconds: article.slowModeSeconds };
 }
 
 async function buildPage(deps: Deps, article: Article, q: PageRequest, viewer: Viewer): Promise<BuiltPage> {
@@ -240,7 +245,7 @@ async function buildPage(deps: Deps, article: Article, q: PageRequest, viewer: V
   const last = page[page.length - 1];
   const more: More = { nextCursor: null, remaining: 0 };
   if (rows.length > q.limit) {
-    const next = { sort: q.sort, id: last.id, likes: q.sort === 'top' ? last.likes : undefined };
+    const next = { sort: q.sort, id: last.id, likes: q.sort === 'top' ? last.score : undefined };
     more.nextCursor = encodeCursor(next);
     more.remaining = await deps.store.comments.countTopLevel({ articleId: article.id, sort: q.sort, after: next, viewerAuthorId: viewer.authorId });
   }

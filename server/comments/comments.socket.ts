@@ -21,7 +21,10 @@ const joinSchema = z.strictObject({
 });
 const idSchema = z.strictObject({ id: z.number().int().positive() });
 
-export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; presence: Presence; catchUps: CatchUps }): void {
+export function registerCommentSocket(
+  socket: Socket,
+  ctx: { deps: Deps; limiters: Limiters; presence: Presence; catchUps: CatchUps; exempt?: (s: Socket) => Promise<boolean> },
+): void {
   const { deps, limiters, presence, catchUps } = ctx;
   const data = socket.data as SocketData;
   const h = { log: deps.log, limiter: limiters.socketEvents, defaultLang: deps.config.defaultLang };
@@ -55,6 +58,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
       presence: await presence.count(article.id),
       commentCount: missed?.article.commentCount ?? article.commentCount,
       commentsClosed: missed?.article.commentsClosed ?? article.commentsClosed,
+      slowModeSeconds: article.slowModeSeconds,
       reset: missed?.reset ?? false,
       changes: missed?.changes ?? [],
     };
@@ -67,7 +71,7 @@ export function registerCommentSocket(socket: Socket, ctx: { deps: Deps; limiter
     const { asStaff, ...input } = parseInput(postCommentSchema, payload);
     // A socket carries no moderator session: staff posts go through the HTTP API.
     if (asStaff) throw new AppError('staff_signin_required', 403, msg('staff_signin_required'));
-    const r = await postComment(deps, { slug: data.slug, ...input }, a);
+    const r = await postComment(deps, { slug: data.slug, ...input, exempt: (await ctx.exempt?.(socket)) ?? false }, a);
     await socket.join([authorRoom(data.articleId!, r.authorId), readerRoom(r.authorId)]);
     return { comment: r.comment };
   });

@@ -1,6 +1,7 @@
 // Owns the public JSON shape of a comment (HTTP API, socket events and the page's templates alike).
 import type { CommentJson, PublicStatus } from '../../contracts/api';
 import type { CommentRow } from '../db/store';
+import { parseCounts } from '../heat/heat.counts';
 
 export const EDIT_WINDOW_MS = 15 * 60_000;
 
@@ -41,5 +42,7 @@ export function toCommentJson(c: CommentRow, p: Perspective = {}): CommentJson {
     editableUntil: mine && c.status !== 'deleted' ? iso(c.createdAt + EDIT_WINDOW_MS) : null,
     ...(c.staff && !gone ? { staff: c.staff } : {}),
     verified: c.verifiedSiteId != null && !gone,
+    featured: c.featuredAt !== null && !gone,
+    reactions: gone ? {} : parseCounts(c.reactionCounts),
   };
 }

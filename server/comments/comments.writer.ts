@@ -10,7 +10,8 @@ export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS articleI
   ${a}.edited_at AS editedAt, ${a}.deleted_at AS deletedAt, ${a}.likes, ${a}.reply_count AS replyCount,
   ${a}.ip_hash AS ipHash, ${a}.pinned_at AS pinnedAt, ${a}.held_reason AS heldReason,
   ${a}.report_count AS reportCount, ${a}.reports_open AS reportsOpen, ${a}.moderated_at AS moderatedAt,
-  ${a}.moderated_by AS moderatedBy, ${a}.moderation_note AS moderationNote, ${a}.staff, ${a}.verified_site_id AS verifiedSiteId`;
+  ${a}.moderated_by AS moderatedBy, ${a}.moderation_note AS moderationNote, ${a}.staff, ${a}.verified_site_id AS verifiedSiteId,
+  ${a}.featured_at AS featuredAt, ${a}.reactions AS reactionCounts, ${a}.score`;
 
 /**
  * Visible to everyone: published, or kept as a placeholder for its replies when it was deleted, removed,
@@ -32,6 +33,7 @@ export interface CommentWriter {
   updateBody(id: number, u: { body: string; html: string; editedAt: number; status: CommentStatus; heldReason: string | null }): WriteResult;
   setStatus(id: number, s: StatusChange): WriteResult;
   setPinned(id: number, pinned: boolean, at: number): WriteResult;
+  setFeatured(id: number, featured: boolean, at: number): WriteResult;
   logChange(articleId: number, type: ArticleEventType, commentId: number | null, at: number): number;
 }
 
@@ -67,6 +69,7 @@ export function createCommentWriter(db: Db): CommentWriter {
     WHERE id = @id`);
   const resolveReports = db.prepare(`UPDATE reports SET resolved_at = ? WHERE comment_id = ? AND resolved_at IS NULL`);
   const updatePinned = db.prepare(`UPDATE comments SET pinned_at = ? WHERE id = ?`);
+  const updateFeatured = db.prepare(`UPDATE comments SET featured_at = ? WHERE id = ?`);
   const countOf = db.prepare(`SELECT comment_count FROM articles WHERE id = ?`).pluck();
   const count = (articleId: number) => countOf.get(articleId) as number;
 
@@ -191,5 +194,12 @@ export function createCommentWriter(db: Db): CommentWriter {
     return { change, ancestors: [], commentCount: count(row.articleId) };
   });
 
-  return { get, insert, updateBody: editBody, setStatus, setPinned, logChange };
+  const setFeatured = db.transaction((id: number, featured: boolean, at: number): WriteResult => {
+    updateFeatured.run(featured ? at : null, id);
+    const row = get(id)!;
+    const change: CommentChange = { seq: logChange(row.articleId, 'updated', id, at), type: 'updated', comment: row };
+    return { change, ancestors: [], commentCount: count(row.articleId) };
+  });
+
+  return { get, insert, updateBody: editBody, setStatus, setPinned, setFeatured, logChange };
 }

@@ -19,7 +19,17 @@ export interface ModerationSettings {
   holdFirstLink: boolean;
   /** Same body from the same author within this many minutes is a duplicate. */
   duplicateWindowMinutes: number;
+  /** The reactions readers may give, in the order shown (kinds from REACTION_KINDS). */
+  reactionSet: string[];
+  /** Heat alarm: an article posting more comments than this per minute (over the last 5 minutes) is hot. */
+  heatCommentsPerMinute: number;
+  /** Heat alarm: an article with this many open reports is hot. */
+  heatOpenReports: number;
 }
+
+/** Every reaction a site may offer; the site setting reactionSet picks from these. */
+export const REACTION_KINDS = ['agree', 'disagree', 'laugh', 'wow', 'sad', 'angry', 'heart', 'think'] as const;
+export type ReactionKind = (typeof REACTION_KINDS)[number];
 
 export const DEFAULT_SETTINGS: Readonly<ModerationSettings> = Object.freeze({
   moderationMode: 'post',
@@ -27,6 +37,9 @@ export const DEFAULT_SETTINGS: Readonly<ModerationSettings> = Object.freeze({
   reportThreshold: 3,
   holdFirstLink: true,
   duplicateWindowMinutes: 10,
+  reactionSet: ['agree', 'disagree', 'laugh', 'wow', 'sad', 'angry'],
+  heatCommentsPerMinute: 10,
+  heatOpenReports: 5,
 });
 
 export interface Word {

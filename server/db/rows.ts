@@ -19,6 +19,8 @@ export interface Article {
   byline?: string | null;
   publishedAt?: number | null;
   authorAccount?: string | null;
+  /** Slow mode: seconds between two posts of one author (or network) here; 0 = off. */
+  slowModeSeconds: number;
 }
 
 /** The badge of a comment a signed-in moderator posted as staff: the article's author, or an editor. */
@@ -52,6 +54,12 @@ export interface CommentRow {
   staff?: StaffBadge | null;
   /** The site whose signed-in user (SSO) wrote it: shown with a verified mark. */
   verifiedSiteId: number | null;
+  /** When a moderator made it a pick (精选). */
+  featuredAt: number | null;
+  /** Reaction counts by kind, as stored (JSON text, e.g. {"agree":2}). */
+  reactionCounts: string;
+  /** 最热 order: likes + every reaction. */
+  score: number;
 }
 
 export interface Author {
@@ -132,6 +140,12 @@ export interface PageQuery {
   viewerAuthorId: number | null;
 }
 
+export interface ArticleSettings {
+  moderationMode?: ModerationMode | null;
+  commentsClosed?: boolean;
+  slowModeSeconds?: number;
+}
+
 export interface ArticlesRepo {
   /** The article's text: one paragraph per line. */
   body(id: number): Promise<string>;
@@ -140,7 +154,7 @@ export interface ArticlesRepo {
   getById(id: number): Promise<Article | undefined>;
   insert(a: { slug: string; title: string; body: string; createdAt: number } & Pick<Article, 'byline' | 'publishedAt' | 'authorAccount'>): Promise<Article>;
   first(): Promise<Article | undefined>;
-  updateSettings(id: number, s: { moderationMode?: ModerationMode | null; commentsClosed?: boolean }, at: number): Promise<{ article: Article; seq: number }>;
+  updateSettings(id: number, s: ArticleSettings, at: number): Promise<{ article: Article; seq: number }>;
 }
 
 export interface CommentsRepo {
@@ -171,7 +185,28 @@ export interface CommentsRepo {
   pruneEvents(olderThan: number): Promise<number>;
   /** The latest `perComment` earlier texts of each comment, newest first. */
   revisionsOf(commentIds: number[], perComment: number): Promise<CommentRevision[]>;
+  /** Makes a comment a pick (精选) or not; logged as an 'updated' event. */
+  setFeatured(id: number, featured: boolean, at: number): Promise<WriteResult>;
+  /** Published picks of the article, newest pick first. */
+  listFeatured(articleId: number, limit: number): Promise<CommentRow[]>;
+  /**
+   * Adds or removes one reaction of `kind`; a new one from a network that already gave `perNetwork.limit`
+   * reactions of that kind to this comment within its window is not stored (as toggleLike).
+   */
+  toggleReaction(commentId: number, authorId: number, kind: string, at: number, perNetwork?: LikeCap): Promise<ReactionResult>;
+  /** The kinds this author gave to each of these comments (only comments with at least one). */
+  reactedBy(authorId: number, commentIds: number[]): Promise<Map<number, string[]>>;
+  /** The latest creation time of a comment in the article by this author or from this network (slow mode). */
+  lastPostAt(articleId: number, authorId: number | null, ipHash: string | null): Promise<number | null>;
+  /** Comments created since `sinceAt`, counted per article per bucket (bucket = floor(createdAt / bucketMs)). */
+  pulse(sinceAt: number, bucketMs: number): Promise<{ articleId: number; bucket: number; count: number }[]>;
+  /** Per article with any: open reports (summed over comments) and held (pending) comments. */
+  attention(): Promise<{ articleId: number; openReports: number; held: number }[]>;
 }
+
+export type ReactionResult =
+  | { on: boolean; counts: Record<string, number>; seq: number; articleId: number; capped?: undefined }
+  | { capped: { retryAt: number } };
 
 export interface LikeCap {
   ipHash: string | null;

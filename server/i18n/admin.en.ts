@@ -1,5 +1,6 @@
 // Owns the moderation console's strings in English: the same keys as admin.zh-CN.ts, checked by the type.
 import type { AdminStrings } from './admin.zh-CN';
+import { heatAdminEn } from './heat.admin';
 
 export const adminEn: AdminStrings = {
   consoleTitle: 'Moderation',
@@ -309,4 +310,5 @@ export const adminEn: AdminStrings = {
   embedPages: 'Pages',
   embedPagesEmpty: 'No page has comments yet.',
   embedCreated: 'Site created.',
+  ...heatAdminEn,
 };

@@ -1,4 +1,6 @@
 // Owns the moderation console's strings in Simplified Chinese, the language the console is written in first.
+import { heatAdminZhCN } from './heat.admin';
+
 export const adminZhCN = {
   consoleTitle: '审核台',
   loginTitle: '登录审核台',
@@ -307,6 +309,7 @@ export const adminZhCN = {
   embedPages: '页面',
   embedPagesEmpty: '还没有页面收到评论。',
   embedCreated: '站点已创建。',
+  ...heatAdminZhCN,
 } as const;
 
 export type AdminStringKey = keyof typeof adminZhCN;

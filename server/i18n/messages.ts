@@ -2,6 +2,7 @@
 // table per language with the same keys; each request's messages follow its language (request-lang.ts).
 import { fill, type Lang } from './strings';
 import { requestLang } from './request-lang';
+import { HEAT_MESSAGES } from './heat.strings';
 
 const zhCN = {
   // Transport and framework errors (errors.ts, app.ts, security/)
@@ -128,6 +129,7 @@ const zhCN = {
   webhook_destination_refused: '目标地址在本机或内网，已拒绝（可在设置中允许内网地址）。',
   // Staff posts (issue 11)
   staff_signin_required: '以编辑身份发表需要先登录管理后台。',
+  ...HEAT_MESSAGES['zh-CN'],
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -244,6 +246,7 @@ const en: Record<MessageKey, string> = {
   webhook_not_found: 'No such webhook.',
   webhook_destination_refused: 'The destination is a loopback or private address and was refused (an admin setting can allow private addresses).',
   staff_signin_required: 'Posting as staff needs a console sign-in.',
+  ...HEAT_MESSAGES.en,
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };

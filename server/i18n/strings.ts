@@ -1,5 +1,6 @@
 // Owns every UI string, in one table per language (zh-CN first; en follows the same keys). The page
 // hands the client its table, so the server render and the live render speak with one voice.
+import { HEAT_STRINGS } from './heat.strings';
 
 const zhCN = {
   siteName: '议论',
@@ -124,6 +125,7 @@ const zhCN = {
   embedSignedInAs: '已登录：{name}',
   embedVerified: '已验证',
   embedPowered: '议论 · 实时评论',
+  ...HEAT_STRINGS['zh-CN'],
 } as const;
 
 export type StringKey = keyof typeof zhCN;
@@ -252,6 +254,7 @@ const en: Strings = {
   embedSignedInAs: 'Signed in as {name}',
   embedVerified: 'Verified',
   embedPowered: 'Yilun · live comments',
+  ...HEAT_STRINGS.en,
 };
 
 export const STRINGS: Record<'zh-CN' | 'en', Strings> = { 'zh-CN': zhCN, en };

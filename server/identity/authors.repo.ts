@@ -15,6 +15,7 @@ export function createAuthorsRepo(db: Db, write: Write): AuthorsRepo {
       SELECT a.id FROM authors a WHERE a.published_count = 0 AND a.created_at < @olderThan
         AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.author_id = a.id)
         AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.author_id = a.id)
+        AND NOT EXISTS (SELECT 1 FROM comment_reactions x WHERE x.author_id = a.id)
         AND NOT EXISTS (SELECT 1 FROM reports p WHERE p.author_id = a.id)
         AND NOT EXISTS (SELECT 1 FROM bans b WHERE b.author_id = a.id)
       ORDER BY a.created_at LIMIT @limit)`);

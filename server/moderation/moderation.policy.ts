@@ -3,7 +3,7 @@
 import type { Article, Store } from '../db/store';
 import type { RateLimits } from '../config';
 import { countLinks } from '../comments/comments.render';
-import { DEFAULT_SETTINGS, type ModerationSettings } from '../db/moderation.types';
+import { DEFAULT_SETTINGS, REACTION_KINDS, type ModerationSettings } from '../db/moderation.types';
 import type { RuleContext } from './moderation.rules';
 import { compileWords, type WordMatcher } from './words';
 
@@ -14,6 +14,12 @@ export interface ModerationPolicy {
   invalidate(): void;
 }
 
+/** Stored as "agree,disagree,…"; unknown kinds are dropped, an empty list falls back to the default set. */
+function parseKinds(raw: string | undefined): string[] {
+  const kinds = [...new Set((raw ?? '').split(',').filter((k) => (REACTION_KINDS as readonly string[]).includes(k)))];
+  return kinds.length ? kinds : [...DEFAULT_SETTINGS.reactionSet];
+}
+
 export function parseSettings(raw: Partial<Record<keyof ModerationSettings, string>>): ModerationSettings {
   const num = (v: string | undefined, d: number) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : d);
   return {
@@ -22,6 +28,9 @@ export function parseSettings(raw: Partial<Record<keyof ModerationSettings, stri
     reportThreshold: Math.max(1, num(raw.reportThreshold, DEFAULT_SETTINGS.reportThreshold)),
     holdFirstLink: raw.holdFirstLink === undefined ? DEFAULT_SETTINGS.holdFirstLink : raw.holdFirstLink === 'true',
     duplicateWindowMinutes: num(raw.duplicateWindowMinutes, DEFAULT_SETTINGS.duplicateWindowMinutes),
+    reactionSet: parseKinds(raw.reactionSet),
+    heatCommentsPerMinute: Math.max(1, num(raw.heatCommentsPerMinute, DEFAULT_SETTINGS.heatCommentsPerMinute)),
+    heatOpenReports: Math.max(1, num(raw.heatOpenReports, DEFAULT_SETTINGS.heatOpenReports)),
   };
 }
 
@@ -60,6 +69,8 @@ export interface ContextInput {
   /** The edited comment is published now: the first-link rule counts only the author's other published comments. */
   editedIsPublished?: boolean;
   spam?: { honeypot: boolean; tooFast: boolean };
+  /** Moderators post past slow mode. */
+  exempt?: boolean;
 }
 
 export async function buildRuleContext(
@@ -70,12 +81,16 @@ export async function buildRuleContext(
   const now = deps.now();
   const settings = await policy.settings();
   const lookback = Math.max(settings.duplicateWindowMinutes * 60_000, rateLimits.postPerAuthor.windowMs);
-  const [words, ban, author, recent, ipTimes] = await Promise.all([
+  const slow = input.kind === 'create' && !input.exempt && input.article.slowModeSeconds > 0;
+  const [words, ban, author, recent, ipTimes, lastAt] = await Promise.all([
     policy.words(),
     store.moderation.activeBan(input.authorId, input.ipHash, now),
     input.authorId === null ? undefined : store.authors.get(input.authorId),
     input.authorId === null ? [] : store.comments.recentByAuthor(input.authorId, now - lookback, 200),
     store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs, rateLimits.postPerIp.limit),
+    // Per author only: a network is often shared by many readers (offices, carrier NAT), who would share one
+    // slot per interval. A fresh cookie per post is still bounded by the per-network post rate.
+    slow && input.authorId !== null ? store.comments.lastPostAt(input.article.id, input.authorId, null) : null,
   ]);
   const others = recent.filter((c) => c.id !== input.commentId);
   return {
@@ -96,5 +111,6 @@ export async function buildRuleContext(
       ip: { ...rateLimits.postPerIp, times: ipTimes },
     },
     spam: input.spam ?? { honeypot: false, tooFast: false },
+    slowMode: slow ? { seconds: input.article.slowModeSeconds, lastAt } : undefined,
   };
 }

@@ -27,6 +27,7 @@ export function toAdminComment(c: CommentRow): AdminComment {
     likes: c.likes,
     replyCount: c.replyCount,
     pinned: c.pinnedAt !== null,
+    featured: c.featuredAt !== null,
     heldReason: c.heldReason,
     reportCount: c.reportCount,
     reportsOpen: c.reportsOpen,

@@ -28,6 +28,7 @@ import {
 import { importAdminRoutes } from '../transfer/import.routes';
 import { notifyAdminRoutes } from '../notify/notify.admin';
 import { sitesAdminRoutes } from '../embed/sites.admin';
+import { heatAdminRoutes } from '../heat/heat.admin';
 
 export interface AdminRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -102,6 +103,8 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
     act('restore'),
     act('pin'),
     act('unpin'),
+    act('feature'),
+    act('unfeature'),
     {
       method: 'post',
       path: '/api/admin/comments/bulk',
@@ -135,7 +138,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
       role: 'moderator',
       handler: async (_req, res) => {
         const list = await store.articles.list();
-        res.json({ articles: list.map((a) => ({ slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed })) });
+        res.json({ articles: list.map((a) => ({ slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed, slowModeSeconds: a.slowModeSeconds })) });
       },
     },
     {
@@ -144,7 +147,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
       role: 'moderator',
       handler: async (req, res, me) => {
         const a = await mod.updateArticleSettings(deps, me, String(req.params.slug), parseInput(articleSettingsSchema, req.body));
-        res.json({ article: { slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed } });
+        res.json({ article: { slug: a.slug, title: a.title, commentCount: a.commentCount, moderationMode: a.moderationMode, commentsClosed: a.commentsClosed, slowModeSeconds: a.slowModeSeconds } });
       },
     },
     {
@@ -271,6 +274,7 @@ export function adminRoutes(ctx: HttpContext): AdminRoute[] {
     ...importAdminRoutes(ctx),
     ...notifyAdminRoutes(ctx),
     ...sitesAdminRoutes(ctx),
+    ...heatAdminRoutes(ctx),
   ];
 }
 

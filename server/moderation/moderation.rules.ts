@@ -6,6 +6,7 @@ import { msg } from '../i18n/messages';
 import { strings } from '../i18n/strings';
 import { requestLang } from '../i18n/request-lang';
 import { siteTime } from '../i18n/lang';
+import { slowMode } from '../heat/slow-mode';
 
 export const NAME_MAX = 40;
 export const BODY_MAX = 5000;
@@ -40,6 +41,8 @@ export interface RuleContext {
   spam: { honeypot: boolean; tooFast: boolean };
   /** The site's time zone (TIMEZONE): a ban's end is told in it, never as a raw UTC ISO time. */
   timeZone?: string;
+  /** The article's slow mode and this poster's last post there (absent when off or the poster is exempt). */
+  slowMode?: { seconds: number; lastAt: number | null };
 }
 
 export type Rule = (ctx: RuleContext) => Verdict | undefined;
@@ -138,6 +141,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   closedArticle,
   banned,
   postRate,
+  slowMode,
   duplicate,
   bannedWords,
   spamSignals,

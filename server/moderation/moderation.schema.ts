@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { normalizeName } from '../comments/comments.schema';
 import { msg } from '../i18n/messages';
+import { REACTION_KINDS } from '../db/moderation.types';
+import { SLOW_MODE_MAX_SECONDS } from '../heat/slow-mode';
 
 const reason = z.string().max(500, { error: () => msg('reason_too_long', { max: 500 }) }).transform(normalizeName).optional();
 const ids = z.array(z.number().int().positive(), { error: () => msg('ids_not_array') }).min(1).max(200);
@@ -34,8 +36,9 @@ export const articleSettingsSchema = z
   .strictObject({
     moderationMode: z.enum(['post', 'pre']).nullable().optional(),
     commentsClosed: z.boolean().optional(),
+    slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS).optional(),
   })
-  .refine((v) => v.moderationMode !== undefined || v.commentsClosed !== undefined, { error: () => msg('no_setting_changes') });
+  .refine((v) => v.moderationMode !== undefined || v.commentsClosed !== undefined || v.slowModeSeconds !== undefined, { error: () => msg('no_setting_changes') });
 
 export const siteSettingsSchema = z
   .strictObject({
@@ -44,6 +47,9 @@ export const siteSettingsSchema = z
     reportThreshold: z.number().int().min(1).max(1000).optional(),
     holdFirstLink: z.boolean().optional(),
     duplicateWindowMinutes: z.number().int().min(0).max(24 * 60).optional(),
+    reactionSet: z.array(z.enum(REACTION_KINDS)).min(1).max(REACTION_KINDS.length).optional(),
+    heatCommentsPerMinute: z.number().int().min(1).max(10_000).optional(),
+    heatOpenReports: z.number().int().min(1).max(10_000).optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { error: () => msg('no_setting_changes') });
 

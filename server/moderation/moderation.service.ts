@@ -1,7 +1,7 @@
 // Owns the moderation use cases: reader reports, moderator actions on comments, bans, article and site
 // settings and word lists. Every moderator action is written to the audit log and published live.
 import type { Actor, Deps } from '../deps';
-import type { Article, CommentRow, ModerationMode, WriteResult } from '../db/store';
+import type { Article, ArticleSettings, CommentRow, WriteResult } from '../db/store';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { publishWrite } from '../comments/comments.service';
@@ -18,7 +18,7 @@ import { requireNotBanned } from './ban.guard';
  */
 export const REPORT_WEIGHT = { established: 1, fresh: 0.5 } as const;
 
-export type ModAction = 'approve' | 'reject' | 'restore' | 'pin' | 'unpin';
+export type ModAction = 'approve' | 'reject' | 'restore' | 'pin' | 'unpin' | 'feature' | 'unfeature';
 
 async function requireComment(deps: Deps, id: number): Promise<CommentRow> {
   const c = await deps.store.comments.get(id);
@@ -87,12 +87,17 @@ export async function moderateComment(deps: Deps, mod: Moderator, id: number, ac
       if (c.parentId !== null) throw new AppError('cannot_pin_reply', 422, msg('cannot_pin_reply'));
       result = await deps.store.comments.setPinned(id, action === 'pin', at);
       break;
+    case 'feature':
+    case 'unfeature':
+      if (c.status !== 'published') throw invalid(msg('invalid_state_feature'));
+      result = await deps.store.comments.setFeatured(id, action === 'feature', at);
+      break;
   }
   const article = await articleOf(deps, c);
   publishWrite(deps, article, result);
   // The log says what changed: a pin changes no status, so it records none; every row names its comment.
   const where = { article: article.slug, excerpt: c.body.slice(0, 60) };
-  const change = action === 'pin' || action === 'unpin' ? {} : { from: c.status, to: result.change.comment.status };
+  const change = ['pin', 'unpin', 'feature', 'unfeature'].includes(action) ? {} : { from: c.status, to: result.change.comment.status };
   await audit(deps, mod, `comment.${action}`, 'comment', id, reason, { ...change, ...where });
   deps.publish({ type: 'moderation.changed', commentIds: [id] });
   return result.change.comment;
@@ -182,7 +187,7 @@ export async function updateArticleSettings(
   deps: Deps,
   mod: Moderator,
   slug: string,
-  s: { moderationMode?: ModerationMode | null; commentsClosed?: boolean },
+  s: ArticleSettings,
 ): Promise<Article> {
   const article = await deps.store.articles.getBySlug(slug);
   if (!article) throw new AppError('article_not_found', 404, msg('article_not_found'));

@@ -17,7 +17,7 @@ import { toQueueItems } from './moderation.queue';
 
 const moderateSchema = z.strictObject({
   id: z.number().int().positive(),
-  action: z.enum(['approve', 'reject', 'restore', 'pin', 'unpin']),
+  action: z.enum(['approve', 'reject', 'restore', 'pin', 'unpin', 'feature', 'unfeature']),
   reason: z.string().max(500).optional(),
 });
 const countsSchema = z.strictObject({ article: z.string().max(100).optional() }).optional();

@@ -49,9 +49,17 @@ const reactionChanged: Handler<'reaction.changed'> = (io, e) => {
   io.to(own).emit('reaction:updated', { ...payload, liked: e.liked });
 };
 
+/** Counts to the room; the reader who reacted (every tab of theirs) also hears which kind went on or off. */
+const reactionsChanged: Handler<'reactions.changed'> = (io, e) => {
+  const payload = { seq: e.seq, article: e.article.slug, commentId: e.commentId, reactions: e.reactions };
+  const own = authorRoom(e.article.id, e.authorId);
+  io.to(articleRoom(e.article.id)).except(own).emit('reactions:updated', payload);
+  io.to(own).emit('reactions:updated', { ...payload, kind: e.kind, on: e.on });
+};
+
 const articleChanged: Handler<'article.changed'> = (io, e) => {
   const a = e.article;
-  const payload = { seq: e.seq, article: a.slug, commentsClosed: a.commentsClosed, commentCount: a.commentCount, moderationMode: a.moderationMode };
+  const payload = { seq: e.seq, article: a.slug, commentsClosed: a.commentsClosed, commentCount: a.commentCount, moderationMode: a.moderationMode, slowModeSeconds: a.slowModeSeconds };
   io.to(articleRoom(a.id)).emit('article:updated', payload);
   io.of(MODERATION_NAMESPACE).emit('article:updated', payload);
 };
@@ -73,14 +81,25 @@ const replyReceived: Handler<'reply.received'> = (io, e) => {
   io.to(readerRoom(e.authorId)).emit('reply:received', { unread: e.unread, reply: e.reply });
 };
 
+const heatPulse: Handler<'heat.pulse'> = (io, e) => {
+  io.of(MODERATION_NAMESPACE).emit('heat:pulse', e.pulse);
+};
+
+const heatAlarm: Handler<'heat.alarm'> = (io, e) => {
+  io.of(MODERATION_NAMESPACE).emit('heat:alarm', e.alarm);
+};
+
 const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {
   'comment.changed': commentChanged,
   'reaction.changed': reactionChanged,
+  'reactions.changed': reactionsChanged,
   'article.changed': articleChanged,
   'comment.reported': commentReported,
   'moderation.changed': moderationChanged,
   'moderator.signed_out': moderatorSignedOut,
   'reply.received': replyReceived,
+  'heat.pulse': heatPulse,
+  'heat.alarm': heatAlarm,
 };
 
 /** The article and seqs of an event that has a place in its article's sequence, or null. */
@@ -89,6 +108,7 @@ function sequenceOf(e: DomainEvent): { articleId: number; seqs: number[] } | nul
     case 'comment.changed':
       return e.changes.length ? { articleId: e.article.id, seqs: e.changes.map((c) => c.seq) } : null;
     case 'reaction.changed':
+    case 'reactions.changed':
     case 'article.changed':
       return { articleId: e.article.id, seqs: [e.seq] };
     default:

@@ -7,7 +7,7 @@ import * as writer from './pg.writer';
 
 const ARTICLE_COLUMNS = `id, slug, title, created_at AS "createdAt", comment_count AS "commentCount", seq,
   moderation_mode AS "moderationMode", comments_closed AS "commentsClosed", byline, published_at AS "publishedAt",
-  author_account AS "authorAccount"`;
+  author_account AS "authorAccount", slow_mode_seconds AS "slowModeSeconds"`;
 const AUTHOR_COLUMNS = `id, token_hash AS "tokenHash", created_at AS "createdAt", published_count AS "publishedCount", last_ip_hash AS "lastIpHash"`;
 const MOD_COLUMNS = `id, username, password_hash AS "passwordHash", role, created_at AS "createdAt", disabled`;
 const FAILURE_COLUMNS = `key, failures, first_at AS "firstAt", locked_until AS "lockedUntil"`;
@@ -34,6 +34,7 @@ export function createPgArticlesRepo(pool: pg.Pool, q: Q): ArticlesRepo {
         await t(writer.SQL.lockArticle, [id]);
         if (s.moderationMode !== undefined) await t(`UPDATE articles SET moderation_mode = $1 WHERE id = $2`, [s.moderationMode, id]);
         if (s.commentsClosed !== undefined) await t(`UPDATE articles SET comments_closed = $1 WHERE id = $2`, [s.commentsClosed, id]);
+        if (s.slowModeSeconds !== undefined) await t(`UPDATE articles SET slow_mode_seconds = $1 WHERE id = $2`, [s.slowModeSeconds, id]);
         const { seq } = await writer.logChange(t, id, 'article', null, at);
         return { article: (await byId(t, id))!, seq };
       }),
@@ -52,6 +53,7 @@ export function createPgAuthorsRepo(q: Q): AuthorsRepo {
           SELECT a.id FROM authors a WHERE a.published_count = 0 AND a.created_at < $1
             AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.author_id = a.id)
             AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.author_id = a.id)
+            AND NOT EXISTS (SELECT 1 FROM comment_reactions x WHERE x.author_id = a.id)
             AND NOT EXISTS (SELECT 1 FROM reports p WHERE p.author_id = a.id)
             AND NOT EXISTS (SELECT 1 FROM bans b WHERE b.author_id = a.id)
           ORDER BY a.created_at LIMIT $2)`, [olderThan, limit]),

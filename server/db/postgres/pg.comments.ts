@@ -5,6 +5,7 @@ import type { ArticleEvent, CommentRevision, CommentRow, CommentsRepo, LikeResul
 import { transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 import { recordOutbox } from './pg.notify';
+import { createPgHeatMethods } from './pg.heat';
 
 const cols = writer.commentColumns();
 
@@ -21,15 +22,15 @@ export const COMMENTS_SQL = {
     WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id > $2 AND ${visible('c', '$4')}
     ORDER BY c.id ASC LIMIT $3`,
   top: `SELECT ${cols} FROM comments c
-    WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND (c.likes, c.id) < ($5::bigint, $2::bigint) AND ${visible('c', '$4')}
-    ORDER BY c.likes DESC, c.id DESC LIMIT $3`,
+    WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND (c.score, c.id) < ($5::bigint, $2::bigint) AND ${visible('c', '$4')}
+    ORDER BY c.score DESC, c.id DESC LIMIT $3`,
   count: {
     newest: `SELECT COUNT(*)::int AS n FROM comments c
       WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id < $2 AND ${visible('c', '$3')}`,
     oldest: `SELECT COUNT(*)::int AS n FROM comments c
       WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND c.id > $2 AND ${visible('c', '$3')}`,
     top: `SELECT COUNT(*)::int AS n FROM comments c
-      WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND (c.likes, c.id) < ($4::bigint, $2::bigint) AND ${visible('c', '$3')}`,
+      WHERE c.article_id = $1 AND c.parent_id IS NULL AND c.pinned_at IS NULL AND (c.score, c.id) < ($4::bigint, $2::bigint) AND ${visible('c', '$3')}`,
   },
   pinned: `SELECT ${cols} FROM comments c
     WHERE c.article_id = $1 AND c.pinned_at IS NOT NULL AND ${visible('c', '$2')} ORDER BY c.pinned_at DESC`,
@@ -77,6 +78,7 @@ export function createPgCommentsRepo(pool: pg.Pool, q: Q): CommentsRepo {
   const tx = <T>(fn: (t: Q) => Promise<T>) => transaction(pool, fn);
 
   return {
+    ...createPgHeatMethods(pool, q),
     get: (id) => writer.getComment(q, id),
     hasPending: async (articleId, authorId) =>
       (await q(`SELECT 1 AS one FROM comments WHERE author_id = $1 AND article_id = $2 AND status = 'pending' LIMIT 1`, [authorId, articleId])).length > 0,
@@ -130,7 +132,7 @@ export function createPgCommentsRepo(pool: pg.Pool, q: Q): CommentsRepo {
         }
         if (had) await t(`DELETE FROM reactions WHERE comment_id = $1 AND author_id = $2 AND kind = 'like'`, [commentId, authorId]);
         else await t(`INSERT INTO reactions (comment_id, author_id, kind, created_at, ip_hash) VALUES ($1, $2, 'like', $3, $4)`, [commentId, authorId, at, cap?.ipHash ?? null]);
-        const [r] = await t<{ likes: number }>(`UPDATE comments SET likes = likes + $1 WHERE id = $2 RETURNING likes`, [had ? -1 : 1, commentId]);
+        const [r] = await t<{ likes: number }>(`UPDATE comments SET likes = likes + $1, score = score + $1 WHERE id = $2 RETURNING likes`, [had ? -1 : 1, commentId]);
         const { seq } = await writer.logChange(t, articleId, 'reaction', commentId, at);
         return { liked: !had, likes: r.likes, seq };
       }),

@@ -14,6 +14,7 @@ export const COPIED_TABLES: { table: string; order: string; booleans?: string[];
   { table: 'moderators', order: 'id', booleans: ['disabled'], identity: true },
   { table: 'comments', order: 'id', identity: true },
   { table: 'reactions', order: 'comment_id, author_id' },
+  { table: 'comment_reactions', order: 'comment_id, author_id, kind' },
   { table: 'article_events', order: 'article_id, seq' },
   { table: 'moderator_sessions', order: 'token_hash' },
   { table: 'login_failures', order: 'key' },

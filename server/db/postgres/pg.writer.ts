@@ -12,7 +12,8 @@ export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS "article
   ${a}.edited_at AS "editedAt", ${a}.deleted_at AS "deletedAt", ${a}.likes, ${a}.reply_count AS "replyCount",
   ${a}.ip_hash AS "ipHash", ${a}.pinned_at AS "pinnedAt", ${a}.held_reason AS "heldReason",
   ${a}.report_count AS "reportCount", ${a}.reports_open AS "reportsOpen", ${a}.moderated_at AS "moderatedAt",
-  ${a}.moderated_by AS "moderatedBy", ${a}.moderation_note AS "moderationNote", ${a}.staff, ${a}.verified_site_id AS "verifiedSiteId"`;
+  ${a}.moderated_by AS "moderatedBy", ${a}.moderation_note AS "moderationNote", ${a}.staff, ${a}.verified_site_id AS "verifiedSiteId",
+  ${a}.featured_at AS "featuredAt", ${a}.reactions AS "reactionCounts", ${a}.score`;
 
 /** Published, or a placeholder kept for its replies (the same rule as comments.writer.ts on SQLite). */
 export const isPubliclyVisible = (c: Pick<CommentRow, 'status' | 'replyCount'>) => c.status === 'published' || c.replyCount > 0;
@@ -170,6 +171,13 @@ export async function updateBody(q: Q, id: number, u: { body: string; html: stri
 export async function setPinned(q: Q, id: number, pinned: boolean, at: number): Promise<WriteResult> {
   if ((await lockArticleOf(q, id)) === undefined) throw new Error(`comment ${id} not found`);
   const [row] = await q<CommentRow>(`UPDATE comments AS c SET pinned_at = $2 WHERE id = $1 RETURNING ${commentColumns()}`, [id, pinned ? at : null]);
+  const logged = await logChange(q, row.articleId, 'updated', id, at);
+  return { change: { seq: logged.seq, type: 'updated', comment: row }, ancestors: [], commentCount: logged.commentCount };
+}
+
+export async function setFeatured(q: Q, id: number, featured: boolean, at: number): Promise<WriteResult> {
+  if ((await lockArticleOf(q, id)) === undefined) throw new Error(`comment ${id} not found`);
+  const [row] = await q<CommentRow>(`UPDATE comments AS c SET featured_at = $2 WHERE id = $1 RETURNING ${commentColumns()}`, [id, featured ? at : null]);
   const logged = await logChange(q, row.articleId, 'updated', id, at);
   return { change: { seq: logged.seq, type: 'updated', comment: row }, ancestors: [], commentCount: logged.commentCount };
 }

@@ -1,0 +1,121 @@
+// Owns the heat alarm and the console's pulse: each article's comments per minute over the last hour, open
+// reports and held comments; an article crossing the site's threshold (rate over the last 5 minutes, or open
+// reports) raises one live alert per crossing in the console, written to the audit log. The check runs on the
+// node holding the 'heat-alarm' lease, so several nodes raise one alert, not one each.
+import type { Deps } from '../deps';
+import type { Article } from '../db/store';
+
+export const PULSE_MINUTES = 60;
+/** The rate compared with the threshold is the average over this many recent minutes. */
+export const RATE_MINUTES = 5;
+export const HEAT_CHECK_MS = 15_000;
+const MINUTE = 60_000;
+
+export interface ArticlePulse {
+  slug: string;
+  title: string;
+  /** Comments per minute, oldest first; the last entry is the current minute. */
+  perMinute: number[];
+  /** Average comments per minute over the last RATE_MINUTES minutes. */
+  rate: number;
+  openReports: number;
+  held: number;
+  slowModeSeconds: number;
+  moderationMode: Article['moderationMode'];
+  hot: boolean;
+  /** Why it is hot: the rate, the open reports, or both. */
+  reasons: ('rate' | 'reports')[];
+}
+
+export async function readPulse(deps: Pick<Deps, 'store' | 'now' | 'policy'>): Promise<{ at: string; thresholds: { commentsPerMinute: number; openReports: number }; articles: ArticlePulse[] }> {
+  const now = deps.now();
+  const current = Math.floor(now / MINUTE);
+  const [articles, buckets, attention, settings] = await Promise.all([
+    deps.store.articles.list(),
+    deps.store.comments.pulse((current - PULSE_MINUTES + 1) * MINUTE, MINUTE),
+    deps.store.comments.attention(),
+    deps.policy.settings(),
+  ]);
+  const byArticle = new Map<number, number[]>();
+  for (const b of buckets) {
+    const i = Math.floor(b.bucket) - (current - PULSE_MINUTES + 1);
+    if (i < 0 || i >= PULSE_MINUTES) continue;
+    let row = byArticle.get(b.articleId);
+    if (!row) byArticle.set(b.articleId, (row = new Array<number>(PULSE_MINUTES).fill(0)));
+    row[i] = b.count;
+  }
+  const att = new Map(attention.map((a) => [a.articleId, a]));
+  const out = articles.map((a): ArticlePulse => {
+    const perMinute = byArticle.get(a.id) ?? new Array<number>(PULSE_MINUTES).fill(0);
+    const rate = perMinute.slice(-RATE_MINUTES).reduce((x, y) => x + y, 0) / RATE_MINUTES;
+    const openReports = att.get(a.id)?.openReports ?? 0;
+    const reasons: ArticlePulse['reasons'] = [];
+    if (rate > settings.heatCommentsPerMinute) reasons.push('rate');
+    if (openReports >= settings.heatOpenReports) reasons.push('reports');
+    return {
+      slug: a.slug,
+      title: a.title,
+      perMinute,
+      rate,
+      openReports,
+      held: att.get(a.id)?.held ?? 0,
+      slowModeSeconds: a.slowModeSeconds,
+      moderationMode: a.moderationMode,
+      hot: reasons.length > 0,
+      reasons,
+    };
+  });
+  // The hottest first: those over a threshold, then by rate.
+  out.sort((x, y) => Number(y.hot) - Number(x.hot) || y.rate - x.rate || x.slug.localeCompare(y.slug));
+  return { at: new Date(now).toISOString(), thresholds: { commentsPerMinute: settings.heatCommentsPerMinute, openReports: settings.heatOpenReports }, articles: out };
+}
+
+export interface HeatWatch {
+  /** Reads the pulse, sends it to the console, and alerts for each article that has just crossed. */
+  check(): Promise<ArticlePulse[]>;
+  start(): void;
+  stop(): void;
+}
+
+/** Alerts once per crossing: an article stays "hot" (no new alert) until it is below every threshold again. */
+export function createHeatWatch(deps: Deps, intervalMs = HEAT_CHECK_MS): HeatWatch {
+  const hot = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<ArticlePulse[]> | undefined;
+  const run = async (): Promise<ArticlePulse[]> => {
+    const pulse = await readPulse(deps);
+    deps.publish({ type: 'heat.pulse', pulse });
+    const crossed: ArticlePulse[] = [];
+    for (const a of pulse.articles) {
+      if (!a.hot) {
+        hot.delete(a.slug);
+        continue;
+      }
+      if (hot.has(a.slug)) continue;
+      hot.add(a.slug);
+      crossed.push(a);
+      const details = { article: a.slug, reasons: a.reasons, rate: a.rate, openReports: a.openReports, thresholds: pulse.thresholds };
+      await deps.store.moderation.audit({ moderatorId: null, action: 'article.heat_alarm', targetType: 'article', targetId: null, details, at: deps.now() });
+      deps.log.info('heat alarm', { article: a.slug, reasons: a.reasons.join(',') });
+      deps.publish({ type: 'heat.alarm', alarm: { ...a, at: pulse.at } });
+    }
+    return crossed;
+  };
+  const check = () => (running ??= run().finally(() => (running = undefined)));
+  return {
+    check,
+    start() {
+      timer = setInterval(() => {
+        void deps.store
+          .tryLease('heat-alarm', intervalMs * 2)
+          .then((mine) => (mine ? check() : undefined))
+          .catch((err: unknown) => deps.log.warn('heat check failed', { err: String(err) }));
+      }, intervalMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
