@@ -6,7 +6,8 @@ import { io, type Socket } from 'socket.io-client';
 
 export type ReaderCommand =
   /** stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall). */
-  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; stall?: boolean }
+  /** spread: reader i connects from its own loopback address (127.1.x.y), so nginx's address hash spreads them (bench scale). */
+  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; stall?: boolean; spread?: boolean }
   | { cmd: 'expect'; keys: string[] }
   | { cmd: 'awaitDropped' }
   | { cmd: 'rejoin' }
@@ -83,8 +84,9 @@ function join(i: number, since?: number): Promise<{ reset: boolean }> {
   });
 }
 
-function connectOne(url: string, origin: string, i: number): Promise<void> {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin } });
+function connectOne(url: string, origin: string, i: number, spread = false): Promise<void> {
+  const localAddress = spread ? `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}` : undefined;
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin }, ...(localAddress ? { localAddress } : {}) });
   sockets[i] = s;
   if (i === 0) s.on('presence', (e: { count: number }) => (presence = e.count));
   s.on('comment:created', (e: { seq: number; comment: { body?: string } | null }) => {
@@ -122,7 +124,7 @@ async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   const batch = 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
-    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i).then(() => join(i)).then(() => c.stall && stall(i))));
+    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread).then(() => join(i)).then(() => c.stall && stall(i))));
   }
   send({ ev: 'opened', n: c.n, ms: wallNow() - start });
 }

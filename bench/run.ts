@@ -10,6 +10,7 @@ import { dropPostgres, usePostgres } from './lib/pgstore';
 import { createContext, type Context, type Settings } from './scenarios/context';
 import { runFanout } from './scenarios/fanout';
 import { runPosts } from './scenarios/posts';
+import { runScale } from './scenarios/scale';
 import { runStall } from './scenarios/stall';
 import { runStorm } from './scenarios/storm';
 import { runThread } from './scenarios/thread';
@@ -20,7 +21,10 @@ const SCENARIOS: [string, (ctx: Context) => Promise<Row[]>][] = [
   ['thread', runThread],
   ['storm', runStorm],
   ['stall', runStall],
+  // Opt-in (--only=scale): three server setups with PostgreSQL, Redis and nginx, a few minutes more.
+  ['scale', runScale],
 ];
+const OPT_IN = new Set(['scale']);
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const DEFAULT_OUT = path.join(RESULTS, 'latest.json');
@@ -36,7 +40,7 @@ function parseArgs(argv: string[]): Settings & { out: string; store: 'sqlite' | 
   if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, got "${store}"`);
   return {
     store,
-    only: new Set(opt('only')?.split(',') ?? SCENARIOS.map(([n]) => n)),
+    only: new Set(opt('only')?.split(',') ?? SCENARIOS.map(([n]) => n).filter((n) => !OPT_IN.has(n))),
     readers: list('readers', [100, 1000, 3000]),
     stormReaders: Number(opt('storm-readers') ?? 3000),
     postSeconds: Number(opt('seconds') ?? 10),
