@@ -71,10 +71,15 @@ function createInsertBatcher(pool: pg.Pool, maxBatch = 100) {
       const jobs = queue.splice(0, maxBatch);
       if (!jobs.length) return void waiting.delete(articleId);
       try {
+        // Top-level posts (nearly all of a busy article's) go in one statement; replies one by one after them.
+        const top = jobs.filter((j) => j.c.parent === null);
+        const replies = jobs.filter((j) => j.c.parent !== null);
         const results = await transaction(pool, async (t) => {
-          const out: InsertResult[] = [];
-          for (const j of jobs) out.push(await writer.insertComment(t, j.c));
-          return out;
+          const out = new Map<InsertJob, InsertResult>();
+          if (top.length > 1) (await writer.insertTopLevelMany(t, articleId, top.map((j) => j.c))).forEach((r, i) => out.set(top[i], r));
+          else if (top.length) out.set(top[0], await writer.insertComment(t, top[0].c));
+          for (const j of replies) out.set(j, await writer.insertComment(t, j.c));
+          return jobs.map((j) => out.get(j)!);
         });
         jobs.forEach((j, i) => j.resolve(results[i]));
       } catch (err) {
