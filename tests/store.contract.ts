@@ -115,6 +115,11 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.authors.getByTokenHash('known')).toMatchObject({ publishedCount: 2, lastIpHash: 'net-2' });
         expect((await events()).map((e) => [e.seq, e.commentId])).toEqual([known, ...ok].map((r) => [r.change.seq, r.change.comment.id]));
         expect(await store.articles.getById(article.id)).toMatchObject({ seq: 10, commentCount: 9 });
+        // A burst of top-level posts only (written together on PostgreSQL): consecutive seqs and counts.
+        const more = (await Promise.all(Array.from({ length: 6 }, (_, i) => post({ body: `再来 ${i}` })))).sort((x, y) => x.change.seq - y.change.seq);
+        expect(more.map((r) => [r.change.seq, r.commentCount])).toEqual(Array.from({ length: 6 }, (_, i) => [11 + i, 10 + i]));
+        expect((await events()).slice(10).map((e) => e.commentId)).toEqual(more.map((r) => r.change.comment.id));
+        expect(await store.articles.getById(article.id)).toMatchObject({ seq: 16, commentCount: 15 });
       });
 
       it('keeps reply counts up the thread, and logs a placeholder appearing and vanishing with its last reply', async () => {

@@ -109,7 +109,7 @@ async function postLoad(d: Deployment, seconds: number, connections: number): Pr
 }
 
 async function fanout(ctx: Context, d: Deployment, name: SetupName, n: number): Promise<ScaleFigures['fanout'][number]> {
-  const fleet = await openFleet({ url: d.readerUrl, origin: d.readerUrl }, n, { spread: d.spread });
+  const fleet = await openFleet({ url: d.readerUrl, origin: d.readerUrl }, n, { spread: d.spread, openTimeoutMs: 60_000 + n * 60 });
   try {
     await sleep(1000);
     const keys = Array.from({ length: ctx.fanoutPosts }, (_, i) => `scale-${name}-${n}-${i}`);
@@ -162,7 +162,11 @@ async function measure(ctx: Context, name: SetupName, readers: number[]): Promis
     ctx.log(`scale ${LABEL[name]}: ${Math.round(posts.postsPerSec)} posts/s, p50 ${posts.p50.toFixed(0)} ms${Number.isFinite(posts.xactsPerPost) ? `, ${posts.xactsPerPost.toFixed(2)} PostgreSQL transactions per post` : ''}`);
     const out: ScaleFigures = { posts, fanout: {} };
     for (const n of readers) {
-      const f = (out.fanout[n] = await fanout(ctx, d, name, n));
+      // A fan-out that fails (readers that cannot all connect on a starved machine) is a row that fails, not a lost run.
+      const f = (out.fanout[n] = await fanout(ctx, d, name, n).catch((err: Error) => {
+        ctx.log(`scale ${LABEL[name]} ${n} readers FAILED: ${err.message}`);
+        return { p50: NaN, p99: NaN, firstP50: NaN, spreadP99: NaN, lost: NaN, duplicates: NaN, openMs: NaN };
+      }));
       ctx.log(`scale ${LABEL[name]} ${n} readers: p99 ${f.p99.toFixed(1)} ms (post to first receipt p50 ${f.firstP50.toFixed(1)}, spread p99 ${f.spreadP99.toFixed(1)}), lost ${f.lost}, duplicates ${f.duplicates}`);
     }
     return out;

@@ -2,7 +2,7 @@
 // per-network cap checked under the article lock, the event log. Writes run in pg.writer.ts.
 import type pg from 'pg';
 import type { ArticleEvent, CommentRevision, CommentRow, CommentsRepo, LikeResult, NewComment } from '../rows';
-import { transaction, type Q } from './pg.pool';
+import { retried, transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 
 const cols = writer.commentColumns();
@@ -62,25 +62,30 @@ const isRowError = (err: unknown) => /^2[23]/.test(String((err as { code?: unkno
  * fail on its own data, the batch rolls back and its posts run again one transaction each, so one bad post
  * never fails the others.
  */
-function createInsertBatcher(pool: pg.Pool, maxBatch = 100) {
+function createInsertBatcher(pool: pg.Pool, q: Q, maxBatch = 100) {
   const waiting = new Map<number, InsertJob[]>();
   const one = (c: NewComment) => transaction(pool, (t) => writer.insertComment(t, c));
+  const write = async (articleId: number, list: NewComment[]): Promise<InsertResult[]> => {
+    // Top-level posts only (the usual case): one statement in autocommit is its own transaction, so the
+    // batch is one round trip, and the article's row stays locked only while it runs and commits.
+    const top = list.filter((c) => c.parent === null);
+    if (top.length === list.length) return retried(async () => (top.length > 1 ? writer.insertTopLevelMany(q, articleId, top) : [await writer.insertComment(q, top[0])]));
+    // With replies: one transaction, the top-level posts in one statement, then each reply.
+    return transaction(pool, async (t) => {
+      const out = new Map<NewComment, InsertResult>();
+      if (top.length > 1) (await writer.insertTopLevelMany(t, articleId, top)).forEach((r, i) => out.set(top[i], r));
+      else if (top.length) out.set(top[0], await writer.insertComment(t, top[0]));
+      for (const c of list) if (c.parent !== null) out.set(c, await writer.insertComment(t, c));
+      return list.map((c) => out.get(c)!);
+    });
+  };
   const drain = async (articleId: number) => {
     for (;;) {
       const queue = waiting.get(articleId)!;
       const jobs = queue.splice(0, maxBatch);
       if (!jobs.length) return void waiting.delete(articleId);
       try {
-        // Top-level posts (nearly all of a busy article's) go in one statement; replies one by one after them.
-        const top = jobs.filter((j) => j.c.parent === null);
-        const replies = jobs.filter((j) => j.c.parent !== null);
-        const results = await transaction(pool, async (t) => {
-          const out = new Map<InsertJob, InsertResult>();
-          if (top.length > 1) (await writer.insertTopLevelMany(t, articleId, top.map((j) => j.c))).forEach((r, i) => out.set(top[i], r));
-          else if (top.length) out.set(top[0], await writer.insertComment(t, top[0].c));
-          for (const j of replies) out.set(j, await writer.insertComment(t, j.c));
-          return jobs.map((j) => out.get(j)!);
-        });
+        const results = await write(articleId, jobs.map((j) => j.c));
         jobs.forEach((j, i) => j.resolve(results[i]));
       } catch (err) {
         if (jobs.length === 1 || !isRowError(err)) for (const j of jobs) j.reject(err);
@@ -99,7 +104,7 @@ function createInsertBatcher(pool: pg.Pool, maxBatch = 100) {
 
 export function createPgCommentsRepo(pool: pg.Pool, q: Q): CommentsRepo {
   const S = COMMENTS_SQL;
-  const insert = createInsertBatcher(pool);
+  const insert = createInsertBatcher(pool, q);
   const viewer = (id: number | null) => id ?? -1;
   const tx = <T>(fn: (t: Q) => Promise<T>) => transaction(pool, fn);
 
