@@ -70,11 +70,15 @@ function receive(i: number, key: string | null, at: number): void {
   if (++seenExpected[i] === expected.size && ++complete === sockets.length) send({ ev: 'complete', at });
 }
 
-function join(i: number, since?: number): Promise<{ reset: boolean }> {
+function join(i: number, since?: number, attempt = 1): Promise<{ reset: boolean }> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`reader ${i}: join timed out`)), 60_000);
     sockets[i].emit('join', since === undefined ? { article: slug } : { article: slug, since }, (r: { ok: boolean; data?: { seq: number; reset?: boolean; changes?: Change[] }; error?: unknown }) => {
       clearTimeout(t);
+      // A busy store (503 storage_busy, e.g. a pool of PostgreSQL connections all taken in a join storm)
+      // asks to come back later: the page does, after its retryAfter, and so does the bench reader.
+      const busy = (r.error as { code?: string } | undefined)?.code === 'storage_busy';
+      if (busy && attempt < 5) return void setTimeout(() => join(i, since, attempt + 1).then(resolve, reject), 1000 + Math.random() * 1000);
       if (!r.ok || !r.data) return reject(new Error(`reader ${i}: join refused ${JSON.stringify(r.error)}`));
       const at = wallNow();
       for (const ch of r.data.changes ?? []) receive(i, keyOf(ch.comment?.body), at);
@@ -200,7 +204,7 @@ function handle(c: ReaderCommand): void {
       return;
     case 'close':
       for (const t of pongTimers) clearInterval(t);
-      for (const s of sockets) s.disconnect();
+      for (const s of sockets) s?.disconnect();
       setTimeout(() => process.exit(0), 100);
   }
 }
