@@ -54,9 +54,6 @@ export function connectRedis(url: string, prefix: string, nodeId: string, log: L
     prefix: `${prefix}:`,
     nodeId,
     async ping() {
-      // Ready means the fan-out works too: the publisher connected and the subscriber's channels renewed
-      // (ioredis resubscribes as it turns ready), not only the command connection answering.
-      if (pub.status !== 'ready' || sub.status !== 'ready') return false;
       try {
         return (await cmd.ping()) === 'PONG';
       } catch {

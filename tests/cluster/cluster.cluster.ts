@@ -242,7 +242,8 @@ describe('three nodes behind nginx', () => {
     await w.restartRedis();
     await burst;
     // Redis is back and every node ready again: the next change lets every reader notice what it missed.
-    // Should that change itself be lost (a subscriber renewed a moment later), one more follows.
+    // Should that change itself be lost (a node's subscriber renews a moment after its commands answer),
+    // one more follows.
     for (let i = 0; ; i++) {
       await post(client(), nodes[i % nodes.length], `恢复之后${i}`);
       const seq = await articleSeq();

@@ -36,7 +36,7 @@ export interface ClusterWorld {
   liveNodes(): number[];
   redisPort: number;
   killNode(i: number): Promise<void>;
-  /** Kills redis-server, starts it again and waits until every live node is ready (subscriber renewed). */
+  /** Kills redis-server, starts it again and waits until every live node is ready again (Redis answers). */
   restartRedis(): Promise<void>;
   /** Stops nginx, every node and redis-server and drops the database: never throws, never waits forever. */
   stop(): Promise<void>;
