@@ -6,7 +6,8 @@ import { io, type Socket } from 'socket.io-client';
 
 export type ReaderCommand =
   /** stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall). */
-  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; stall?: boolean }
+  /** spread: reader i connects from its own loopback address (127.1.x.y), so nginx's address hash spreads them (bench scale). */
+  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; stall?: boolean; spread?: boolean }
   | { cmd: 'expect'; keys: string[] }
   | { cmd: 'awaitDropped' }
   | { cmd: 'rejoin' }
@@ -69,11 +70,15 @@ function receive(i: number, key: string | null, at: number): void {
   if (++seenExpected[i] === expected.size && ++complete === sockets.length) send({ ev: 'complete', at });
 }
 
-function join(i: number, since?: number): Promise<{ reset: boolean }> {
+function join(i: number, since?: number, attempt = 1): Promise<{ reset: boolean }> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`reader ${i}: join timed out`)), 60_000);
     sockets[i].emit('join', since === undefined ? { article: slug } : { article: slug, since }, (r: { ok: boolean; data?: { seq: number; reset?: boolean; changes?: Change[] }; error?: unknown }) => {
       clearTimeout(t);
+      // A busy store (503 storage_busy, e.g. a pool of PostgreSQL connections all taken in a join storm)
+      // asks to come back later: the page does, after its retryAfter, and so does the bench reader.
+      const busy = (r.error as { code?: string } | undefined)?.code === 'storage_busy';
+      if (busy && attempt < 5) return void setTimeout(() => join(i, since, attempt + 1).then(resolve, reject), 1000 + Math.random() * 1000);
       if (!r.ok || !r.data) return reject(new Error(`reader ${i}: join refused ${JSON.stringify(r.error)}`));
       const at = wallNow();
       for (const ch of r.data.changes ?? []) receive(i, keyOf(ch.comment?.body), at);
@@ -83,8 +88,9 @@ function join(i: number, since?: number): Promise<{ reset: boolean }> {
   });
 }
 
-function connectOne(url: string, origin: string, i: number): Promise<void> {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin } });
+function connectOne(url: string, origin: string, i: number, spread = false): Promise<void> {
+  const localAddress = spread ? `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}` : undefined;
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin }, ...(localAddress ? { localAddress } : {}) });
   sockets[i] = s;
   if (i === 0) s.on('presence', (e: { count: number }) => (presence = e.count));
   s.on('comment:created', (e: { seq: number; comment: { body?: string } | null }) => {
@@ -122,7 +128,7 @@ async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   const batch = 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
-    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i).then(() => join(i)).then(() => c.stall && stall(i))));
+    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread).then(() => join(i)).then(() => c.stall && stall(i))));
   }
   send({ ev: 'opened', n: c.n, ms: wallNow() - start });
 }
@@ -198,7 +204,7 @@ function handle(c: ReaderCommand): void {
       return;
     case 'close':
       for (const t of pongTimers) clearInterval(t);
-      for (const s of sockets) s.disconnect();
+      for (const s of sockets) s?.disconnect();
       setTimeout(() => process.exit(0), 100);
   }
 }

@@ -10,6 +10,7 @@ import { dropPostgres, usePostgres } from './lib/pgstore';
 import { createContext, type Context, type Settings } from './scenarios/context';
 import { runFanout } from './scenarios/fanout';
 import { runPosts } from './scenarios/posts';
+import { runScale } from './scenarios/scale';
 import { runStall } from './scenarios/stall';
 import { runStorm } from './scenarios/storm';
 import { runThread } from './scenarios/thread';
@@ -23,9 +24,11 @@ const SCENARIOS: [string, (ctx: Context) => Promise<Row[]>][] = [
   ['storm', runStorm],
   ['stall', runStall],
   ['typing', runTyping],
+  // Opt-in (--only=scale): three server setups with PostgreSQL, Redis and nginx, a few minutes more.
+  ['scale', runScale],
 ];
 /** Scenarios that run only when named in --only. */
-const OPT_IN = new Set(['typing']);
+const OPT_IN = new Set(['typing', 'scale']);
 
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const DEFAULT_OUT = path.join(RESULTS, 'latest.json');

@@ -159,6 +159,38 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.comments.get(first.change.comment.id)).toMatchObject({ replyCount: 6, likes: 18 });
       });
 
+      it('stores posts arriving at once each under its own seq and count: held ones uncounted, one fresh token one author, a bad one failing alone', async () => {
+        const known = await post({ token: 'known' });
+        const results = await Promise.allSettled([
+          post({ token: 'fresh', body: '甲' }),
+          post({ token: 'fresh', body: '乙' }),
+          post({ status: 'pending', heldReason: 'first_link', body: '待审' }),
+          post({ authorId: known.authorId, newAuthorTokenHash: undefined, ipHash: 'net-2', body: '又来' }),
+          post({ authorId: 999_999, newAuthorTokenHash: undefined, body: '查无此人' }),
+          ...Array.from({ length: 5 }, (_, i) => post({ body: `同时 ${i}` })),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', ...Array(5).fill('fulfilled')]);
+        const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((a, b) => a.change.seq - b.change.seq);
+        expect(ok.map((r) => r.change.seq)).toEqual(Array.from({ length: 9 }, (_, i) => i + 2));
+        let count = 1;
+        for (const r of ok) {
+          if (r.change.comment.status === 'published') count++;
+          expect(r.commentCount).toBe(count);
+          expect(await store.comments.get(r.change.comment.id)).toEqual(r.change.comment);
+        }
+        const [a, b] = [ok.find((r) => r.change.comment.body === '甲')!, ok.find((r) => r.change.comment.body === '乙')!];
+        expect(a.authorId).toBe(b.authorId);
+        expect(await store.authors.getByTokenHash('fresh')).toMatchObject({ id: a.authorId, publishedCount: 2 });
+        expect(await store.authors.getByTokenHash('known')).toMatchObject({ publishedCount: 2, lastIpHash: 'net-2' });
+        expect((await events()).map((e) => [e.seq, e.commentId])).toEqual([known, ...ok].map((r) => [r.change.seq, r.change.comment.id]));
+        expect(await store.articles.getById(article.id)).toMatchObject({ seq: 10, commentCount: 9 });
+        // A burst of top-level posts only (written together on PostgreSQL): consecutive seqs and counts.
+        const more = (await Promise.all(Array.from({ length: 6 }, (_, i) => post({ body: `再来 ${i}` })))).sort((x, y) => x.change.seq - y.change.seq);
+        expect(more.map((r) => [r.change.seq, r.commentCount])).toEqual(Array.from({ length: 6 }, (_, i) => [11 + i, 10 + i]));
+        expect((await events()).slice(10).map((e) => e.commentId)).toEqual(more.map((r) => r.change.comment.id));
+        expect(await store.articles.getById(article.id)).toMatchObject({ seq: 16, commentCount: 15 });
+      });
+
       it('keeps reply counts up the thread, and logs a placeholder appearing and vanishing with its last reply', async () => {
         const root = (await post()).change.comment;
         const mid = (await reply(root)).change.comment;

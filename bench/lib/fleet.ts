@@ -13,7 +13,7 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-export async function openFleet(server: RunningServer, n: number, opts: { stall?: boolean } = {}): Promise<Fleet & { openMs: number }> {
+export async function openFleet(server: Pick<RunningServer, 'url' | 'origin'>, n: number, opts: { stall?: boolean; spread?: boolean; openTimeoutMs?: number } = {}): Promise<Fleet & { openMs: number }> {
   const proc: ChildProcess = spawnNode([path.join(ROOT, 'dist', 'bench', 'readers.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -72,9 +72,9 @@ export async function openFleet(server: RunningServer, n: number, opts: { stall?
       clearTimeout(t);
     },
   };
-  fleet.send({ cmd: 'open', url: server.url, origin: server.origin, slug: SLUG, n, stall: opts.stall });
+  fleet.send({ cmd: 'open', url: server.url, origin: server.origin, slug: SLUG, n, stall: opts.stall, spread: opts.spread });
   try {
-    const opened = await fleet.next('opened', 120_000);
+    const opened = await fleet.next('opened', opts.openTimeoutMs ?? 120_000);
     return { ...fleet, openMs: opened.ms };
   } catch (err) {
     await fleet.close();

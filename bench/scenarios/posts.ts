@@ -23,7 +23,7 @@ export interface PostFigures {
 
 let sequence = 0;
 
-interface Slice {
+export interface Slice {
   ok: number;
   non2xx: number;
   errors: number;
@@ -31,7 +31,7 @@ interface Slice {
   latencies: number[];
 }
 
-function cannon(url: string, seconds: number, connections: number): Promise<Slice> {
+export function cannon(url: string, seconds: number, connections: number): Promise<Slice> {
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
     const inst = autocannon(
@@ -55,7 +55,7 @@ function cannon(url: string, seconds: number, connections: number): Promise<Slic
   });
 }
 
-function combine(slices: Slice[]): PostFigures {
+export function combine(slices: Slice[]): PostFigures {
   const latencies = slices.flatMap((s) => s.latencies);
   const seconds = slices.reduce((a, s) => a + s.seconds, 0);
   const ok = slices.reduce((a, s) => a + s.ok, 0);

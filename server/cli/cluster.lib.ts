@@ -67,11 +67,45 @@ export function startNode(o: NodeOptions): ChildProcess {
   return child;
 }
 
+/** Whether the process is gone (exited, killed, or never started). */
+export function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * Ports for servers of our own, below the kernel's ephemeral range: a port there is never handed to an
+ * outgoing connection or to a `listen(0)` of another process, so it stays ours between the check and the
+ * bind, and a port freed by a killed node is not taken by a stranger that nginx would then forward to.
+ */
+export async function freePorts(n: number, consecutive = true): Promise<number[]> {
+  const net = await import('node:net');
+  let low = 32768;
+  try {
+    low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: keep the usual default
+  }
+  const from = Math.max(10000, low - 20000);
+  const span = Math.max(1, low - from - n);
+  const isFree = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  for (let tries = 0; tries < 100; tries++) {
+    const base = from + Math.floor(Math.random() * span);
+    const ports = Array.from({ length: n }, (_, i) => (consecutive ? base + i : from + Math.floor(Math.random() * span)));
+    if (new Set(ports).size === n && (await Promise.all(ports.map(isFree))).every(Boolean)) return ports;
+  }
+  throw new Error('no free ports');
+}
+
 /** Resolves once GET url answers 200 (a node's /readyz, nginx in front), or rejects after timeoutMs. */
 export async function waitFor(url: string, timeoutMs = 30_000, child?: ChildProcess): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    if (child && exited(child)) throw new Error(`${url}: the process exited with ${child.exitCode ?? child.signalCode}`);
     const status = await new Promise<number>((resolve) => {
       const req = http.get(url, (res) => {
         res.resume();
@@ -86,13 +120,19 @@ export async function waitFor(url: string, timeoutMs = 30_000, child?: ChildProc
   }
 }
 
+/** Stops a child and resolves once it is gone: SIGKILL after timeoutMs, and never waits forever. */
 export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 8000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (!child || exited(child)) return;
+  const gone = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
   child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  await exited;
-  clearTimeout(timer);
+  const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  // A process that does not go even after SIGKILL (it cannot, short of a kernel wait): give up on it.
+  const giveUp = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs + 5000).unref());
+  await Promise.race([gone, giveUp]);
+  clearTimeout(kill);
 }
 
 async function adminQuery(adminUrl: string, sql: string): Promise<{ rowCount: number | null }> {

@@ -4,32 +4,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import request from 'supertest';
 import superagent from 'superagent';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { dropDatabase, ensureDatabase, startNginx, startNode, startRedisServer, stopChild, waitFor, waitForRedis } from '../../server/cli/cluster.lib';
+import { dropDatabase, ensureDatabase, exited, freePorts, startNginx, startNode, startRedisServer, stopChild, waitFor, waitForRedis } from '../../server/cli/cluster.lib';
 import { RELAXED_LIMITS } from '../helpers/server';
 
 export const SLUG = 'nvidia-anthropic';
 export const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 export const ADMIN = { username: 'admin', password: 'cluster-admin-password-1' };
 
-async function freePorts(n: number): Promise<number[]> {
-  // Consecutive ports, as npm run cluster uses: find a free run.
-  for (let tries = 0; tries < 50; tries++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    const ok = await Promise.all(
-      Array.from({ length: n }, (_, i) => new Promise<boolean>((resolve) => {
-        const s = net.createServer();
-        s.once('error', () => resolve(false));
-        s.listen(base + i, '127.0.0.1', () => s.close(() => resolve(true)));
-      })),
-    );
-    if (ok.every(Boolean)) return Array.from({ length: n }, (_, i) => base + i);
-  }
-  throw new Error('no free ports');
+/** Every process the suite started: all killed when the test process ends, however it ends. */
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of started) if (!exited(c)) c.kill('SIGKILL');
+});
+function track(c: ChildProcess): ChildProcess {
+  started.add(c);
+  c.once('exit', () => started.delete(c));
+  return c;
 }
 
 export interface ClusterWorld {
@@ -38,9 +32,13 @@ export interface ClusterWorld {
   publicUrl: string;
   nodeUrl(i: number): string;
   nodes: (ChildProcess | undefined)[];
+  /** Indexes of the nodes still running. */
+  liveNodes(): number[];
   redisPort: number;
   killNode(i: number): Promise<void>;
+  /** Kills redis-server, starts it again and waits until every live node is ready again (Redis answers). */
   restartRedis(): Promise<void>;
+  /** Stops nginx, every node and redis-server and drops the database: never throws, never waits forever. */
   stop(): Promise<void>;
 }
 
@@ -49,39 +47,55 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
   const adminUrl = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `yilun_cluster_test_${process.pid}`;
   const [redisPort, nginxPort, ...nodePorts] = await freePorts(5);
-  const databaseUrl = await ensureDatabase(adminUrl, dbName);
-  let redis: ChildProcess | undefined = startRedisServer(redisPort, path.join(dir, 'redis'));
-  await waitForRedis(redisPort);
-  const nodeEnv = {
-    ...RELAXED_LIMITS,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-    REDIS_PREFIX: `ytest${process.pid}`,
-    TRUST_PROXY: 'loopback',
-    SESSION_SECRET: 's'.repeat(40),
-    IP_HASH_KEY: 'k'.repeat(40),
-    ADMIN_USER: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-    METRICS_TOKEN,
-    LOG_LEVEL: 'warn',
-    FORM_MIN_SECONDS: '0',
-    ...env,
-  };
   const nodes: (ChildProcess | undefined)[] = [];
-  const start = (i: number) => startNode({ index: i, port: nodePorts[i], dataDir: path.join(dir, `node${i}`), env: nodeEnv, logFile: path.join(dir, `node${i}.log`) });
-  nodes[0] = start(0);
-  await waitFor(`http://127.0.0.1:${nodePorts[0]}/readyz`, 60_000, nodes[0]);
-  nodes[1] = start(1);
-  nodes[2] = start(2);
-  await Promise.all([1, 2].map((i) => waitFor(`http://127.0.0.1:${nodePorts[i]}/readyz`, 60_000, nodes[i])));
-  const nginx = startNginx(path.join(dir, 'nginx'), nginxPort, nodePorts);
-  await waitFor(`http://127.0.0.1:${nginxPort}/readyz`, 10_000, nginx);
+  let redis: ChildProcess | undefined;
+  let nginx: ChildProcess | undefined;
+  const nodeUrl = (i: number) => `http://127.0.0.1:${nodePorts[i]}`;
+  const liveNodes = () => nodes.map((n, i) => (n && !exited(n) ? i : -1)).filter((i) => i >= 0);
+  const stop = async () => {
+    await Promise.all([stopChild(nginx), ...nodes.map((n) => stopChild(n))]);
+    await stopChild(redis);
+    await dropDatabase(adminUrl, dbName).catch(() => undefined);
+    if (!process.env.KEEP_CLUSTER_LOGS) fs.rmSync(dir, { recursive: true, force: true });
+    else process.stdout.write(`cluster logs kept in ${dir}\n`);
+  };
+  try {
+    const databaseUrl = await ensureDatabase(adminUrl, dbName);
+    redis = track(startRedisServer(redisPort, path.join(dir, 'redis')));
+    await waitForRedis(redisPort);
+    const nodeEnv = {
+      ...RELAXED_LIMITS,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_PREFIX: `ytest${process.pid}`,
+      TRUST_PROXY: 'loopback',
+      SESSION_SECRET: 's'.repeat(40),
+      IP_HASH_KEY: 'k'.repeat(40),
+      ADMIN_USER: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      METRICS_TOKEN,
+      LOG_LEVEL: 'warn',
+      FORM_MIN_SECONDS: '0',
+      ...env,
+    };
+    const start = (i: number) => (nodes[i] = track(startNode({ index: i, port: nodePorts[i], dataDir: path.join(dir, `node${i}`), env: nodeEnv, logFile: path.join(dir, `node${i}.log`) })));
+    // One node first (migrations, content, admin), then the others; each is ready when /readyz says so.
+    await waitFor(`${nodeUrl(0)}/readyz`, 60_000, start(0));
+    await Promise.all([1, 2].map((i) => waitFor(`${nodeUrl(i)}/readyz`, 60_000, start(i))));
+    nginx = track(startNginx(path.join(dir, 'nginx'), nginxPort, nodePorts));
+    await waitFor(`http://127.0.0.1:${nginxPort}/readyz`, 15_000, nginx);
+  } catch (err) {
+    const logs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => `--- ${f}\n${fs.readFileSync(path.join(dir, f), 'utf8').slice(-2000)}`) : [];
+    await stop();
+    throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);
+  }
   return {
     dir,
     nodePorts,
     publicUrl: `http://127.0.0.1:${nginxPort}`,
-    nodeUrl: (i) => `http://127.0.0.1:${nodePorts[i]}`,
+    nodeUrl,
     nodes,
+    liveNodes,
     redisPort,
     async killNode(i) {
       await stopChild(nodes[i], 'SIGKILL');
@@ -89,15 +103,11 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Cl
     },
     async restartRedis() {
       await stopChild(redis, 'SIGKILL');
-      redis = startRedisServer(redisPort, path.join(dir, 'redis'));
+      redis = track(startRedisServer(redisPort, path.join(dir, 'redis')));
       await waitForRedis(redisPort);
+      await Promise.all(liveNodes().map((i) => waitFor(`${nodeUrl(i)}/readyz`, 30_000, nodes[i])));
     },
-    async stop() {
-      await Promise.all([stopChild(nginx), ...nodes.map((n) => stopChild(n))]);
-      await stopChild(redis);
-      await dropDatabase(adminUrl, dbName).catch(() => undefined);
-      if (!process.env.KEEP_CLUSTER_LOGS) fs.rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
@@ -108,7 +118,7 @@ export const freshIp = () => `203.0.113.${nextNet++ % 250}`.replace(/\.0$/, '.25
 /** A reader (own cookie jar, own network) that can talk to any node directly: one identity, any node. */
 export function client(ip = freshIp()) {
   const agent = superagent.agent();
-  const set = (base: string, r: superagent.SuperAgentRequest) => r.set('Origin', base).set('X-Forwarded-For', ip).ok(() => true);
+  const set = (base: string, r: superagent.SuperAgentRequest) => r.set('Origin', base).set('X-Forwarded-For', ip).ok(() => true).timeout({ deadline: 20_000 });
   return {
     ip,
     get: (base: string, p: string) => set(base, agent.get(base + p)),
@@ -129,15 +139,27 @@ export function socketTo(base: string, opts: { ip?: string; cookie?: string; nam
     reconnectionDelayMax: 1000,
     extraHeaders: { origin: base, ...(opts.ip ? { 'x-forwarded-for': opts.ip } : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}) },
   });
+  // A socket that did not connect is closed, so it never reconnects in the background after the test.
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (e) => reject(e));
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      socket.close();
+      reject(e);
+    };
+    const timer = setTimeout(() => fail(new Error(`socket to ${base} did not connect within 15 s`)), 15_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('connect_error', fail);
   });
 }
 
+/** Polls cond until it holds, or throws after ms; a cond that takes longer than 5 s counts as false. */
 export async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!(await cond())) {
+  const bounded = () => Promise.race([Promise.resolve(cond()).catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref())]);
+  while (!(await bounded())) {
     if (Date.now() > end) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -145,7 +167,17 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
 
 /** Sockets open on one node, read from its /metrics. */
 export async function socketsOn(base: string): Promise<number> {
-  const res = await request(base).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`);
+  const res = await request(base).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).timeout(5000);
   const m = /yilun_sockets_connected\{namespace="\/"\} (\d+)/.exec(res.text);
   return m ? Number(m[1]) : -1;
+}
+
+/** The presence a join on this socket answers now, or -1 when no answer comes within 3 s. */
+export async function presenceSeen(s: Socket, slug: string): Promise<number> {
+  try {
+    const a = (await s.timeout(3000).emitWithAck('join', { article: slug })) as { data?: { presence: number } };
+    return a.data?.presence ?? -1;
+  } catch {
+    return -1;
+  }
 }

@@ -146,7 +146,11 @@ export function createPgModerationRepo(pool: pg.Pool, q: Q): ModerationRepo {
               FROM comments WHERE author_id = ANY($1::bigint[])) r
             JOIN comments c ON c.id = r.id WHERE r.n <= $2 ORDER BY c.author_id, c.created_at DESC`, [ids, per])
         : [],
-    recentTimesByIp: async (ipHash, sinceAt) =>
-      (await q<{ t: number }>(`SELECT created_at AS t FROM comments WHERE ip_hash = $1 AND created_at >= $2 ORDER BY created_at`, [ipHash, sinceAt])).map((r) => r.t),
+    // As SQLite's: under the limit (every accepted post) nothing comes back; at most `limit` rows ever do.
+    recentTimesByIp: async (ipHash, sinceAt, limit) => {
+      if (limit === undefined) return (await q<{ t: number }>(`SELECT created_at AS t FROM comments WHERE ip_hash = $1 AND created_at >= $2 ORDER BY created_at`, [ipHash, sinceAt])).map((r) => r.t);
+      const newest = (await q<{ t: number }>(`SELECT created_at AS t FROM comments WHERE ip_hash = $1 AND created_at >= $2 ORDER BY created_at DESC LIMIT $3`, [ipHash, sinceAt, limit])).map((r) => r.t);
+      return newest.length < limit ? [] : newest.reverse();
+    },
   };
 }

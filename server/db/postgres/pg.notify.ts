@@ -11,6 +11,17 @@ export async function recordOutbox(q: Q, w: OutboxWrite): Promise<void> {
   }
 }
 
+/** Records the events of several writes in one statement on the caller's transaction (a batch of posts). */
+export async function recordOutboxMany(q: Q, writes: OutboxWrite[]): Promise<void> {
+  const evs = writes.flatMap(outboxEventsOf);
+  if (!evs.length) return;
+  await q(
+    `INSERT INTO notify_outbox (kind, comment_id, author_id, created_at)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])`,
+    [evs.map((e) => e.kind), evs.map((e) => e.commentId), evs.map((e) => e.authorId), evs.map((e) => e.createdAt)],
+  );
+}
+
 const SUB_COLS = `id, author_id AS "authorId", article_id AS "articleId", scope, email, lang, base_url AS "baseUrl",
   created_at AS "createdAt", confirmed_at AS "confirmedAt", last_sent_at AS "lastSentAt"`;
 const DELIVERY_COLS = `id, channel, idem_key AS "idemKey", kind, target_id AS "targetId", payload, status, attempts,

@@ -40,6 +40,19 @@ export const runner =
 
 const RETRYABLE = new Set(['40P01', '40001']);
 
+/** Runs fn (one statement in autocommit: a transaction of its own) again when PostgreSQL picks it as a deadlock or serialization victim. */
+export async function retried<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt < 5 && code && RETRYABLE.has(code)) continue;
+      throw err;
+    }
+  }
+}
+
 /** Runs fn inside one transaction on one client; deadlock and serialization failures are retried. */
 export async function transaction<T>(pool: pg.Pool, fn: (q: Q) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -103,6 +103,7 @@ async function applyTransition(q: Q, before: CommentRow, after: CommentRow, at: 
  * to one article queue on that lock, so the less they do under it, the more posts per second.
  */
 export async function insertComment(q: Q, c: NewComment): Promise<WriteResult & { authorId: number }> {
+  if (c.parent === null) return insertTopLevel(q, c);
   let authorId = c.authorId;
   if (authorId === null) {
     if (!c.newAuthorTokenHash) throw new Error('insert needs an author id or a new author token hash');
@@ -120,14 +121,102 @@ export async function insertComment(q: Q, c: NewComment): Promise<WriteResult & 
       c.body, c.html, c.status, c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, c.staff ?? null, c.verifiedSiteId ?? null],
   );
   const delta = c.status === 'published' ? 1 : 0;
-  if (p === null) {
-    const [logged] = await q<{ seq: number; commentCount: number }>(SQL.logTopLevel, [row.articleId, delta, row.id, c.createdAt, authorId]);
-    return { change: { seq: logged.seq, type: 'created', comment: row }, ancestors: [], authorId, commentCount: logged.commentCount };
-  }
   await q(SQL.lockArticle, [c.articleId]);
   const ancestors = delta ? await shiftCounts(q, row, 1, c.createdAt) : [];
   const logged = await logChange(q, row.articleId, 'created', row.id, c.createdAt);
   return { change: { seq: logged.seq, type: 'created', comment: row }, ancestors, authorId, commentCount: logged.commentCount };
+}
+
+/**
+ * A top-level comment in one statement (one round trip, which is what a post waits for in its article's
+ * batch): the author row (made, or its last address noted) and its published count, the comment, the
+ * article's count and seq, the event. A new author is inserted with its count; a token that raced in
+ * first (ON CONFLICT) has its count raised instead.
+ */
+const INSERT_TOP_LEVEL = `WITH na AS (
+    INSERT INTO authors (token_hash, created_at, last_ip_hash, published_count)
+      SELECT $2, $8, $9, $11 WHERE $1::bigint IS NULL
+    ON CONFLICT (token_hash) DO UPDATE SET last_ip_hash = EXCLUDED.last_ip_hash, published_count = authors.published_count + EXCLUDED.published_count
+    RETURNING id),
+  ea AS (
+    UPDATE authors SET last_ip_hash = COALESCE($9, last_ip_hash), published_count = published_count + $11
+    WHERE id = $1::bigint RETURNING id),
+  a AS (SELECT id FROM na UNION ALL SELECT id FROM ea),
+  c AS (
+    INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason)
+      SELECT $3, NULL, NULL, 0, a.id, $4, NULL, $5, $6, $7, $8, $9, $10 FROM a
+    RETURNING *),
+  s AS (UPDATE articles SET seq = seq + 1, comment_count = comment_count + $11 WHERE id = $3 AND EXISTS (SELECT 1 FROM c) RETURNING seq, comment_count),
+  e AS (INSERT INTO article_events (article_id, seq, type, comment_id, created_at) SELECT $3, s.seq, 'created', c.id, $8 FROM s, c)
+  SELECT ${commentColumns()}, s.seq AS "_seq", s.comment_count AS "_commentCount" FROM c, s`;
+
+async function insertTopLevel(q: Q, c: NewComment): Promise<WriteResult & { authorId: number }> {
+  if (c.authorId === null && !c.newAuthorTokenHash) throw new Error('insert needs an author id or a new author token hash');
+  const delta = c.status === 'published' ? 1 : 0;
+  const [r] = await q<CommentRow & { _seq: number; _commentCount: number }>(INSERT_TOP_LEVEL, [
+    c.authorId, c.authorId === null ? c.newAuthorTokenHash : null, c.articleId, c.authorName, c.body, c.html, c.status,
+    c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, delta,
+  ]);
+  // As the foreign key would answer (class 23: the other posts of its batch still go in).
+  if (!r) throw Object.assign(new Error(`author ${c.authorId} not found`), { code: '23503' });
+  const { _seq: seq, _commentCount: commentCount, ...row } = r;
+  return { change: { seq, type: 'created', comment: row }, ancestors: [], authorId: row.authorId, commentCount };
+}
+
+/**
+ * Several top-level comments to one article in one statement: what insertTopLevel does for each, in input
+ * order. Ids are drawn in input order, the article's seq moves by the number of comments and event n gets
+ * the n-th new seq; two first posts with one fresh token land on one author. Any error fails them all
+ * (the caller then runs them one by one).
+ */
+const INSERT_TOP_LEVEL_MANY = `WITH i AS MATERIALIZED (
+    SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::int[])
+      WITH ORDINALITY AS t(author_id, token_hash, author_name, body, html, status, created_at, ip_hash, held_reason, delta, n)),
+  na AS (
+    INSERT INTO authors (token_hash, created_at, last_ip_hash, published_count)
+      SELECT token_hash, min(created_at), (array_agg(ip_hash ORDER BY n DESC))[1], sum(delta) FROM i WHERE author_id IS NULL GROUP BY token_hash
+    ON CONFLICT (token_hash) DO UPDATE SET last_ip_hash = EXCLUDED.last_ip_hash, published_count = authors.published_count + EXCLUDED.published_count
+    RETURNING id, token_hash),
+  ea AS (
+    UPDATE authors AS x SET last_ip_hash = COALESCE(y.ip, x.last_ip_hash), published_count = x.published_count + y.d
+    FROM (SELECT author_id, (array_agg(ip_hash ORDER BY n DESC))[1] AS ip, sum(delta) AS d FROM i WHERE author_id IS NOT NULL GROUP BY author_id) y
+    WHERE x.id = y.author_id RETURNING x.id),
+  ids AS MATERIALIZED (SELECT o.n, nextval(pg_get_serial_sequence('comments', 'id')) AS id FROM (SELECT n FROM i ORDER BY n OFFSET 0) o),
+  c AS (
+    INSERT INTO comments (id, article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason)
+      SELECT ids.id, $1, NULL, NULL, 0, COALESCE(i.author_id, na.id), i.author_name, NULL, i.body, i.html, i.status, i.created_at, i.ip_hash, i.held_reason
+      FROM i JOIN ids ON ids.n = i.n LEFT JOIN na ON na.token_hash = i.token_hash
+    RETURNING *),
+  s AS (
+    UPDATE articles SET seq = seq + (SELECT count(*) FROM i), comment_count = comment_count + (SELECT sum(delta) FROM i)
+    WHERE id = $1 RETURNING seq, comment_count),
+  e AS (
+    INSERT INTO article_events (article_id, seq, type, comment_id, created_at)
+      SELECT $1, s.seq - (SELECT count(*) FROM i) + i.n, 'created', ids.id, i.created_at FROM s, i JOIN ids ON ids.n = i.n)
+  SELECT ${commentColumns()}, s.seq - (SELECT count(*) FROM i) + ids.n AS "_seq",
+    s.comment_count - (SELECT COALESCE(sum(l.delta), 0) FROM i l WHERE l.n > ids.n) AS "_commentCount"
+  FROM c JOIN ids ON ids.id = c.id, s ORDER BY ids.n`;
+
+/** Top-level comments to one article (articleId the same for all), in one statement; answers in input order. */
+export async function insertTopLevelMany(q: Q, articleId: number, list: NewComment[]): Promise<(WriteResult & { authorId: number })[]> {
+  if (list.some((c) => c.parent !== null || c.articleId !== articleId || (c.authorId === null && !c.newAuthorTokenHash))) throw new Error('insertTopLevelMany takes top-level comments to one article, each with an author');
+  const col = <T>(f: (c: NewComment) => T) => list.map(f);
+  const rows = await q<CommentRow & { _seq: number; _commentCount: number }>(INSERT_TOP_LEVEL_MANY, [
+    articleId,
+    col((c) => c.authorId),
+    col((c) => (c.authorId === null ? c.newAuthorTokenHash! : null)),
+    col((c) => c.authorName),
+    col((c) => c.body),
+    col((c) => c.html),
+    col((c) => c.status),
+    col((c) => c.createdAt),
+    col((c) => c.ipHash),
+    col((c) => (c.status === 'pending' ? c.heldReason : null)),
+    col((c) => (c.status === 'published' ? 1 : 0)),
+  ]);
+  // As the foreign key would answer: an author id that does not exist.
+  if (rows.length !== list.length) throw Object.assign(new Error('an author of the batch was not found'), { code: '23503' });
+  return rows.map(({ _seq: seq, _commentCount: commentCount, ...row }) => ({ change: { seq, type: 'created' as const, comment: row }, ancestors: [], authorId: row.authorId, commentCount }));
 }
 
 /** The status change of comments.writer.ts setStatus; the caller's transaction has locked the article. */

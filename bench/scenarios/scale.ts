@@ -1,0 +1,214 @@
+// Owns the scale-out rows (--only=scale; opt-in, not in the default run): the same post load and the same
+// fan-out on one node on SQLite, one node on PostgreSQL + Redis, and three nodes on PostgreSQL + Redis behind
+// nginx (deploy/nginx.conf, as npm run cluster runs it), each figure beside the SQLite node's, with where the
+// time goes: post to first receipt (commit and publish), spread (the broadcast), transactions per post.
+import path from 'node:path';
+import pg from 'pg';
+import { dropDatabase, ensureDatabase, freePorts, startNginx, startRedisServer, stopChild, waitFor, waitForRedis } from '../../server/cli/cluster.lib';
+import { openFleet } from '../lib/fleet';
+import { postComment, wallNow } from '../lib/http';
+import { SLUG, startServer, track, type RunningServer } from '../lib/procs';
+import { sleep, summarize } from '../lib/stats';
+import { row, type Row } from '../lib/table';
+import type { Context } from './context';
+import { cannon, combine, type PostFigures, type Slice } from './posts';
+
+type SetupName = 'sqlite' | 'pg' | 'cluster';
+const LABEL: Record<SetupName, string> = { sqlite: '1 node, SQLite', pg: '1 node, PostgreSQL + Redis', cluster: '3 nodes + nginx, PostgreSQL + Redis' };
+const POST_GAP_MS = 200;
+const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECRET = 'bench-scale-secret-0123456789abcdef';
+
+interface Deployment {
+  /** Where the post load goes: every node directly (as nginx's address hash spreads many clients). */
+  postUrls: string[];
+  /** Where readers connect (nginx for three nodes, each reader from its own loopback address). */
+  readerUrl: string;
+  spread: boolean;
+  /** Where the fan-out posts go. */
+  postUrl: string;
+  nodes: RunningServer[];
+  /** Committed transactions in the deployment's database so far (PostgreSQL only). */
+  xacts(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface ScaleFigures {
+  posts: PostFigures & { xactsPerPost: number };
+  fanout: Record<number, { p50: number; p99: number; firstP50: number; spreadP99: number; lost: number; duplicates: number; openMs: number }>;
+}
+
+async function xactCount(dbName: string): Promise<number> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    const r = await c.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = $1', [dbName]);
+    return Number(r.rows[0]?.n ?? NaN);
+  } finally {
+    await c.end();
+  }
+}
+
+async function deploy(ctx: Context, name: SetupName): Promise<Deployment> {
+  const dataDir = (i: number) => ctx.tmp(`scale-${name}-${i}`);
+  const prof = (i: number) => ctx.profileDir('yilun', `scale-${name}-${i}`);
+  if (name === 'sqlite') {
+    // DATABASE_URL empty: SQLite even when the run was started with --store=postgres.
+    const node = await startServer({ kind: 'yilun', dataDir: dataDir(0), cpuProfDir: prof(0), env: { DATABASE_URL: '' } });
+    return { postUrls: [node.url], readerUrl: node.url, spread: false, postUrl: node.url, nodes: [node], xacts: async () => NaN, stop: () => node.stop() };
+  }
+  const dbName = `yilun_bench_scale_${process.pid}`;
+  await dropDatabase(ADMIN_URL, dbName);
+  const databaseUrl = await ensureDatabase(ADMIN_URL, dbName);
+  const count = name === 'cluster' ? 3 : 1;
+  const [redisPort, nginxPort, ...ports] = await freePorts(2 + count, false);
+  const redis = track(startRedisServer(redisPort, ctx.tmp(`scale-${name}-redis`)));
+  const nodes: RunningServer[] = [];
+  let nginx: ReturnType<typeof startNginx> | undefined;
+  const stop = async () => {
+    await stopChild(nginx);
+    await Promise.all(nodes.map((n) => n.stop()));
+    await stopChild(redis);
+    await dropDatabase(ADMIN_URL, dbName).catch(() => undefined);
+  };
+  try {
+    await waitForRedis(redisPort);
+    const env = {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_PREFIX: `ybench${process.pid}`,
+      SESSION_SECRET: SECRET,
+      IP_HASH_KEY: SECRET,
+      TRUST_PROXY: 'loopback',
+    };
+    // One node first (migrations, content), then the others, as npm run cluster starts them.
+    for (let i = 0; i < count; i++) nodes.push(await startServer({ kind: 'yilun', port: ports[i], dataDir: dataDir(i), cpuProfDir: prof(i), env }));
+    const urls = nodes.map((n) => n.url);
+    if (name === 'pg') return { postUrls: urls, readerUrl: urls[0], spread: false, postUrl: urls[0], nodes, xacts: () => xactCount(dbName), stop };
+    nginx = track(startNginx(path.join(ctx.tmp('scale-nginx')), nginxPort, ports));
+    const publicUrl = `http://127.0.0.1:${nginxPort}`;
+    await waitFor(`${publicUrl}/readyz`, 15_000, nginx);
+    return { postUrls: urls, readerUrl: publicUrl, spread: true, postUrl: publicUrl, nodes, xacts: () => xactCount(dbName), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The post load split over the deployment's nodes at once, `connections` in all. */
+async function postLoad(d: Deployment, seconds: number, connections: number): Promise<Slice> {
+  const per = d.postUrls.map((_, i) => Math.floor(connections / d.postUrls.length) + (i < connections % d.postUrls.length ? 1 : 0));
+  const slices = await Promise.all(d.postUrls.map((u, i) => cannon(u, seconds, per[i])));
+  return {
+    ok: slices.reduce((a, s) => a + s.ok, 0),
+    non2xx: slices.reduce((a, s) => a + s.non2xx, 0),
+    errors: slices.reduce((a, s) => a + s.errors, 0),
+    seconds: Math.max(...slices.map((s) => s.seconds)),
+    latencies: slices.flatMap((s) => s.latencies),
+  };
+}
+
+async function fanout(ctx: Context, d: Deployment, name: SetupName, n: number): Promise<ScaleFigures['fanout'][number]> {
+  const fleet = await openFleet({ url: d.readerUrl, origin: d.readerUrl }, n, { spread: d.spread, openTimeoutMs: 60_000 + n * 60 });
+  try {
+    await sleep(1000);
+    const keys = Array.from({ length: ctx.fanoutPosts }, (_, i) => `scale-${name}-${n}-${i}`);
+    const sentAt = new Map<string, number>();
+    fleet.send({ cmd: 'expect', keys });
+    const done = fleet.next('complete', 20_000 + ctx.fanoutPosts * POST_GAP_MS * 2).catch(() => null);
+    for (const key of keys) {
+      const t = wallNow();
+      const r = await postComment(d.postUrl, SLUG, '压测', `扩展测试 #k${key}`);
+      if (r.status !== 201) throw new Error(`${name} refused a fan-out post: ${r.status} ${r.text.slice(0, 200)}`);
+      sentAt.set(key, r.sentAt);
+      await sleep(Math.max(0, t + POST_GAP_MS - wallNow()));
+    }
+    await done;
+    await sleep(300);
+    fleet.send({ cmd: 'collect' });
+    const got = await fleet.next('receipts', 30_000);
+    const latencies: number[] = [];
+    const firsts: number[] = [];
+    const spread: number[] = [];
+    let lost = 0;
+    for (const key of keys) {
+      const times = got.keys[key] ?? new Float64Array(n).fill(NaN);
+      let first = Infinity;
+      for (let i = 0; i < n; i++) if (times[i] < first) first = times[i];
+      if (Number.isFinite(first)) firsts.push(first - sentAt.get(key)!);
+      for (let i = 0; i < n; i++) {
+        if (Number.isNaN(times[i])) lost++;
+        else {
+          latencies.push(times[i] - sentAt.get(key)!);
+          spread.push(times[i] - first);
+        }
+      }
+    }
+    const s = summarize(latencies);
+    return { p50: s.p50, p99: s.p99, firstP50: summarize(firsts).p50, spreadP99: summarize(spread).p99, lost, duplicates: got.duplicates, openMs: fleet.openMs };
+  } finally {
+    await fleet.close();
+  }
+}
+
+async function measure(ctx: Context, name: SetupName, readers: number[]): Promise<ScaleFigures> {
+  const d = await deploy(ctx, name);
+  try {
+    await postLoad(d, 2, ctx.connections);
+    const before = await d.xacts();
+    const slice = await postLoad(d, ctx.postSeconds, ctx.connections);
+    await sleep(1000); // PostgreSQL's statistics reach pg_stat_database within a second
+    const posts = { ...combine([slice]), xactsPerPost: ((await d.xacts()) - before) / slice.ok };
+    ctx.log(`scale ${LABEL[name]}: ${Math.round(posts.postsPerSec)} posts/s, p50 ${posts.p50.toFixed(0)} ms${Number.isFinite(posts.xactsPerPost) ? `, ${posts.xactsPerPost.toFixed(2)} PostgreSQL transactions per post` : ''}`);
+    const out: ScaleFigures = { posts, fanout: {} };
+    for (const n of readers) {
+      // A fan-out that fails (readers that cannot all connect on a starved machine) is a row that fails, not a lost run.
+      const f = (out.fanout[n] = await fanout(ctx, d, name, n).catch((err: Error) => {
+        ctx.log(`scale ${LABEL[name]} ${n} readers FAILED: ${err.message}`);
+        return { p50: NaN, p99: NaN, firstP50: NaN, spreadP99: NaN, lost: NaN, duplicates: NaN, openMs: NaN };
+      }));
+      ctx.log(`scale ${LABEL[name]} ${n} readers: p99 ${f.p99.toFixed(1)} ms (post to first receipt p50 ${f.firstP50.toFixed(1)}, spread p99 ${f.spreadP99.toFixed(1)}), lost ${f.lost}, duplicates ${f.duplicates}`);
+    }
+    return out;
+  } finally {
+    await d.stop();
+  }
+}
+
+export async function runScale(ctx: Context): Promise<Row[]> {
+  const readers = ctx.readers.filter((n) => n >= 1000).length ? ctx.readers.filter((n) => n >= 1000) : ctx.readers;
+  const all = {} as Record<SetupName, ScaleFigures>;
+  for (const name of ['sqlite', 'pg', 'cluster'] as const) all[name] = await measure(ctx, name, readers);
+  ctx.raw.scale = { readers, posts: ctx.fanoutPosts, gapMs: POST_GAP_MS, connections: ctx.connections, seconds: ctx.postSeconds, setups: LABEL, figures: all };
+
+  // The "floor" column of these rows is the one SQLite node: every ratio is to it.
+  const base = all.sqlite;
+  const rows: Row[] = [];
+  const g = (what: string) => `Scale ${what} (vs 1 SQLite node)`;
+  for (const name of ['pg', 'cluster'] as const) {
+    const p = all[name].posts;
+    rows.push(
+      row(g(`posts, ${LABEL[name]}`), 'posts/s (2xx)', '/s', p.postsPerSec, base.posts.postsPerSec, name === 'pg' ? { kind: 'ratioMin', value: 0.5 } : undefined),
+      row(g(`posts, ${LABEL[name]}`), 'latency p50', 'ms', p.p50, base.posts.p50),
+      row(g(`posts, ${LABEL[name]}`), 'PostgreSQL transactions/post', 'count', p.xactsPerPost, null),
+      row(g(`posts, ${LABEL[name]}`), 'non-2xx + errors', 'count', p.non2xx + p.errors, base.posts.non2xx + base.posts.errors, { kind: 'zero' }),
+    );
+  }
+  for (const n of readers) {
+    const b = base.fanout[n];
+    const own = g(`fan-out ${n.toLocaleString('en-US')}, ${LABEL.sqlite}`);
+    rows.push(row(own, 'latency p99', 'ms', b.p99, null), row(own, 'lost deliveries', 'count', b.lost, null, { kind: 'zero' }), row(own, 'duplicates', 'count', b.duplicates, null, { kind: 'zero' }));
+    for (const name of ['pg', 'cluster'] as const) {
+      const f = all[name].fanout[n];
+      const group = g(`fan-out ${n.toLocaleString('en-US')}, ${LABEL[name]}`);
+      rows.push(
+        row(group, 'latency p99', 'ms', f.p99, b.p99, name === 'cluster' && n >= 3000 ? { kind: 'ratioMax', value: 1.5 } : undefined),
+        row(group, 'post to 1st receipt p50', 'ms', f.firstP50, b.firstP50),
+        row(group, 'spread p99 (after 1st receipt)', 'ms', f.spreadP99, b.spreadP99),
+        row(group, 'lost deliveries', 'count', f.lost, b.lost, { kind: 'zero' }),
+        row(group, 'duplicates', 'count', f.duplicates, b.duplicates, { kind: 'zero' }),
+      );
+    }
+  }
+  return rows;
+}
