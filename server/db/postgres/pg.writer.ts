@@ -143,8 +143,8 @@ const INSERT_TOP_LEVEL = `WITH na AS (
     WHERE id = $1::bigint RETURNING id),
   a AS (SELECT id FROM na UNION ALL SELECT id FROM ea),
   c AS (
-    INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason)
-      SELECT $3, NULL, NULL, 0, a.id, $4, NULL, $5, $6, $7, $8, $9, $10 FROM a
+    INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id)
+      SELECT $3, NULL, NULL, 0, a.id, $4, NULL, $5, $6, $7, $8, $9, $10, $12::text, $13::bigint FROM a
     RETURNING *),
   s AS (UPDATE articles SET seq = seq + 1, comment_count = comment_count + $11 WHERE id = $3 AND EXISTS (SELECT 1 FROM c) RETURNING seq, comment_count),
   e AS (INSERT INTO article_events (article_id, seq, type, comment_id, created_at) SELECT $3, s.seq, 'created', c.id, $8 FROM s, c)
@@ -155,7 +155,7 @@ async function insertTopLevel(q: Q, c: NewComment): Promise<WriteResult & { auth
   const delta = c.status === 'published' ? 1 : 0;
   const [r] = await q<CommentRow & { _seq: number; _commentCount: number }>(INSERT_TOP_LEVEL, [
     c.authorId, c.authorId === null ? c.newAuthorTokenHash : null, c.articleId, c.authorName, c.body, c.html, c.status,
-    c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, delta,
+    c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, delta, c.staff ?? null, c.verifiedSiteId ?? null,
   ]);
   // As the foreign key would answer (class 23: the other posts of its batch still go in).
   if (!r) throw Object.assign(new Error(`author ${c.authorId} not found`), { code: '23503' });
