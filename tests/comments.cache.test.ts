@@ -208,6 +208,33 @@ describe('first pages from the cache', () => {
     expect(hits() - before).toBe(2);
   });
 
+  it('sends a browser asking for gzip the cached page compressed once per second, the same page, its stamp never early', async () => {
+    const plain = (await request(s.url).get(page).set('Accept-Encoding', 'identity').expect(200)).text;
+    const spy = jest.spyOn(require('node:zlib'), 'gzipSync');
+    try {
+      const t0 = s.clock.now;
+      const zipped = [];
+      for (let i = 0; i < 3; i++) zipped.push(await request(s.url).get(page).set('Accept-Encoding', 'gzip, deflate, br').expect(200));
+      expect(spy).toHaveBeenCalledTimes(1);
+      s.clock.advance(1000);
+      zipped.push(await request(s.url).get(page).set('Accept-Encoding', 'gzip').expect(200));
+      expect(spy).toHaveBeenCalledTimes(2);
+      for (const res of zipped) {
+        expect(res.headers['content-encoding']).toBe('gzip');
+        expect(res.headers.vary).toMatch(/Accept-Encoding/);
+        expect(res.headers['cache-control']).toBe(PUBLIC_CACHE_CONTROL);
+        expect(thread(res.text)).toBe(thread(plain));
+        expect(dataBlock(res.text)).toEqual(dataBlock(plain));
+      }
+      // The shared stamp is the end of its second: the form's too-fast check can only get stricter.
+      const stamp = (html: string) => Number(/name="ts" value="(\d+)\./.exec(html)![1]);
+      expect(stamp(zipped[0].text)).toBeGreaterThanOrEqual(t0);
+      expect(stamp(zipped[3].text)).toBeGreaterThanOrEqual(t0 + 1000);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('renders the page of a reader with activity for them alone: their edit button, their like', async () => {
     await reader(s).get(page).expect(200);
     const mine = (await writer.get(page).expect(200)).text;

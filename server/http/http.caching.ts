@@ -52,6 +52,12 @@ export function pageEtag(
   return `W/"${p.articleId}.${p.seq}.${p.sort}.${p.cursor ? short(p.cursor) : '-'}.${p.limit}.${p.lang}.${who}"`;
 }
 
+/** The client takes gzip (an Accept-Encoding that prefers it to identity). */
+export function takesGzip(req: Request): boolean {
+  const ae = req.headers['accept-encoding'];
+  return typeof ae === 'string' && ae !== '' && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+}
+
 /**
  * Sends a shared, already serialized JSON answer. A browser asking for gzip gets it compressed once per answer
  * (kept beside it until the page cache drops the answer), not on every request as the compression middleware
@@ -62,7 +68,7 @@ export function createSharedSender(): (req: Request, res: Response, body: Buffer
   return (req, res, body) => {
     res.type('json');
     res.vary('Accept-Encoding');
-    if (body.length < 1024 || !req.headers['accept-encoding'] || req.acceptsEncodings('gzip', 'identity') !== 'gzip') return void res.send(body);
+    if (body.length < 1024 || !takesGzip(req)) return void res.send(body);
     let z = gzipped.get(body);
     if (!z) gzipped.set(body, (z = zlib.gzipSync(body)));
     res.set('Content-Encoding', 'gzip');
