@@ -235,6 +235,20 @@ describe('first pages from the cache', () => {
     }
   });
 
+  it("gzips a reader's own view too (API and page), the same answer as without compression", async () => {
+    for (let i = 0; i < 3; i++) await postComment(writer, slug, { body: `一条足够长的评论,好让第一页超过一千字节。第 ${i} 条。`.repeat(3) });
+    for (const path of [api, page]) {
+      const plain = await writer.get(path).set('Accept-Encoding', 'identity').expect(200);
+      const zipped = await writer.get(path).set('Accept-Encoding', 'gzip').expect(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
+      expect(zipped.headers['cache-control']).toBe(PRIVATE_CACHE_CONTROL);
+      if (path === api) expect(zipped.body).toEqual(plain.body);
+      else expect(thread(zipped.text)).toBe(thread(plain.text));
+    }
+  });
+
   it('renders the page of a reader with activity for them alone: their edit button, their like', async () => {
     await reader(s).get(page).expect(200);
     const mine = (await writer.get(page).expect(200)).text;

@@ -130,7 +130,7 @@ describe('presence broadcasts', () => {
 });
 
 describe('the presence interval', () => {
-  it('is one second up to 1,000 readers, a second more per 1,000 beyond, five at most', () => {
-    expect([1, 999, 1000, 1001, 2500, 3000, 4001, 100_000].map(presenceIntervalMs)).toEqual([1000, 1000, 1000, 2000, 3000, 3000, 5000, 5000]);
+  it('is one second up to 500 readers, a second more per 500 beyond, ten at most', () => {
+    expect([1, 499, 500, 501, 1250, 3000, 4501, 100_000].map(presenceIntervalMs)).toEqual([1000, 1000, 1000, 2000, 3000, 6000, 10_000, 10_000]);
   });
 });

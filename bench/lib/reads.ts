@@ -2,7 +2,9 @@
 // seq (a server with PAGE_CACHE_BYTES=0 on a copy of the database, or Yilun's own read code on the live file),
 // and first-page GETs per second under autocannon.
 import autocannon from 'autocannon';
+import http from 'node:http';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { openDb } from '../../server/db/open';
 import { createSqliteStore } from '../../server/db/sqlite.store';
 import { listComments, type CommentPage } from '../../server/comments/comments.service';
@@ -27,6 +29,26 @@ export async function timeAndCheck(url: string, n: number, warmup: number, expec
     if (normalize(r.text) !== expected) stale++;
   }
   return { ms, stale };
+}
+
+/** The answer a browser gets (Accept-Encoding: gzip), decompressed; counted stale unless it is gzip and equals `expected`. */
+export async function checkGzip(url: string, n: number, expected: string, normalize = (s: string) => s): Promise<{ stale: number }> {
+  let stale = 0;
+  for (let i = 0; i < n; i++) {
+    const r = await new Promise<{ status: number; encoding?: string; body: Buffer }>((resolve, reject) => {
+      http
+        .get(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+        })
+        .on('error', reject);
+    });
+    if (r.status !== 200) throw new Error(`GET ${url} (gzip) answered ${r.status}`);
+    if (r.encoding !== 'gzip' || normalize(zlib.gunzipSync(r.body).toString('utf8')) !== expected) stale++;
+  }
+  return { stale };
 }
 
 /** GETs per second with `connections` connections for `seconds`; non-2xx answers are counted apart. */

@@ -6,7 +6,7 @@
 // the uncached one of the same seq, and first-page GETs per second are measured on both.
 import fs from 'node:fs';
 import { request, timeGets } from '../lib/http';
-import { freshUnderWrites, getsPerSecond, timeAndCheck, withoutStamp } from '../lib/reads';
+import { checkGzip, freshUnderWrites, getsPerSecond, timeAndCheck, withoutStamp } from '../lib/reads';
 import { SLUG, startServer, type RunningServer } from '../lib/procs';
 import { seedFloor, seedYilun } from '../lib/seed';
 import { ratio, summarize } from '../lib/stats';
@@ -15,6 +15,8 @@ import type { Context } from './context';
 
 const ROUNDS = 3;
 const PER_ROUND = 50;
+/** Gzip answers (API and page) checked against the uncached answer per round. */
+const GZIP_CHECKS = 5;
 const THROUGHPUT_SECONDS = 3;
 /** Writes (posts, replies, likes) each followed by cached reads checked for freshness. */
 const WRITE_ROUNDS = 60;
@@ -60,7 +62,8 @@ async function prepare(ctx: Context, total: number): Promise<Subject> {
   const offDir = ctx.tmp(`thread-yilun-off-${total}`);
   fs.cpSync(yDir, offDir, { recursive: true });
   const seedMs = Date.now() - t0;
-  const yilun = await startServer({ kind: 'yilun', dataDir: yDir });
+  // --profile: the cached server of the first size, under every read it serves here.
+  const yilun = await startServer({ kind: 'yilun', dataDir: yDir, cpuProfDir: total === ctx.threadSizes[0] ? ctx.profileDir('yilun', 'thread') : undefined });
   const off = await startServer({ kind: 'yilun', dataDir: offDir, env: { PAGE_CACHE_BYTES: '0' } });
   const floor = await startServer({ kind: 'floor', dataDir: fDir });
   const first = JSON.parse((await request('GET', `${yilun.url}/api/articles/${SLUG}/comments`)).text) as { commentCount: number };
@@ -79,6 +82,9 @@ async function round(s: Subject, warm: number): Promise<void> {
   s.page.push(...p.ms);
   s.api.push(...a.ms);
   s.stale += p.stale + a.stale;
+  // What a browser gets: the precompressed variants, decompressed, must be the same answers.
+  s.stale += (await checkGzip(`${s.yilun.url}${page}`, GZIP_CHECKS, refPage, withoutStamp)).stale;
+  s.stale += (await checkGzip(`${s.yilun.url}${api}`, GZIP_CHECKS, refApi)).stale;
   s.offPage.push(...(await timeGets(`${s.off.url}${page}`, PER_ROUND, warm)));
   s.offApi.push(...(await timeGets(`${s.off.url}${api}`, PER_ROUND, warm)));
   s.floorApi.push(...(await timeGets(`${s.floor.url}${api}`, PER_ROUND, warm)));

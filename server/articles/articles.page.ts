@@ -168,12 +168,12 @@ export async function renderArticlePage(
     // The no-JS "展开 N 条回复" page: one thread, rendered per request.
     const page = await expandedPage(ctx, article, opts.expand, opts.cursor, opts.viewer);
     const html = await pageHtml(res, ctx, article, page, { ...base, stamp: stampForm(ctx.formSecret, now) });
-    return void res.status(status).type('html').send(html);
+    return sendHtml(res, status, html);
   }
   const answer = await readCommentPage(ctx.deps, article, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer, ctx.pageCache);
   if (!ctx.pageCache.enabled || opts.cursor || status !== 200 || answer.viewerSpecific || !emptyForm(opts.form)) {
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: stampForm(ctx.formSecret, now) });
-    return void res.status(status).type('html').send(html);
+    return sendHtml(res, status, html);
   }
   const key = `page:${article.id}:${answer.page.seq}:${opts.sort}:${strings(lang).langTag}:${opts.viewer.authorId === null ? 0 : 1}`;
   const cached = await ctx.pageCache.get<CachedPage | null>(key, async () => {
@@ -187,9 +187,18 @@ export async function renderArticlePage(
   });
   if (!cached) {
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: stampForm(ctx.formSecret, now) });
-    return void res.status(status).type('html').send(html);
+    return sendHtml(res, status, html);
   }
   sendCachedPage(res, ctx.formSecret, cached, now);
+}
+
+/** A page rendered for this request; gzipped here, since the compression middleware skips page routes (http.compression.ts). */
+function sendHtml(res: Response, status: number, html: string): void {
+  res.status(status).type('html');
+  res.vary('Accept-Encoding');
+  if (html.length < 1024 || !takesGzip(res.req)) return void res.send(html);
+  res.set('Content-Encoding', 'gzip');
+  res.send(zlib.gzipSync(html));
 }
 
 /**

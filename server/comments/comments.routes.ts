@@ -51,8 +51,8 @@ export function commentsRouter(ctx: HttpContext): Router {
     res.set('ETag', pageEtag(tag, { specific: answer.viewerSpecific, authorId: reader.authorId, secret: ctx.secrets.sessionSecret }));
     setCacheControl(res, reader);
     // Express answers 304 itself when If-None-Match holds this ETag (req.fresh).
-    if (answer.json === undefined) return void res.json(answer.page);
-    sendShared(req, res, answer.json);
+    // The compression middleware skips this route (http.compression.ts): a reader's own view is encoded here too.
+    sendShared(req, res, answer.json ?? Buffer.from(JSON.stringify(answer.page)));
   });
 
   r.get('/api/comments/:id/replies', async (req, res) => {
