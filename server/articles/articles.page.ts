@@ -14,7 +14,7 @@ import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comm
 import { fill, strings, type Lang, type Strings } from '../i18n/strings';
 import { otherLang, siteTime } from '../i18n/lang';
 import type { Assets } from '../http/assets';
-import { takesGzip } from '../http/http.caching';
+import { sendEncoded, takesGzip } from '../http/http.caching';
 import { toBlocks } from './articles.content';
 
 /** China Standard Time: the site's display zone; the client template uses the same offset. */
@@ -192,14 +192,8 @@ export async function renderArticlePage(
   sendCachedPage(res, ctx.formSecret, cached, now);
 }
 
-/** A page rendered for this request; gzipped here, since the compression middleware skips page routes (http.compression.ts). */
-function sendHtml(res: Response, status: number, html: string): void {
-  res.status(status).type('html');
-  res.vary('Accept-Encoding');
-  if (html.length < 1024 || !takesGzip(res.req)) return void res.send(html);
-  res.set('Content-Encoding', 'gzip');
-  res.send(zlib.gzipSync(html));
-}
+/** A page rendered for this request; encoded here, since the compression middleware skips page routes (http.compression.ts). */
+const sendHtml = (res: Response, status: number, html: string) => sendEncoded(res.req, res.status(status).type('html'), html);
 
 /**
  * The cached page's bytes as they are: no copy of the page per request, only the stamp is new. A client taking
