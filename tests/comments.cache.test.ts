@@ -235,6 +235,16 @@ describe('first pages from the cache', () => {
     }
   });
 
+  it('never serves relative times more than a minute old from the cached page of an unchanged article', async () => {
+    const labels = (html: string) => [...html.matchAll(/<time [^>]*>([^<]*)<\/time>/g)].map((m) => m[1]);
+    const first = labels((await reader(s).get(page).expect(200)).text);
+    expect(first[0]).toBe('刚刚');
+    s.clock.advance(61_000);
+    const later = labels((await reader(s).get(page).expect(200)).text);
+    expect(later[0]).toBe('1 分钟前');
+    expect(later).toHaveLength(first.length);
+  });
+
   it("gzips a reader's own view too (API and page), the same answer as without compression", async () => {
     for (let i = 0; i < 3; i++) await postComment(writer, slug, { body: `一条足够长的评论,好让第一页超过一千字节。第 ${i} 条。`.repeat(3) });
     for (const path of [api, page]) {

@@ -12,8 +12,13 @@ import type { Deps } from '../../server/deps';
 import { postComment, request } from './http';
 import { SLUG, type RunningServer } from './procs';
 
-/** The form stamp is the one part of a page that differs per request by design. */
-export const withoutStamp = (html: string) => html.replace(/name="ts" value="[^"]*"/, 'name="ts" value=""');
+/**
+ * The parts of a page that differ by when it was rendered, by design: the form stamp, and the relative times
+ * ("刚刚", "3 分钟前": a cached page rebuilds them every minute, and two uncached renders a minute apart differ too;
+ * each <time> keeps its absolute datetime and title, which are compared).
+ */
+export const withoutStamp = (html: string) =>
+  html.replace(/name="ts" value="[^"]*"/, 'name="ts" value=""').replace(/(<time [^>]*>)[^<]*(<\/time>)/g, '$1$2');
 
 const pageData = (html: string) => JSON.parse(/<script type="application\/json" id="yl-data">([^<]*)<\/script>/.exec(html)?.[1] ?? 'null') as { seq: number; comments: unknown[] } | null;
 

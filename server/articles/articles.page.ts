@@ -74,6 +74,9 @@ function sortsFor(t: Strings) {
   ];
 }
 
+/** A cached page is rebuilt at least this often, for its relative times. */
+const LABELS_FRESH_MS = 60_000;
+
 /** Where a cached page takes each request's own form stamp; survives HTML escaping unchanged. */
 const STAMP_SLOT = 'yl0stamp0slot0f3c9a1e7b2d4';
 
@@ -175,7 +178,10 @@ export async function renderArticlePage(
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: stampForm(ctx.formSecret, now) });
     return sendHtml(res, status, html);
   }
-  const key = `page:${article.id}:${answer.page.seq}:${opts.sort}:${strings(lang).langTag}:${opts.viewer.authorId === null ? 0 : 1}`;
+  // The minute is in the key: a page's relative times ("刚刚", "3 分钟前") are never more than a minute behind, even
+  // on an article nobody changes for days (the script refreshes them; a reader without JavaScript sees them as sent).
+  const minute = Math.floor(now / LABELS_FRESH_MS);
+  const key = `page:${article.id}:${answer.page.seq}:${opts.sort}:${strings(lang).langTag}:${opts.viewer.authorId === null ? 0 : 1}:${minute}`;
   const cached = await ctx.pageCache.get<CachedPage | null>(key, async () => {
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: STAMP_SLOT });
     const parts = html.split(STAMP_SLOT);
