@@ -91,24 +91,37 @@ async function round(s: Subject, warm: number): Promise<void> {
   s.api3.push(...(await timeGets(`${s.yilun.url}${api}?limit=3`, PER_ROUND, warm)));
 }
 
-/** First-page GETs per second, cached and uncached, taking turns cached-off-off-cached; the floor's once. */
-async function throughput(ctx: Context, s: Subject): Promise<{ cached: number; off: number; floor: number; non2xx: number }> {
+/** Server CPU per request (µs): the cached and uncached first page, the cached article page, the floor's page. */
+interface CpuPerGet {
+  cached: number;
+  off: number;
+  page: number;
+  floor: number;
+}
+
+/** First-page GETs per second, cached and uncached, taking turns cached-off-off-cached; the floor's once; the server's CPU per GET. */
+async function throughput(ctx: Context, s: Subject): Promise<{ cached: number; off: number; floor: number; non2xx: number; cpuUs: CpuPerGet }> {
   const url = (srv: RunningServer) => `${srv.url}/api/articles/${SLUG}/comments`;
   const runs = { cached: [] as number[], off: [] as number[] };
+  const cpu = { cached: [] as number[], off: [] as number[] };
   let non2xx = 0;
   for (const which of ['cached', 'off', 'off', 'cached'] as const) {
-    const r = await getsPerSecond(url(which === 'cached' ? s.yilun : s.off), THROUGHPUT_SECONDS, ctx.connections);
+    const srv = which === 'cached' ? s.yilun : s.off;
+    const r = await getsPerSecond(url(srv), THROUGHPUT_SECONDS, ctx.connections, srv.proc.pid);
     runs[which].push(r.rps);
+    cpu[which].push(r.cpuUs);
     non2xx += r.non2xx;
   }
-  const floor = await getsPerSecond(url(s.floor), THROUGHPUT_SECONDS, ctx.connections);
+  const floor = await getsPerSecond(url(s.floor), THROUGHPUT_SECONDS, ctx.connections, s.floor.proc.pid);
+  const page = await getsPerSecond(`${s.yilun.url}/articles/${SLUG}`, THROUGHPUT_SECONDS, ctx.connections, s.yilun.proc.pid);
+  non2xx += page.non2xx;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { cached: mean(runs.cached), off: mean(runs.off), floor: floor.rps, non2xx };
+  return { cached: mean(runs.cached), off: mean(runs.off), floor: floor.rps, non2xx, cpuUs: { cached: mean(cpu.cached), off: mean(cpu.off), page: page.cpuUs, floor: floor.cpuUs } };
 }
 
 export async function runThread(ctx: Context): Promise<Row[]> {
   const subjects: Subject[] = [];
-  let gets = { cached: NaN, off: NaN, floor: NaN, non2xx: NaN };
+  let gets = { cached: NaN, off: NaN, floor: NaN, non2xx: NaN, cpuUs: { cached: NaN, off: NaN, page: NaN, floor: NaN } };
   let fresh = { checked: 0, skipped: 0, stale: NaN };
   try {
     for (const total of ctx.threadSizes) subjects.push(await prepare(ctx, total));
@@ -162,6 +175,9 @@ export async function runThread(ctx: Context): Promise<Row[]> {
       row(g, 'GETs/s cached (floor col: cache off)', '/s', gets.cached, gets.off, { kind: 'ratioMin', value: 3 }),
       row(g, 'GETs/s cached (vs floor)', '/s', gets.cached, gets.floor),
       row(g, 'non-2xx + errors', 'count', gets.non2xx, null, { kind: 'zero' }),
+      row(g, 'server CPU per API GET, cached', 'µs', gets.cpuUs.cached, gets.cpuUs.floor),
+      row(g, 'server CPU per API GET, cache off', 'µs', gets.cpuUs.off, gets.cpuUs.floor),
+      row(g, 'server CPU per page GET, cached (vs floor API)', 'µs', gets.cpuUs.page, gets.cpuUs.floor),
       row('Fresh under writes', `stale of ${fresh.checked} checked (${fresh.skipped} skipped)`, 'count', fresh.stale, null, { kind: 'zero' }),
     );
   }
