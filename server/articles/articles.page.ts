@@ -204,15 +204,16 @@ const sendHtml = (res: Response, status: number, html: string) => sendEncoded(re
 /**
  * The cached page's bytes as they are: no copy of the page per request, only the stamp is new. A client taking
  * gzip gets a variant compressed once per second, not once per request (the compression middleware would spend
- * more on a 90 KB page than everything else in the request). Its stamp is the end of that second: a stamp at
- * most one second ahead only ever makes the form's too-fast check stricter, never lets a quicker post through.
+ * more on a 90 KB page than everything else in the request). Its stamp is the start of that second: the form's
+ * too-fast signal (a hold, not a refusal) may be up to a second weaker for it, as it is up to 35 s weaker for a
+ * page served by a shared cache; a stamp ahead of the real time would instead hold a reader who waited long enough.
  */
 function sendCachedPage(res: Response, secret: string, cached: CachedPage, now: number): void {
   const head = res.req.method === 'HEAD';
   res.status(200).type('html');
   res.vary('Accept-Encoding');
   if (takesGzip(res.req)) {
-    const at = Math.ceil(now / 1000) * 1000;
+    const at = Math.floor(now / 1000) * 1000;
     if (cached.gz?.at !== at) cached.gz = { at, body: zlib.gzipSync(Buffer.concat([cached.pre, Buffer.from(stampForm(secret, at)), cached.post])) };
     res.set({ 'Content-Encoding': 'gzip', 'Content-Length': String(cached.gz.body.length) });
     return void res.end(head ? undefined : cached.gz.body);
