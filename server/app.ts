@@ -17,6 +17,7 @@ import { paths } from './paths';
 import { strings } from './i18n/strings';
 import { msg } from './i18n/messages';
 import { createAssets } from './http/assets';
+import { compressWhenUseful } from './http/http.compression';
 import type { HttpContext } from './http/http.context';
 import { articlesRouter } from './articles/articles.routes';
 import { commentsRouter } from './comments/comments.routes';
@@ -217,7 +218,7 @@ export function createApp(input: AppDeps): App {
   app.use((req, _res, next) => withLang(langOf(req as LangSource, config.defaultLang), next));
   app.use(hostGuard(config.allowedHosts));
   app.use(securityHeaders());
-  app.use(compression({ threshold: 1024 }));
+  app.use(compressWhenUseful(compression({ threshold: 1024 })));
   app.use(assets.router);
   app.use(getRateLimit(limiters.get, clientIp, ipHash));
   app.use(embedAssetsRouter());

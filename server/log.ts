@@ -76,7 +76,7 @@ export function requestLogger(log: Logger, route: (req: IncomingMessage) => stri
       next();
     };
   }
-  return pinoHttp({
+  const lines = pinoHttp({
     logger: engine,
     genReqId,
     customAttributeKeys: { responseTime: 'ms' },
@@ -92,4 +92,10 @@ export function requestLogger(log: Logger, route: (req: IncomingMessage) => stri
     customProps: (req) => ({ route: route(req) }),
     quietReqLogger: true,
   }) as unknown as RequestHandler;
+  // Request lines are info lines: above that level pino-http would build a child logger per request for nothing.
+  return (req, res, next) => {
+    if (engine.isLevelEnabled('info')) return lines(req, res, next);
+    genReqId(req, res);
+    next();
+  };
 }

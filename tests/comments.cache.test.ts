@@ -208,6 +208,57 @@ describe('first pages from the cache', () => {
     expect(hits() - before).toBe(2);
   });
 
+  it('sends a browser asking for gzip the cached page compressed once per second, the same page, stamped in that second', async () => {
+    const plain = (await request(s.url).get(page).set('Accept-Encoding', 'identity').expect(200)).text;
+    const spy = jest.spyOn(require('node:zlib'), 'gzipSync');
+    try {
+      const t0 = s.clock.now;
+      const zipped = [];
+      for (let i = 0; i < 3; i++) zipped.push(await request(s.url).get(page).set('Accept-Encoding', 'gzip, deflate, br').expect(200));
+      expect(spy).toHaveBeenCalledTimes(1);
+      s.clock.advance(1000);
+      zipped.push(await request(s.url).get(page).set('Accept-Encoding', 'gzip').expect(200));
+      expect(spy).toHaveBeenCalledTimes(2);
+      for (const res of zipped) {
+        expect(res.headers['content-encoding']).toBe('gzip');
+        expect(res.headers.vary).toMatch(/Accept-Encoding/);
+        expect(res.headers['cache-control']).toBe(PUBLIC_CACHE_CONTROL);
+        expect(thread(res.text)).toBe(thread(plain));
+        expect(dataBlock(res.text)).toEqual(dataBlock(plain));
+      }
+      // The shared stamp is the start of its second: never ahead of the request (a reader who waited is not held).
+      const stamp = (html: string) => Number(/name="ts" value="(\d+)\./.exec(html)![1]);
+      expect(stamp(zipped[0].text)).toBe(Math.floor(t0 / 1000) * 1000);
+      expect(stamp(zipped[3].text)).toBe(Math.floor((t0 + 1000) / 1000) * 1000);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('never serves relative times more than a minute old from the cached page of an unchanged article', async () => {
+    const labels = (html: string) => [...html.matchAll(/<time [^>]*>([^<]*)<\/time>/g)].map((m) => m[1]);
+    const first = labels((await reader(s).get(page).expect(200)).text);
+    expect(first[0]).toBe('刚刚');
+    s.clock.advance(61_000);
+    const later = labels((await reader(s).get(page).expect(200)).text);
+    expect(later[0]).toBe('1 分钟前');
+    expect(later).toHaveLength(first.length);
+  });
+
+  it("gzips a reader's own view too (API and page), the same answer as without compression", async () => {
+    for (let i = 0; i < 3; i++) await postComment(writer, slug, { body: `一条足够长的评论,好让第一页超过一千字节。第 ${i} 条。`.repeat(3) });
+    for (const path of [api, page]) {
+      const plain = await writer.get(path).set('Accept-Encoding', 'identity').expect(200);
+      const zipped = await writer.get(path).set('Accept-Encoding', 'gzip').expect(200);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers.vary).toMatch(/Accept-Encoding/);
+      expect(zipped.headers['cache-control']).toBe(PRIVATE_CACHE_CONTROL);
+      if (path === api) expect(zipped.body).toEqual(plain.body);
+      else expect(thread(zipped.text)).toBe(thread(plain.text));
+    }
+  });
+
   it('renders the page of a reader with activity for them alone: their edit button, their like', async () => {
     await reader(s).get(page).expect(200);
     const mine = (await writer.get(page).expect(200)).text;

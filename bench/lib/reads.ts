@@ -2,7 +2,10 @@
 // seq (a server with PAGE_CACHE_BYTES=0 on a copy of the database, or Yilun's own read code on the live file),
 // and first-page GETs per second under autocannon.
 import autocannon from 'autocannon';
+import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { openDb } from '../../server/db/open';
 import { createSqliteStore } from '../../server/db/sqlite.store';
 import { listComments, type CommentPage } from '../../server/comments/comments.service';
@@ -10,8 +13,13 @@ import type { Deps } from '../../server/deps';
 import { postComment, request } from './http';
 import { SLUG, type RunningServer } from './procs';
 
-/** The form stamp is the one part of a page that differs per request by design. */
-export const withoutStamp = (html: string) => html.replace(/name="ts" value="[^"]*"/, 'name="ts" value=""');
+/**
+ * The parts of a page that differ by when it was rendered, by design: the form stamp, and the relative times
+ * ("刚刚", "3 分钟前": a cached page rebuilds them every minute, and two uncached renders a minute apart differ too;
+ * each <time> keeps its absolute datetime and title, which are compared).
+ */
+export const withoutStamp = (html: string) =>
+  html.replace(/name="ts" value="[^"]*"/, 'name="ts" value=""').replace(/(<time [^>]*>)[^<]*(<\/time>)/g, '$1$2');
 
 const pageData = (html: string) => JSON.parse(/<script type="application\/json" id="yl-data">([^<]*)<\/script>/.exec(html)?.[1] ?? 'null') as { seq: number; comments: unknown[] } | null;
 
@@ -29,10 +37,50 @@ export async function timeAndCheck(url: string, n: number, warmup: number, expec
   return { ms, stale };
 }
 
-/** GETs per second with `connections` connections for `seconds`; non-2xx answers are counted apart. */
-export function getsPerSecond(url: string, seconds: number, connections: number): Promise<{ rps: number; non2xx: number }> {
+/** The answer a browser gets (Accept-Encoding: gzip), decompressed; counted stale unless it is gzip and equals `expected`. */
+export async function checkGzip(url: string, n: number, expected: string, normalize = (s: string) => s): Promise<{ stale: number }> {
+  let stale = 0;
+  for (let i = 0; i < n; i++) {
+    const r = await new Promise<{ status: number; encoding?: string; body: Buffer }>((resolve, reject) => {
+      http
+        .get(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+        })
+        .on('error', reject);
+    });
+    if (r.status !== 200) throw new Error(`GET ${url} (gzip) answered ${r.status}`);
+    if (r.encoding !== 'gzip' || normalize(zlib.gunzipSync(r.body).toString('utf8')) !== expected) stale++;
+  }
+  return { stale };
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * GETs per second with `connections` connections for `seconds`; non-2xx answers are counted apart. With the
+ * server's pid, also the server's CPU time per answered request (µs): on a shared machine the load moves latency
+ * and throughput a lot, the work a request costs the server much less.
+ */
+export function getsPerSecond(url: string, seconds: number, connections: number, pid?: number): Promise<{ rps: number; non2xx: number; cpuUs: number }> {
+  const before = cpuMs(pid);
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds }, (err, r) => (err ? reject(err) : resolve({ rps: r['2xx'] / (r.duration || seconds), non2xx: r.non2xx + r.errors + r.timeouts })));
+    autocannon({ url, connections, duration: seconds }, (err, r) =>
+      err
+        ? reject(err)
+        : resolve({ rps: r['2xx'] / (r.duration || seconds), non2xx: r.non2xx + r.errors + r.timeouts, cpuUs: ((cpuMs(pid) - before) * 1000) / Math.max(1, r['2xx']) }),
+    );
   });
 }
 

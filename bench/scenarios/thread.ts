@@ -6,7 +6,7 @@
 // the uncached one of the same seq, and first-page GETs per second are measured on both.
 import fs from 'node:fs';
 import { request, timeGets } from '../lib/http';
-import { freshUnderWrites, getsPerSecond, timeAndCheck, withoutStamp } from '../lib/reads';
+import { checkGzip, freshUnderWrites, getsPerSecond, timeAndCheck, withoutStamp } from '../lib/reads';
 import { SLUG, startServer, type RunningServer } from '../lib/procs';
 import { seedFloor, seedYilun } from '../lib/seed';
 import { ratio, summarize } from '../lib/stats';
@@ -15,6 +15,8 @@ import type { Context } from './context';
 
 const ROUNDS = 3;
 const PER_ROUND = 50;
+/** Gzip answers (API and page) checked against the uncached answer per round. */
+const GZIP_CHECKS = 5;
 const THROUGHPUT_SECONDS = 3;
 /** Writes (posts, replies, likes) each followed by cached reads checked for freshness. */
 const WRITE_ROUNDS = 60;
@@ -60,7 +62,8 @@ async function prepare(ctx: Context, total: number): Promise<Subject> {
   const offDir = ctx.tmp(`thread-yilun-off-${total}`);
   fs.cpSync(yDir, offDir, { recursive: true });
   const seedMs = Date.now() - t0;
-  const yilun = await startServer({ kind: 'yilun', dataDir: yDir });
+  // --profile: the cached server of the first size, under every read it serves here.
+  const yilun = await startServer({ kind: 'yilun', dataDir: yDir, cpuProfDir: total === ctx.threadSizes[0] ? ctx.profileDir('yilun', 'thread') : undefined });
   const off = await startServer({ kind: 'yilun', dataDir: offDir, env: { PAGE_CACHE_BYTES: '0' } });
   const floor = await startServer({ kind: 'floor', dataDir: fDir });
   const first = JSON.parse((await request('GET', `${yilun.url}/api/articles/${SLUG}/comments`)).text) as { commentCount: number };
@@ -79,30 +82,46 @@ async function round(s: Subject, warm: number): Promise<void> {
   s.page.push(...p.ms);
   s.api.push(...a.ms);
   s.stale += p.stale + a.stale;
+  // What a browser gets: the precompressed variants, decompressed, must be the same answers.
+  s.stale += (await checkGzip(`${s.yilun.url}${page}`, GZIP_CHECKS, refPage, withoutStamp)).stale;
+  s.stale += (await checkGzip(`${s.yilun.url}${api}`, GZIP_CHECKS, refApi)).stale;
   s.offPage.push(...(await timeGets(`${s.off.url}${page}`, PER_ROUND, warm)));
   s.offApi.push(...(await timeGets(`${s.off.url}${api}`, PER_ROUND, warm)));
   s.floorApi.push(...(await timeGets(`${s.floor.url}${api}`, PER_ROUND, warm)));
   s.api3.push(...(await timeGets(`${s.yilun.url}${api}?limit=3`, PER_ROUND, warm)));
 }
 
-/** First-page GETs per second, cached and uncached, taking turns cached-off-off-cached; the floor's once. */
-async function throughput(ctx: Context, s: Subject): Promise<{ cached: number; off: number; floor: number; non2xx: number }> {
+/** Server CPU per request (µs): the cached and uncached first page, the cached article page, the floor's page. */
+interface CpuPerGet {
+  cached: number;
+  off: number;
+  page: number;
+  floor: number;
+}
+
+/** First-page GETs per second, cached and uncached, taking turns cached-off-off-cached; the floor's once; the server's CPU per GET. */
+async function throughput(ctx: Context, s: Subject): Promise<{ cached: number; off: number; floor: number; non2xx: number; cpuUs: CpuPerGet }> {
   const url = (srv: RunningServer) => `${srv.url}/api/articles/${SLUG}/comments`;
   const runs = { cached: [] as number[], off: [] as number[] };
+  const cpu = { cached: [] as number[], off: [] as number[] };
   let non2xx = 0;
   for (const which of ['cached', 'off', 'off', 'cached'] as const) {
-    const r = await getsPerSecond(url(which === 'cached' ? s.yilun : s.off), THROUGHPUT_SECONDS, ctx.connections);
+    const srv = which === 'cached' ? s.yilun : s.off;
+    const r = await getsPerSecond(url(srv), THROUGHPUT_SECONDS, ctx.connections, srv.proc.pid);
     runs[which].push(r.rps);
+    cpu[which].push(r.cpuUs);
     non2xx += r.non2xx;
   }
-  const floor = await getsPerSecond(url(s.floor), THROUGHPUT_SECONDS, ctx.connections);
+  const floor = await getsPerSecond(url(s.floor), THROUGHPUT_SECONDS, ctx.connections, s.floor.proc.pid);
+  const page = await getsPerSecond(`${s.yilun.url}/articles/${SLUG}`, THROUGHPUT_SECONDS, ctx.connections, s.yilun.proc.pid);
+  non2xx += page.non2xx;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { cached: mean(runs.cached), off: mean(runs.off), floor: floor.rps, non2xx };
+  return { cached: mean(runs.cached), off: mean(runs.off), floor: floor.rps, non2xx, cpuUs: { cached: mean(cpu.cached), off: mean(cpu.off), page: page.cpuUs, floor: floor.cpuUs } };
 }
 
 export async function runThread(ctx: Context): Promise<Row[]> {
   const subjects: Subject[] = [];
-  let gets = { cached: NaN, off: NaN, floor: NaN, non2xx: NaN };
+  let gets = { cached: NaN, off: NaN, floor: NaN, non2xx: NaN, cpuUs: { cached: NaN, off: NaN, page: NaN, floor: NaN } };
   let fresh = { checked: 0, skipped: 0, stale: NaN };
   try {
     for (const total of ctx.threadSizes) subjects.push(await prepare(ctx, total));
@@ -156,6 +175,9 @@ export async function runThread(ctx: Context): Promise<Row[]> {
       row(g, 'GETs/s cached (floor col: cache off)', '/s', gets.cached, gets.off, { kind: 'ratioMin', value: 3 }),
       row(g, 'GETs/s cached (vs floor)', '/s', gets.cached, gets.floor),
       row(g, 'non-2xx + errors', 'count', gets.non2xx, null, { kind: 'zero' }),
+      row(g, 'server CPU per API GET, cached', 'µs', gets.cpuUs.cached, gets.cpuUs.floor),
+      row(g, 'server CPU per API GET, cache off', 'µs', gets.cpuUs.off, gets.cpuUs.floor),
+      row(g, 'server CPU per page GET, cached (vs floor API)', 'µs', gets.cpuUs.page, gets.cpuUs.floor),
       row('Fresh under writes', `stale of ${fresh.checked} checked (${fresh.skipped} skipped)`, 'count', fresh.stale, null, { kind: 'zero' }),
     );
   }

@@ -1,6 +1,7 @@
 // Owns rendering the article page: the article, the first page of comments rendered on the server
 // (readable without JavaScript), the comment form and the data the live client starts from.
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import type { Response } from 'express';
 import type { CommentJson, PageData } from '../../contracts/api';
 import type { Deps } from '../deps';
@@ -13,6 +14,7 @@ import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comm
 import { fill, strings, type Lang, type Strings } from '../i18n/strings';
 import { otherLang, siteTime } from '../i18n/lang';
 import type { Assets } from '../http/assets';
+import { sendEncoded, takesGzip } from '../http/http.caching';
 import { toBlocks } from './articles.content';
 
 /** China Standard Time: the site's display zone; the client template uses the same offset. */
@@ -72,6 +74,9 @@ function sortsFor(t: Strings) {
   ];
 }
 
+/** A cached page is rebuilt at least this often, for its relative times. */
+const LABELS_FRESH_MS = 60_000;
+
 /** Where a cached page takes each request's own form stamp; survives HTML escaping unchanged. */
 const STAMP_SLOT = 'yl0stamp0slot0f3c9a1e7b2d4';
 
@@ -79,6 +84,8 @@ const STAMP_SLOT = 'yl0stamp0slot0f3c9a1e7b2d4';
 interface CachedPage {
   pre: Buffer;
   post: Buffer;
+  /** The gzip variant, compressed once per second with that second's stamp (see sendCachedPage). */
+  gz?: { at: number; body: Buffer };
 }
 
 const emptyForm = (f: FormState) => Object.values(f).every((v) => v === undefined || v === null || v === '');
@@ -171,14 +178,17 @@ export async function renderArticlePage(
     // The no-JS "展开 N 条回复" page: one thread, rendered per request.
     const page = await expandedPage(ctx, article, opts.expand, opts.cursor, opts.viewer);
     const html = await pageHtml(res, ctx, article, page, { ...base, stamp: stampForm(ctx.formSecret, now) });
-    return void res.status(status).type('html').send(html);
+    return sendHtml(res, status, html);
   }
   const answer = await readCommentPage(ctx.deps, article, { sort: opts.sort, cursor: opts.cursor, limit: 20 }, opts.viewer, ctx.pageCache);
   if (!ctx.pageCache.enabled || opts.cursor || status !== 200 || answer.viewerSpecific || !emptyForm(opts.form)) {
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: stampForm(ctx.formSecret, now) });
-    return void res.status(status).type('html').send(html);
+    return sendHtml(res, status, html);
   }
-  const key = `page:${article.id}:${answer.page.seq}:${opts.sort}:${strings(lang).langTag}:${opts.viewer.authorId === null ? 0 : 1}`;
+  // The minute is in the key: a page's relative times ("刚刚", "3 分钟前") are never more than a minute behind, even
+  // on an article nobody changes for days (the script refreshes them; a reader without JavaScript sees them as sent).
+  const minute = Math.floor(now / LABELS_FRESH_MS);
+  const key = `page:${article.id}:${answer.page.seq}:${opts.sort}:${strings(lang).langTag}:${opts.viewer.authorId === null ? 0 : 1}:${minute}`;
   const cached = await ctx.pageCache.get<CachedPage | null>(key, async () => {
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: STAMP_SLOT });
     const parts = html.split(STAMP_SLOT);
@@ -190,9 +200,37 @@ export async function renderArticlePage(
   });
   if (!cached) {
     const html = await pageHtml(res, ctx, article, answer.page, { ...base, stamp: stampForm(ctx.formSecret, now) });
-    return void res.status(status).type('html').send(html);
+    return sendHtml(res, status, html);
   }
-  const buf = Buffer.concat([cached.pre, Buffer.from(stampForm(ctx.formSecret, now)), cached.post]);
-  res.status(200).set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(buf.length) });
-  res.end(res.req.method === 'HEAD' ? undefined : buf);
+  sendCachedPage(res, ctx.formSecret, cached, now);
+}
+
+/** A page rendered for this request; encoded here, since the compression middleware skips page routes (http.compression.ts). */
+const sendHtml = (res: Response, status: number, html: string) => sendEncoded(res.req, res.status(status).type('html'), html);
+
+/**
+ * The cached page's bytes as they are: no copy of the page per request, only the stamp is new. A client taking
+ * gzip gets a variant compressed once per second, not once per request (the compression middleware would spend
+ * more on a 90 KB page than everything else in the request). Its stamp is the start of that second: the form's
+ * too-fast signal (a hold, not a refusal) may be up to a second weaker for it, as it is up to 35 s weaker for a
+ * page served by a shared cache; a stamp ahead of the real time would instead hold a reader who waited long enough.
+ */
+function sendCachedPage(res: Response, secret: string, cached: CachedPage, now: number): void {
+  const head = res.req.method === 'HEAD';
+  res.status(200).type('html');
+  res.vary('Accept-Encoding');
+  if (takesGzip(res.req)) {
+    const at = Math.floor(now / 1000) * 1000;
+    if (cached.gz?.at !== at) cached.gz = { at, body: zlib.gzipSync(Buffer.concat([cached.pre, Buffer.from(stampForm(secret, at)), cached.post])) };
+    res.set({ 'Content-Encoding': 'gzip', 'Content-Length': String(cached.gz.body.length) });
+    return void res.end(head ? undefined : cached.gz.body);
+  }
+  const stamp = Buffer.from(stampForm(secret, now));
+  res.set('Content-Length', String(cached.pre.length + stamp.length + cached.post.length));
+  if (head) return void res.end();
+  res.cork();
+  res.write(cached.pre);
+  res.write(stamp);
+  res.end(cached.post);
+  res.uncork();
 }

@@ -5,7 +5,7 @@ import { AppError, toErrorBody } from '../errors';
 import { currentModerator } from '../moderation/moderation.session';
 import { formElapsed } from '../articles/articles.page';
 import { httpActor, setAuthorCookie, type HttpContext } from '../http/http.context';
-import { createSharedSender, pageEtag, readReader, setCacheControl } from '../http/http.caching';
+import { createSharedSender, pageEtag, readReader, sendEncoded, setCacheControl } from '../http/http.caching';
 import { reportComment } from '../moderation/moderation.service';
 import { enforce } from '../security/rate';
 import { strings } from '../i18n/strings';
@@ -53,8 +53,9 @@ export function commentsRouter(ctx: HttpContext): Router {
     res.set('ETag', pageEtag(tag, { specific: answer.viewerSpecific, authorId: reader.authorId, secret: ctx.secrets.sessionSecret }));
     setCacheControl(res, reader);
     // Express answers 304 itself when If-None-Match holds this ETag (req.fresh).
-    if (answer.json === undefined) return void res.json(answer.page);
-    sendShared(req, res, answer.json);
+    if (answer.json !== undefined) return void sendShared(req, res, answer.json);
+    // The compression middleware skips this route (http.compression.ts): a reader's own view is encoded here.
+    await sendEncoded(req, res.type('json'), Buffer.from(JSON.stringify(answer.page)));
   });
 
   r.get('/api/comments/:id/replies', async (req, res) => {

@@ -1,6 +1,7 @@
 // Owns HTTP caching of reads: who is reading (without minting an identity), the Cache-Control a response may
 // carry, and the seq-based ETag of a comment page.
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Request, Response } from 'express';
 import { hashToken, readAuthorToken } from '../identity/author.cookie';
@@ -52,6 +53,26 @@ export function pageEtag(
   return `W/"${p.articleId}.${p.seq}.${p.sort}.${p.cursor ? short(p.cursor) : '-'}.${p.limit}.${p.lang}.${who}"`;
 }
 
+/** The client takes gzip (an Accept-Encoding that prefers it to identity). */
+export function takesGzip(req: Request): boolean {
+  const ae = req.headers['accept-encoding'];
+  return typeof ae === 'string' && ae !== '' && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+}
+
+const gzipAsync = promisify(zlib.gzip);
+
+/**
+ * Sends an answer built for this request alone (a reader's own view), gzipped on the thread pool when the client
+ * takes it, as the compression middleware did before these routes started encoding their answers themselves.
+ */
+export async function sendEncoded(req: Request, res: Response, body: Buffer | string): Promise<void> {
+  res.vary('Accept-Encoding');
+  if (body.length < 1024 || !takesGzip(req)) return void res.send(body);
+  const z = await gzipAsync(body);
+  res.set('Content-Encoding', 'gzip');
+  res.send(z);
+}
+
 /**
  * Sends a shared, already serialized JSON answer. A browser asking for gzip gets it compressed once per answer
  * (kept beside it until the page cache drops the answer), not on every request as the compression middleware
@@ -62,7 +83,7 @@ export function createSharedSender(): (req: Request, res: Response, body: Buffer
   return (req, res, body) => {
     res.type('json');
     res.vary('Accept-Encoding');
-    if (body.length < 1024 || !req.headers['accept-encoding'] || req.acceptsEncodings('gzip', 'identity') !== 'gzip') return void res.send(body);
+    if (body.length < 1024 || !takesGzip(req)) return void res.send(body);
     let z = gzipped.get(body);
     if (!z) gzipped.set(body, (z = zlib.gzipSync(body)));
     res.set('Content-Encoding', 'gzip');

@@ -5,8 +5,25 @@ export const AUTHOR_COOKIE = 'yl_author';
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 const ONE_YEAR_MS = 365 * 24 * 3_600_000;
 
+/** Tokens' worth of randomness fetched at once: one getrandom call per 128 first-time posts, not one per post. */
+const POOL_TOKENS = 128;
+const TOKEN_BYTES = 32;
+const pool = { bytes: Buffer.alloc(0), at: 0 };
+
+/**
+ * A fresh 256-bit token from the same CSPRNG, drawn from a pool (as crypto.randomUUID does): each byte is used
+ * once and overwritten with zeros once taken, so a token never outlives its own request in the pool.
+ */
 export function newAuthorToken(): string {
-  return crypto.randomBytes(32).toString('base64url');
+  if (pool.at + TOKEN_BYTES > pool.bytes.length) {
+    pool.bytes = crypto.randomBytes(TOKEN_BYTES * POOL_TOKENS);
+    pool.at = 0;
+  }
+  const slice = pool.bytes.subarray(pool.at, pool.at + TOKEN_BYTES);
+  pool.at += TOKEN_BYTES;
+  const token = slice.toString('base64url');
+  slice.fill(0);
+  return token;
 }
 
 export function hashToken(token: string): string {

@@ -18,6 +18,22 @@ export function networkOf(ip: string): string {
 /** Never null: every per-network check needs a key (an unknown peer arrives as one shared stand-in address). */
 export type IpHasher = (ip: string) => string;
 
+/** Addresses whose hash is remembered: a busy node sees far fewer networks than this in the minutes that matter. */
+export const IP_HASH_MEMO = 10_000;
+
+/**
+ * The same address always gives the same hash, so it is worked out once per address while the address keeps coming:
+ * one HMAC per network instead of one per request and three per socket handshake. The memo lives in memory only
+ * (like the key itself) and forgets the oldest addresses past IP_HASH_MEMO, so it cannot grow without bound.
+ */
 export function createIpHasher(key: string): IpHasher {
-  return (ip) => crypto.createHmac('sha256', key).update(networkOf(ip)).digest('base64url').slice(0, 22);
+  const memo = new Map<string, string>();
+  return (ip) => {
+    let h = memo.get(ip);
+    if (h !== undefined) return h;
+    h = crypto.createHmac('sha256', key).update(networkOf(ip)).digest('base64url').slice(0, 22);
+    if (memo.size >= IP_HASH_MEMO) memo.delete(memo.keys().next().value as string);
+    memo.set(ip, h);
+    return h;
+  };
 }
