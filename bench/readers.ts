@@ -3,6 +3,7 @@
 // and reconnecting all at once with since = the last seq each one saw. Commands arrive over IPC.
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import { ACK_AUTH, sendAcks } from '../client/flow';
 
 export type ReaderCommand =
   /** stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall). */
@@ -18,7 +19,7 @@ export type ReaderReport =
   | { ev: 'complete'; at: number }
   | { ev: 'dropped'; n: number }
   | { ev: 'rejoined'; n: number; ms: number; resets: number; retries: number }
-  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number; presence: number }
+  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number; presence: number; disconnects: number; connected: number }
   | { ev: 'error'; message: string };
 
 /** Comment bodies posted by the bench carry "#k<key>" so that any reader can tell which post it got. */
@@ -47,6 +48,8 @@ let seenExpected: number[] = [];
 let complete = 0;
 /** The last presence count the first reader heard: how many readers the server still counts. */
 let presence = NaN;
+/** Connections the server ended (a healthy reader must have none: the ack bound never drops it). */
+let disconnects = 0;
 const pongTimers: NodeJS.Timeout[] = [];
 
 /** First delivery of a key to reader i counts; later ones (live event and catch-up overlapping) are duplicates. */
@@ -84,9 +87,12 @@ function join(i: number, since?: number): Promise<{ reset: boolean }> {
 }
 
 function connectOne(url: string, origin: string, i: number): Promise<void> {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin } });
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin }, auth: ACK_AUTH });
+  // Acks like the page (client/flow.ts); a stalled reader stops reading, so it stops acking too.
+  sendAcks(s);
   sockets[i] = s;
   if (i === 0) s.on('presence', (e: { count: number }) => (presence = e.count));
+  s.on('disconnect', (reason) => reason !== 'io client disconnect' && disconnects++);
   s.on('comment:created', (e: { seq: number; comment: { body?: string } | null }) => {
     receive(i, keyOf(e.comment?.body), wallNow());
     lastSeq[i] = Math.max(lastSeq[i], e.seq);
@@ -191,7 +197,7 @@ function handle(c: ReaderCommand): void {
     case 'rejoin':
       return void rejoin().catch(fail);
     case 'collect':
-      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected, presence });
+      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected, presence, disconnects, connected: sockets.filter((x) => x.connected).length });
       receipts = new Map();
       duplicates = 0;
       unexpected = 0;

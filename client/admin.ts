@@ -6,6 +6,7 @@ import { QueueActions } from './admin-queue-actions.js';
 import { ArticlesView, AuditView, BansView } from './admin-views.js';
 import { ModeratorsView, SiteView, WordsView } from './admin-settings.js';
 import { ImportView } from './admin-import.js';
+import { ACK_AUTH, sendAcks } from './flow.js';
 import type { AdminArticle, Counts, QueueItem, QueueName } from './admin-types.js';
 
 interface Sock {
@@ -92,7 +93,8 @@ filter.addEventListener('change', () => {
 });
 
 // Live: the server names the comments that changed; we fetch their moderator view and merge it.
-const socket = io('/moderation', { transports: ['websocket', 'polling'] });
+const socket = io('/moderation', { transports: ['websocket', 'polling'], auth: ACK_AUTH });
+sendAcks(socket);
 const changed = new Set<number>();
 let flushTimer = 0;
 

@@ -6,6 +6,7 @@ import { Compose } from './form.js';
 import { flash, Thread } from './thread.js';
 import { siteTime, startClock } from './time.js';
 import { watchConnection } from './connection.js';
+import { ACK_AUTH, sendAcks } from './flow.js';
 import { wireWriteBar } from './write-bar.js';
 import { SeqTracker } from './seq-tracker.js';
 import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
@@ -210,7 +211,8 @@ async function reloadFirstPage(): Promise<void> {
   syncLoadMore();
 }
 
-const socket = io({ transports: ['websocket', 'polling'] });
+const socket = io({ transports: ['websocket', 'polling'], auth: ACK_AUTH });
+sendAcks(socket);
 
 function join(): void {
   seqs.joining();

@@ -32,6 +32,7 @@ import { adminPagesRouter } from './moderation/admin.pages';
 import { registerModerationNamespace } from './moderation/moderation.socket';
 import { createModerationPolicy } from './moderation/moderation.policy';
 import { startBackpressure } from './realtime/backpressure';
+import { startFlowControl, type FlowControl } from './realtime/flow';
 import { createIo } from './realtime/io';
 import { createPublisher } from './realtime/publish';
 import { capturePeers, createClientIp } from './security/client-ip';
@@ -74,6 +75,8 @@ export interface App {
   maintenance: Maintenance;
   /** First pages and article pages by article seq (PAGE_CACHE_BYTES). */
   pageCache: PageCache;
+  /** Reader acks: per-connection accounting (tests, diagnostics). */
+  flow: FlowControl;
   /**
    * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
    * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
@@ -134,6 +137,7 @@ export function createApp(input: AppDeps): App {
   publishTo = createPublisher(io, undefined, metrics);
   metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
+  const flow = startFlowControl(io, { maxBytes: config.socketMaxUnackedBytes, maxPackets: config.socketMaxUnackedPackets, patienceMs: config.socketAckPatienceMs }, log);
 
   const commentTemplate = compileCommentTemplate();
   const clientTemplate = clientTemplateScript();
@@ -252,6 +256,6 @@ export function createApp(input: AppDeps): App {
     await redis?.close();
   };
 
-  return { app, httpServer, io, deps, maintenance, pageCache, close };
+  return { app, httpServer, io, deps, maintenance, pageCache, flow, close };
 }
 

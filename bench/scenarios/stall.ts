@@ -1,7 +1,7 @@
 // Owns the stalled-readers run: healthy readers and 500 readers that stop reading their TCP socket (but
 // keep answering pings) while comments flow at a steady rate. The server must drop the stalled ones
-// (SOCKET_MAX_QUEUE_BYTES) with a flat RSS, and the healthy readers' fan-out must stay close to the same
-// run without stalled readers. Yilun only: the floor has no bound, its memory would just grow.
+// (SOCKET_MAX_UNACKED_BYTES: every reader acks, as the page does) with a flat RSS, and the healthy readers'
+// fan-out must stay close to the same run without stalled readers. Yilun only: the floor has no bound.
 import { openFleet, type Fleet } from '../lib/fleet';
 import { postComment, wallNow } from '../lib/http';
 import { SLUG, startServer } from '../lib/procs';
@@ -34,6 +34,10 @@ export interface StallFigures {
   rssEndKb: number;
   /** Readers the server still counted at the end (presence, as heard by a healthy reader). */
   presenceEnd: number;
+  /** Healthy readers the server disconnected (must be 0). */
+  healthyDropped: number;
+  /** Server RSS once a second from the first post on (MB). */
+  rssTimelineMb: number[];
 }
 
 async function measureStall(ctx: Context, stalled: number): Promise<StallFigures> {
@@ -53,7 +57,13 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
     healthy.send({ cmd: 'expect', keys });
     const done = healthy.next('complete', SECONDS * 1000 + 30_000).catch(() => null);
     const rss: number[] = [rssStartKb];
-    const sampler = setInterval(() => rss.push(server.rssKb()), 250);
+    const timeline: number[] = [rssStartKb];
+    let ticks = 0;
+    const sampler = setInterval(() => {
+      const kb = server.rssKb();
+      rss.push(kb);
+      if (++ticks % 4 === 0) timeline.push(kb);
+    }, 250);
     const sentAt = new Map<string, number>();
     const posts: Promise<void>[] = [];
     const start = wallNow();
@@ -105,6 +115,8 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
       rssMaxKb: Math.max(...rss.filter(Number.isFinite)),
       rssEndKb,
       presenceEnd: got.presence,
+      healthyDropped: got.disconnects,
+      rssTimelineMb: timeline.map((kb) => Math.round(kb / 1024)),
     };
   } finally {
     for (const f of fleets) await f.close();
@@ -117,10 +129,12 @@ export async function runStall(ctx: Context): Promise<Row[]> {
   const hit = await measureStall(ctx, STALLED);
   for (const f of [base, hit]) {
     ctx.log(
-      `stall ${f.stalled}: healthy p99 ${f.p99.toFixed(1)} ms (2nd half ${f.p99SecondHalf.toFixed(1)}), lost ${f.lost}, ` +
-        `RSS ${Math.round(f.rssStartKb / 1024)}/${Math.round(f.rssMaxKb / 1024)}/${Math.round(f.rssEndKb / 1024)} MB start/max/end, presence at end ${f.presenceEnd}`,
+      `stall ${f.stalled}: healthy p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (2nd half ${f.p99SecondHalf.toFixed(1)}), max ${f.max.toFixed(1)} ms, ` +
+        `lost ${f.lost}, healthy dropped ${f.healthyDropped}, presence at end ${f.presenceEnd}`,
     );
+    ctx.log(`stall ${f.stalled}: RSS MB each second: ${f.rssTimelineMb.join(' ')} (start/max/end ${Math.round(f.rssStartKb / 1024)}/${Math.round(f.rssMaxKb / 1024)}/${Math.round(f.rssEndKb / 1024)})`);
   }
+  ctx.log(`stall: healthy p99 with ${STALLED} stalled / without = ${hit.p99.toFixed(1)} / ${base.p99.toFixed(1)} ms = ${(hit.p99 / base.p99).toFixed(2)}x (target <= 1.3x)`);
   ctx.raw.stall = { healthy: HEALTHY, stalled: STALLED, postsPerSecond: POSTS_PER_SECOND, seconds: SECONDS, without: base, with: hit };
   // The "floor" column holds the same run without stalled readers.
   const g = `Stalled readers (${STALLED} stalled, ${HEALTHY} healthy; floor column = no stalled)`;
@@ -130,6 +144,7 @@ export async function runStall(ctx: Context): Promise<Row[]> {
     row(g, 'healthy latency p99', 'ms', hit.p99, base.p99, { kind: 'ratioMax', value: 1.3 }),
     row(g, 'healthy latency p99, 2nd half', 'ms', hit.p99SecondHalf, base.p99SecondHalf),
     row(g, 'healthy lost deliveries', 'count', hit.lost, base.lost, { kind: 'zero' }),
+    row(g, 'healthy readers dropped', 'count', hit.healthyDropped, base.healthyDropped, { kind: 'zero' }),
     row(g, 'server RSS start', 'MB', mb(hit.rssStartKb), mb(base.rssStartKb)),
     row(g, 'server RSS max', 'MB', mb(hit.rssMaxKb), mb(base.rssMaxKb)),
     row(g, 'server RSS end', 'MB', mb(hit.rssEndKb), mb(base.rssEndKb)),

@@ -1,0 +1,136 @@
+// Owns reader acknowledgements (application-level flow control): per connection, how much the server has
+// emitted and how much the client says it has received; a connection that negotiated acks, is more than the
+// bound behind and has not acked for a while is dropped at once (it reconnects and catches up), long before
+// the kernel's socket buffers (megabytes per connection) fill and the queue sweep could see anything.
+import type { Server, Socket } from 'socket.io';
+import type { Logger } from '../log';
+import { dropConnection, type EngineConn } from './backpressure';
+import { MODERATION_NAMESPACE } from './rooms';
+
+export interface AckBound {
+  /** Emitted but not acknowledged, in string length (UTF-16 units: bytes for ASCII, about a third of them for CJK). */
+  maxBytes: number;
+  maxPackets: number;
+  /**
+   * How long since its last ack a connection past the bound may go on: a reader that is behind but still
+   * acking (a slow phone, a busy tab) is not dropped for it; one that stopped reading stops acking.
+   */
+  patienceMs: number;
+}
+
+/** Client -> server, no ack callback: `{ p, b }`, the packets and string length received on this connection so far. */
+export const ACK_EVENT = 'flow:ack';
+/** The handshake `auth` field a client sets to say it sends acks (protocol version 1). */
+export const ACK_AUTH_FIELD = 'acks';
+/**
+ * What a client promises: an ack as soon as it has received this much since its last one (client/connection.ts
+ * ACK_EVERY_*). The bounds must leave room for it and for what is in flight: at least 4 times over.
+ */
+export const ACK_EVERY_BYTES = 32 * 1024;
+export const ACK_EVERY_PACKETS = 50;
+export const MIN_BOUND = { maxBytes: 4 * ACK_EVERY_BYTES, maxPackets: 4 * ACK_EVERY_PACKETS };
+
+interface EnginePacket {
+  type: string;
+  data?: unknown;
+}
+type FlowConn = EngineConn & { on(ev: 'packetCreate', f: (p: EnginePacket) => void): void; once(ev: 'close', f: () => void): void };
+
+export interface FlowState {
+  sentPackets: number;
+  sentBytes: number;
+  ackedPackets: number;
+  ackedBytes: number;
+  /** The client negotiated acks: only then does the ack bound apply (others keep the queue sweep alone). */
+  acks: boolean;
+  /** Date.now() of the last valid ack, or of the handshake that negotiated acks. */
+  lastAckAt: number;
+  dropping: boolean;
+}
+
+export interface FlowControl {
+  /** The accounting of a live connection (tests, diagnostics). */
+  stateOf(connId: string): FlowState | undefined;
+  /** Connections dropped since start: behind the bound, or for a malformed ack. */
+  dropped(): number;
+}
+
+const sizeOf = (d: unknown): number => (typeof d === 'string' ? d.length : d instanceof Uint8Array ? d.byteLength : 0);
+
+/**
+ * A valid ack says the client received more packets than it last said, and never more than was sent.
+ * Anything else is a protocol violation: a client that acks honestly never sends one.
+ */
+function validAck(payload: unknown, st: FlowState): payload is { p: number; b: number } {
+  if (typeof payload !== 'object' || payload === null) return false;
+  const { p, b } = payload as { p?: unknown; b?: unknown };
+  return (
+    Number.isSafeInteger(p) &&
+    Number.isSafeInteger(b) &&
+    (p as number) > st.ackedPackets &&
+    (p as number) <= st.sentPackets &&
+    (b as number) >= st.ackedBytes &&
+    (b as number) <= st.sentBytes
+  );
+}
+
+export function startFlowControl(io: Server, bound: AckBound, log: Logger): FlowControl {
+  const states = new Map<string, FlowState>();
+  let total = 0;
+  // Drops are collected and done once per turn: never inside engine.io's send path.
+  const pending: EngineConn[] = [];
+  const dropPending = () => {
+    for (const conn of pending.splice(0)) {
+      if (conn.readyState !== 'open') continue;
+      dropConnection(conn);
+      total++;
+    }
+  };
+  const drop = (conn: EngineConn, st: FlowState) => {
+    st.dropping = true;
+    if (pending.push(conn) === 1) setImmediate(dropPending);
+  };
+
+  io.engine.on('connection', (conn: FlowConn) => {
+    const st: FlowState = { sentPackets: 0, sentBytes: 0, ackedPackets: 0, ackedBytes: 0, acks: false, lastAckAt: 0, dropping: false };
+    states.set(conn.id, st);
+    conn.once('close', () => states.delete(conn.id));
+    // Every packet that leaves, broadcasts included: two additions and a comparison, no timer; the clock
+    // is read only past the bound.
+    conn.on('packetCreate', (p) => {
+      if (p.type !== 'message') return;
+      st.sentPackets++;
+      st.sentBytes += sizeOf(p.data);
+      if (!st.acks || st.dropping) return;
+      if (st.sentBytes - st.ackedBytes <= bound.maxBytes && st.sentPackets - st.ackedPackets <= bound.maxPackets) return;
+      if (Date.now() - st.lastAckAt <= bound.patienceMs) return;
+      log.warn('socket dropped: not acknowledging', { id: conn.id, packets: st.sentPackets - st.ackedPackets, bytes: st.sentBytes - st.ackedBytes });
+      drop(conn, st);
+    });
+  });
+
+  const wire = (socket: Socket) => {
+    const conn = socket.conn as unknown as EngineConn;
+    const st = states.get(conn.id);
+    if (!st) return;
+    if ((socket.handshake.auth as Record<string, unknown> | undefined)?.[ACK_AUTH_FIELD] === 1 && !st.acks) {
+      st.acks = true;
+      st.lastAckAt = Date.now();
+    }
+    socket.on(ACK_EVENT, (payload: unknown) => {
+      if (st.dropping) return;
+      if (!st.acks || !validAck(payload, st)) {
+        log.warn('socket dropped: invalid ack', { id: conn.id });
+        drop(conn, st);
+        return;
+      }
+      st.ackedPackets = payload.p;
+      st.ackedBytes = payload.b;
+      st.lastAckAt = Date.now();
+    });
+  };
+  io.of('/').on('connection', wire);
+  io.of(MODERATION_NAMESPACE).on('connection', wire);
+
+  return { stateOf: (id) => states.get(id), dropped: () => total };
+}
