@@ -234,6 +234,7 @@ export function createApp(input: AppDeps): App {
     metrics.stop();
     maintenance.stop();
     backpressure.stop();
+    flow.stop();
     // In-flight responses not started yet tell their client not to reuse the connection; Node closes
     // it after the response.
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');

@@ -205,3 +205,27 @@ describe('reader acks', () => {
     expect(s.app.flow.dropped()).toBe(0);
   });
 });
+
+describe('reader acks: patience', () => {
+  const s = useTestServer({ env: { SOCKET_MAX_UNACKED_BYTES: String(BOUND), SOCKET_ACK_PATIENCE_MS: '600000' } });
+
+  it('keeps a reader past the bound while it is within its patience, and drops it at the next event once that has run out', async () => {
+    const { socket: slow } = await connect(s, { acks: true });
+    expect((await emitAck(slow, 'join', { article: TEST_SLUG })).ok).toBe(true);
+    const got = new Set<number>();
+    slow.on('comment:created', (e: Created) => got.add(e.id));
+    const author = reader(s);
+    const ids = await post(author, Math.ceil((2 * BOUND) / 8000), 'p');
+    if (!got.has(ids[ids.length - 1])) await nextEvent(slow, 'comment:created', (e: Created) => e.id === ids[ids.length - 1]);
+    const st = s.app.flow.stateOf(slow.io.engine.id)!;
+    expect(st.sentBytes - st.ackedBytes).toBeGreaterThan(2 * BOUND);
+    expect(slow.connected).toBe(true);
+
+    // 600 s of 250 ms ticks without an ack: the patience clock only moves on the server's own timer.
+    for (let i = 0; i <= 600_000 / 250 + 1; i++) s.app.flow.tick();
+    const reason = serverReason(s, slow);
+    await post(author, 1, 'last');
+    expect(await reason).toBe('forced close');
+    expect(s.app.flow.dropped()).toBe(1);
+  });
+});

@@ -18,7 +18,7 @@ const SECONDS = 15;
  * holds ~4-5 MB per stalled TCP connection before anything queues in the server, and big comments reach
  * that in a few seconds without a message rate that would swamp the healthy readers' process.
  */
-const FILLER = '读者不再读取，服务器照常发送。'.repeat(266);
+const FILLER = '读者不再读取，服务器照常发送。'.repeat(Number(process.env.BENCH_STALL_REPEAT ?? 266));
 
 export interface StallFigures {
   stalled: number;
@@ -42,7 +42,7 @@ export interface StallFigures {
 
 async function measureStall(ctx: Context, stalled: number): Promise<StallFigures> {
   // LOG_LEVEL=error: each dropped reader is a warn line, 500 of them would bury the bench's output.
-  const server = await startServer({ kind: 'yilun', dataDir: ctx.tmp(`stall-${stalled}`), env: { LOG_LEVEL: 'error' } });
+  const server = await startServer({ kind: 'yilun', dataDir: ctx.tmp(`stall-${stalled}`), env: { LOG_LEVEL: process.env.BENCH_STALL_LOG_LEVEL ?? 'error' } });
   const fleets: Fleet[] = [];
   try {
     for (let i = 0; i < 20; i++) await postComment(server.url, SLUG, '热身', `热身 ${i} ${FILLER}`);

@@ -12,10 +12,12 @@ export interface AckBound {
   maxBytes: number;
   maxPackets: number;
   /**
-   * How long since its last ack a connection past the bound may go on: a reader that is behind but still
+   * How long without an ack a connection past the bound may go on: a reader that is behind but still
    * acking (a slow phone, a busy tab) is not dropped for it; one that stopped reading stops acking.
    */
   patienceMs: number;
+  /** The clock tick (default TICK_MS); tests pass a long one and tick by hand. */
+  tickMs?: number;
 }
 
 /** Client -> server, no ack callback: `{ p, b }`, the packets and string length received on this connection so far. */
@@ -28,7 +30,12 @@ export const ACK_AUTH_FIELD = 'acks';
  */
 export const ACK_EVERY_BYTES = 32 * 1024;
 export const ACK_EVERY_PACKETS = 50;
-export const MIN_BOUND = { maxBytes: 4 * ACK_EVERY_BYTES, maxPackets: 4 * ACK_EVERY_PACKETS };
+/**
+ * Patience is counted in ticks of a coarse timer, not read from the wall clock: when the server itself falls
+ * behind (a CPU-starved host), its timers fire late too, and acks waiting in its receive buffers are read
+ * between two ticks, so a server that is slow never mistakes its own lag for a reader that stopped.
+ */
+export const TICK_MS = 250;
 
 interface EnginePacket {
   type: string;
@@ -43,8 +50,8 @@ export interface FlowState {
   ackedBytes: number;
   /** The client negotiated acks: only then does the ack bound apply (others keep the queue sweep alone). */
   acks: boolean;
-  /** Date.now() of the last valid ack, or of the handshake that negotiated acks. */
-  lastAckAt: number;
+  /** Ticks since the last valid ack (or the handshake that negotiated acks). */
+  idleTicks: number;
   dropping: boolean;
 }
 
@@ -53,6 +60,9 @@ export interface FlowControl {
   stateOf(connId: string): FlowState | undefined;
   /** Connections dropped since start: behind the bound, or for a malformed ack. */
   dropped(): number;
+  /** Advances the patience clock by one tick (the timer does it every tickMs). */
+  tick(): void;
+  stop(): void;
 }
 
 const sizeOf = (d: unknown): number => (typeof d === 'string' ? d.length : d instanceof Uint8Array ? d.byteLength : 0);
@@ -77,6 +87,15 @@ function validAck(payload: unknown, st: FlowState): payload is { p: number; b: n
 export function startFlowControl(io: Server, bound: AckBound, log: Logger): FlowControl {
   const states = new Map<string, FlowState>();
   let total = 0;
+  const tickMs = bound.tickMs ?? TICK_MS;
+  // Past the bound and silent for more than patienceMs: at least this many ticks with no ack in between
+  // (0: dropped as soon as it is past the bound).
+  const patienceTicks = bound.patienceMs > 0 ? Math.ceil(bound.patienceMs / tickMs) + 1 : 0;
+  const tick = () => {
+    for (const st of states.values()) st.idleTicks++;
+  };
+  const timer = setInterval(tick, tickMs);
+  timer.unref();
   // Drops are collected and done once per turn: never inside engine.io's send path.
   const pending: EngineConn[] = [];
   const dropPending = () => {
@@ -92,18 +111,17 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
   };
 
   io.engine.on('connection', (conn: FlowConn) => {
-    const st: FlowState = { sentPackets: 0, sentBytes: 0, ackedPackets: 0, ackedBytes: 0, acks: false, lastAckAt: 0, dropping: false };
+    const st: FlowState = { sentPackets: 0, sentBytes: 0, ackedPackets: 0, ackedBytes: 0, acks: false, idleTicks: 0, dropping: false };
     states.set(conn.id, st);
     conn.once('close', () => states.delete(conn.id));
-    // Every packet that leaves, broadcasts included: two additions and a comparison, no timer; the clock
-    // is read only past the bound.
+    // Every packet that leaves, broadcasts included: two additions and a few comparisons, no timer.
     conn.on('packetCreate', (p) => {
       if (p.type !== 'message') return;
       st.sentPackets++;
       st.sentBytes += sizeOf(p.data);
       if (!st.acks || st.dropping) return;
       if (st.sentBytes - st.ackedBytes <= bound.maxBytes && st.sentPackets - st.ackedPackets <= bound.maxPackets) return;
-      if (Date.now() - st.lastAckAt <= bound.patienceMs) return;
+      if (st.idleTicks < patienceTicks) return;
       log.warn('socket dropped: not acknowledging', { id: conn.id, packets: st.sentPackets - st.ackedPackets, bytes: st.sentBytes - st.ackedBytes });
       drop(conn, st);
     });
@@ -115,7 +133,7 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
     if (!st) return;
     if ((socket.handshake.auth as Record<string, unknown> | undefined)?.[ACK_AUTH_FIELD] === 1 && !st.acks) {
       st.acks = true;
-      st.lastAckAt = Date.now();
+      st.idleTicks = 0;
     }
     socket.on(ACK_EVENT, (payload: unknown) => {
       if (st.dropping) return;
@@ -126,11 +144,11 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
       }
       st.ackedPackets = payload.p;
       st.ackedBytes = payload.b;
-      st.lastAckAt = Date.now();
+      st.idleTicks = 0;
     });
   };
   io.of('/').on('connection', wire);
   io.of(MODERATION_NAMESPACE).on('connection', wire);
 
-  return { stateOf: (id) => states.get(id), dropped: () => total };
+  return { stateOf: (id) => states.get(id), dropped: () => total, tick, stop: () => clearInterval(timer) };
 }
