@@ -86,10 +86,13 @@ function join(i: number, since?: number): Promise<{ reset: boolean }> {
   });
 }
 
-function connectOne(url: string, origin: string, i: number): Promise<void> {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin }, auth: ACK_AUTH });
-  // Acks like the page (client/flow.ts); a stalled reader stops reading, so it stops acking too.
-  sendAcks(s);
+/**
+ * Readers ack like the page (client/flow.ts); a stalled reader stops reading, so it stops acking too.
+ * acks=false: a client from before acks (BENCH_STALL_ACKS=0 for the stalled fleet), bound by the queue sweep only.
+ */
+function connectOne(url: string, origin: string, i: number, acks = true): Promise<void> {
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin }, ...(acks ? { auth: ACK_AUTH } : {}) });
+  if (acks) sendAcks(s);
   sockets[i] = s;
   if (i === 0) s.on('presence', (e: { count: number }) => (presence = e.count));
   s.on('disconnect', (reason) => reason !== 'io client disconnect' && disconnects++);
@@ -128,7 +131,7 @@ async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   const batch = 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
-    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i).then(() => join(i)).then(() => c.stall && stall(i))));
+    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, !(c.stall && process.env.BENCH_STALL_ACKS === '0')).then(() => join(i)).then(() => c.stall && stall(i))));
   }
   send({ ev: 'opened', n: c.n, ms: wallNow() - start });
 }

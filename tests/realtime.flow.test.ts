@@ -228,4 +228,21 @@ describe('reader acks: patience', () => {
     expect(await reason).toBe('forced close');
     expect(s.app.flow.dropped()).toBe(1);
   });
+
+  it('gives a reader that owed nothing its whole patience for a burst past the bound, however long it was quiet', async () => {
+    const { socket: quiet } = await connect(s, { acks: true, page: true });
+    expect((await emitAck(quiet, 'join', { article: TEST_SLUG })).ok).toBe(true);
+    const st = s.app.flow.stateOf(quiet.io.engine.id)!;
+    for (let i = 0; i <= 600_000 / 250 + 1; i++) s.app.flow.tick();
+    expect(st.idleTicks).toBe(0);
+    const got = new Set<number>();
+    quiet.on('comment:created', (e: Created) => got.add(e.id));
+    const author = reader(s);
+    const ids = (await Promise.all(Array.from({ length: 24 }, (_, i) => post(author, 1, `burst${i}`)))).flat();
+    const last = Math.max(...ids);
+    if (!got.has(last)) await nextEvent(quiet, 'comment:created', (e: Created) => e.id === last, 10_000);
+    expect(ids.filter((id) => !got.has(id))).toEqual([]);
+    expect(quiet.connected).toBe(true);
+    expect(s.app.flow.dropped()).toBe(0);
+  });
 });

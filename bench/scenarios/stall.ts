@@ -2,6 +2,7 @@
 // keep answering pings) while comments flow at a steady rate. The server must drop the stalled ones
 // (SOCKET_MAX_UNACKED_BYTES: every reader acks, as the page does) with a flat RSS, and the healthy readers'
 // fan-out must stay close to the same run without stalled readers. Yilun only: the floor has no bound.
+import fs from 'node:fs';
 import { openFleet, type Fleet } from '../lib/fleet';
 import { postComment, wallNow } from '../lib/http';
 import { SLUG, startServer } from '../lib/procs';
@@ -36,8 +37,23 @@ export interface StallFigures {
   presenceEnd: number;
   /** Healthy readers the server disconnected (must be 0). */
   healthyDropped: number;
+  /** POST round trip (the write path, before any fan-out): tells a starved machine from a slow fan-out. */
+  postP50: number;
+  postP99: number;
+  /** Server CPU seconds (user + system) from the first post to the end. */
+  serverCpuS: number;
   /** Server RSS once a second from the first post on (MB). */
   rssTimelineMb: number[];
+}
+
+/** utime + stime of a process, in seconds (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function measureStall(ctx: Context, stalled: number): Promise<StallFigures> {
@@ -65,6 +81,8 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
       if (++ticks % 4 === 0) timeline.push(kb);
     }, 250);
     const sentAt = new Map<string, number>();
+    const postMs: number[] = [];
+    const cpuStart = cpuSeconds(server.proc.pid);
     const posts: Promise<void>[] = [];
     const start = wallNow();
     try {
@@ -74,6 +92,7 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
           postComment(server.url, SLUG, '压测', `${i} ${FILLER} #k${keys[i]}`).then((r) => {
             if (r.status !== 201) throw new Error(`stall post refused: ${r.status} ${r.text.slice(0, 200)}`);
             sentAt.set(keys[i], r.sentAt);
+            postMs.push(r.ms);
           }),
         );
       }
@@ -84,6 +103,7 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
       clearInterval(sampler);
     }
     const rssEndKb = server.rssKb();
+    const serverCpuS = cpuSeconds(server.proc.pid) - cpuStart;
     rss.push(rssEndKb);
 
     healthy.send({ cmd: 'collect' });
@@ -116,6 +136,9 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
       rssEndKb,
       presenceEnd: got.presence,
       healthyDropped: got.disconnects,
+      postP50: summarize(postMs).p50,
+      postP99: summarize(postMs).p99,
+      serverCpuS,
       rssTimelineMb: timeline.map((kb) => Math.round(kb / 1024)),
     };
   } finally {
@@ -130,7 +153,8 @@ export async function runStall(ctx: Context): Promise<Row[]> {
   for (const f of [base, hit]) {
     ctx.log(
       `stall ${f.stalled}: healthy p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (2nd half ${f.p99SecondHalf.toFixed(1)}), max ${f.max.toFixed(1)} ms, ` +
-        `lost ${f.lost}, healthy dropped ${f.healthyDropped}, presence at end ${f.presenceEnd}`,
+        `lost ${f.lost}, healthy dropped ${f.healthyDropped}, presence at end ${f.presenceEnd}; ` +
+        `POST p50 ${f.postP50.toFixed(1)} ms, p99 ${f.postP99.toFixed(1)} ms; server CPU ${f.serverCpuS.toFixed(1)} s`,
     );
     ctx.log(`stall ${f.stalled}: RSS MB each second: ${f.rssTimelineMb.join(' ')} (start/max/end ${Math.round(f.rssStartKb / 1024)}/${Math.round(f.rssMaxKb / 1024)}/${Math.round(f.rssEndKb / 1024)})`);
   }
@@ -145,6 +169,8 @@ export async function runStall(ctx: Context): Promise<Row[]> {
     row(g, 'healthy latency p99, 2nd half', 'ms', hit.p99SecondHalf, base.p99SecondHalf),
     row(g, 'healthy lost deliveries', 'count', hit.lost, base.lost, { kind: 'zero' }),
     row(g, 'healthy readers dropped', 'count', hit.healthyDropped, base.healthyDropped, { kind: 'zero' }),
+    row(g, 'POST latency p99 (write path)', 'ms', hit.postP99, base.postP99),
+    row(g, 'server CPU while posting', 's', hit.serverCpuS, base.serverCpuS),
     row(g, 'server RSS start', 'MB', mb(hit.rssStartKb), mb(base.rssStartKb)),
     row(g, 'server RSS max', 'MB', mb(hit.rssMaxKb), mb(base.rssMaxKb)),
     row(g, 'server RSS end', 'MB', mb(hit.rssEndKb), mb(base.rssEndKb)),

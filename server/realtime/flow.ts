@@ -50,7 +50,7 @@ export interface FlowState {
   ackedBytes: number;
   /** The client negotiated acks: only then does the ack bound apply (others keep the queue sweep alone). */
   acks: boolean;
-  /** Ticks since the last valid ack (or the handshake that negotiated acks). */
+  /** Ticks during which the client owed an ack (ACK_EVERY_* unacknowledged) and sent none. */
   idleTicks: number;
   dropping: boolean;
 }
@@ -91,8 +91,14 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
   // Past the bound and silent for more than patienceMs: at least this many ticks with no ack in between
   // (0: dropped as soon as it is past the bound).
   const patienceTicks = bound.patienceMs > 0 ? Math.ceil(bound.patienceMs / tickMs) + 1 : 0;
+  // A tick counts only while the client owes an ack (it has been sent at least what it promised to ack
+  // after): a reader that was idle on a quiet article and then gets a burst past the bound (a bulk approval,
+  // a large catch-up answer) has its full patience to read and ack it.
   const tick = () => {
-    for (const st of states.values()) st.idleTicks++;
+    for (const st of states.values()) {
+      if (st.sentBytes - st.ackedBytes >= ACK_EVERY_BYTES || st.sentPackets - st.ackedPackets >= ACK_EVERY_PACKETS) st.idleTicks++;
+      else st.idleTicks = 0;
+    }
   };
   const timer = setInterval(tick, tickMs);
   timer.unref();
