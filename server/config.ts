@@ -261,7 +261,7 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     // The floors leave room for the client's ack cadence (realtime/flow.ts ACK_EVERY_*) four times over.
     socketMaxUnackedBytes: parseInteger(env.SOCKET_MAX_UNACKED_BYTES, 256 * 1024, 'SOCKET_MAX_UNACKED_BYTES', 128 * 1024, 1024 ** 3, problems),
     socketMaxUnackedPackets: parseInteger(env.SOCKET_MAX_UNACKED_PACKETS, 1000, 'SOCKET_MAX_UNACKED_PACKETS', 200, 1_000_000, problems),
-    socketAckPatienceMs: parseInteger(env.SOCKET_ACK_PATIENCE_MS, 1000, 'SOCKET_ACK_PATIENCE_MS', 0, 600_000, problems),
+    socketAckPatienceMs: parseInteger(env.SOCKET_ACK_PATIENCE_MS, 3000, 'SOCKET_ACK_PATIENCE_MS', 0, 600_000, problems),
     socketMaxPerNetwork: parseInteger(env.SOCKET_MAX_PER_NETWORK, 20, 'SOCKET_MAX_PER_NETWORK', 1, 100_000, problems),
     formMinMs: parseInteger(env.FORM_MIN_SECONDS, 3, 'FORM_MIN_SECONDS', 0, 600, problems) * 1000,
     rateLimits: Object.freeze(rateLimits),

@@ -12,8 +12,8 @@ export interface AckBound {
   maxBytes: number;
   maxPackets: number;
   /**
-   * How long without an ack a connection past the bound may go on: a reader that is behind but still
-   * acking (a slow phone, a busy tab) is not dropped for it; one that stopped reading stops acking.
+   * How long without an ack a connection past the bound may go on (more than ACK_DELAY_MS): a reader that is
+   * behind but still acking (a slow phone, a busy tab) is not dropped for it; one that stopped reading stops acking.
    */
   patienceMs: number;
   /** The clock tick (default TICK_MS); tests pass a long one and tick by hand. */
@@ -30,6 +30,8 @@ export const ACK_AUTH_FIELD = 'acks';
  */
 export const ACK_EVERY_BYTES = 32 * 1024;
 export const ACK_EVERY_PACKETS = 50;
+/** ... and no later than this after the first message it has not acknowledged. */
+export const ACK_DELAY_MS = 1000;
 /**
  * Patience is counted in ticks of a coarse timer, not read from the wall clock: when the server itself falls
  * behind (a CPU-starved host), its timers fire late too, and acks waiting in its receive buffers are read
@@ -50,7 +52,7 @@ export interface FlowState {
   ackedBytes: number;
   /** The client negotiated acks: only then does the ack bound apply (others keep the queue sweep alone). */
   acks: boolean;
-  /** Ticks during which the client owed an ack (ACK_EVERY_* unacknowledged) and sent none. */
+  /** Ticks since the last valid ack during which something sent was unacknowledged. */
   idleTicks: number;
   dropping: boolean;
 }
@@ -91,12 +93,13 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
   // Past the bound and silent for more than patienceMs: at least this many ticks with no ack in between
   // (0: dropped as soon as it is past the bound).
   const patienceTicks = bound.patienceMs > 0 ? Math.ceil(bound.patienceMs / tickMs) + 1 : 0;
-  // A tick counts only while the client owes an ack (it has been sent at least what it promised to ack
-  // after): a reader that was idle on a quiet article and then gets a burst past the bound (a bulk approval,
-  // a large catch-up answer) has its full patience to read and ack it.
+  // A tick counts only while something sent is unacknowledged: a reader acks everything within ACK_DELAY_MS,
+  // so one that was quiet and then gets a burst past the bound (a bulk approval, a large catch-up answer)
+  // has its full patience to read and ack it, while one that stopped reading has been silent since the
+  // first packet it did not read.
   const tick = () => {
     for (const st of states.values()) {
-      if (st.sentBytes - st.ackedBytes >= ACK_EVERY_BYTES || st.sentPackets - st.ackedPackets >= ACK_EVERY_PACKETS) st.idleTicks++;
+      if (st.sentPackets > st.ackedPackets) st.idleTicks++;
       else st.idleTicks = 0;
     }
   };
