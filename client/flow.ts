@@ -3,7 +3,7 @@
 // when it reconnects, instead of the server holding megabytes for it. No DOM: the bench and tests use it too.
 
 /** Keep in step with server/realtime/flow.ts ACK_EVERY_* (a test compares them). */
-export const ACK_EVERY_BYTES = 32 * 1024;
+export const ACK_EVERY_BYTES = 16 * 1024;
 export const ACK_EVERY_PACKETS = 50;
 /** Anything received stays unacknowledged at most this long (server/realtime/flow.ts ACK_DELAY_MS). */
 export const ACK_DELAY_MS = 1000;

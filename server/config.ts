@@ -259,7 +259,7 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     socketMaxQueueBytes: parseInteger(env.SOCKET_MAX_QUEUE_BYTES, 1024 * 1024, 'SOCKET_MAX_QUEUE_BYTES', 4096, 1024 ** 3, problems),
     socketMaxQueuePackets: parseInteger(env.SOCKET_MAX_QUEUE_PACKETS, 2000, 'SOCKET_MAX_QUEUE_PACKETS', 10, 1_000_000, problems),
     // The floors leave room for the client's ack cadence (realtime/flow.ts ACK_EVERY_*) four times over.
-    socketMaxUnackedBytes: parseInteger(env.SOCKET_MAX_UNACKED_BYTES, 256 * 1024, 'SOCKET_MAX_UNACKED_BYTES', 128 * 1024, 1024 ** 3, problems),
+    socketMaxUnackedBytes: parseInteger(env.SOCKET_MAX_UNACKED_BYTES, 64 * 1024, 'SOCKET_MAX_UNACKED_BYTES', 64 * 1024, 1024 ** 3, problems),
     socketMaxUnackedPackets: parseInteger(env.SOCKET_MAX_UNACKED_PACKETS, 1000, 'SOCKET_MAX_UNACKED_PACKETS', 200, 1_000_000, problems),
     socketAckPatienceMs: parseInteger(env.SOCKET_ACK_PATIENCE_MS, 3000, 'SOCKET_ACK_PATIENCE_MS', 0, 600_000, problems),
     socketMaxPerNetwork: parseInteger(env.SOCKET_MAX_PER_NETWORK, 20, 'SOCKET_MAX_PER_NETWORK', 1, 100_000, problems),

@@ -28,7 +28,7 @@ export const ACK_AUTH_FIELD = 'acks';
  * What a client promises: an ack as soon as it has received this much since its last one (client/connection.ts
  * ACK_EVERY_*). The bounds must leave room for it and for what is in flight: at least 4 times over.
  */
-export const ACK_EVERY_BYTES = 32 * 1024;
+export const ACK_EVERY_BYTES = 16 * 1024;
 export const ACK_EVERY_PACKETS = 50;
 /** ... and no later than this after the first message it has not acknowledged. */
 export const ACK_DELAY_MS = 1000;
