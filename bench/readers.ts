@@ -3,6 +3,7 @@
 // and reconnecting all at once with since = the last seq each one saw. Commands arrive over IPC.
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import { ACK_AUTH, sendAcks } from '../client/flow';
 
 export type ReaderCommand =
   /** stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall). */
@@ -19,7 +20,7 @@ export type ReaderReport =
   | { ev: 'complete'; at: number }
   | { ev: 'dropped'; n: number }
   | { ev: 'rejoined'; n: number; ms: number; resets: number; retries: number }
-  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number; presence: number }
+  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number; presence: number; disconnects: number; connected: number }
   | { ev: 'error'; message: string };
 
 /** Comment bodies posted by the bench carry "#k<key>" so that any reader can tell which post it got. */
@@ -48,6 +49,8 @@ let seenExpected: number[] = [];
 let complete = 0;
 /** The last presence count the first reader heard: how many readers the server still counts. */
 let presence = NaN;
+/** Connections the server ended (a healthy reader must have none: the ack bound never drops it). */
+let disconnects = 0;
 const pongTimers: NodeJS.Timeout[] = [];
 
 /** First delivery of a key to reader i counts; later ones (live event and catch-up overlapping) are duplicates. */
@@ -88,11 +91,20 @@ function join(i: number, since?: number, attempt = 1): Promise<{ reset: boolean 
   });
 }
 
-function connectOne(url: string, origin: string, i: number, spread = false): Promise<void> {
+/**
+ * Readers ack like the page (client/flow.ts); a stalled reader stops reading, so it stops acking too.
+ * acks=false: a client from before acks (BENCH_STALL_ACKS=0 for the stalled fleet), bound by the queue sweep only.
+ */
+function connectOne(url: string, origin: string, i: number, spread = false, acks = true): Promise<void> {
   const localAddress = spread ? `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}` : undefined;
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin }, ...(localAddress ? { localAddress } : {}) });
+  const s = io(url, {
+    transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin },
+    ...(localAddress ? { localAddress } : {}), ...(acks ? { auth: ACK_AUTH } : {}),
+  });
+  if (acks) sendAcks(s);
   sockets[i] = s;
   if (i === 0) s.on('presence', (e: { count: number }) => (presence = e.count));
+  s.on('disconnect', (reason) => reason !== 'io client disconnect' && disconnects++);
   s.on('comment:created', (e: { seq: number; comment: { body?: string } | null }) => {
     receive(i, keyOf(e.comment?.body), wallNow());
     lastSeq[i] = Math.max(lastSeq[i], e.seq);
@@ -128,7 +140,7 @@ async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   const batch = 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
-    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread).then(() => join(i)).then(() => c.stall && stall(i))));
+    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread, !(c.stall && process.env.BENCH_STALL_ACKS === '0')).then(() => join(i)).then(() => c.stall && stall(i))));
   }
   send({ ev: 'opened', n: c.n, ms: wallNow() - start });
 }
@@ -197,7 +209,7 @@ function handle(c: ReaderCommand): void {
     case 'rejoin':
       return void rejoin().catch(fail);
     case 'collect':
-      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected, presence });
+      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected, presence, disconnects, connected: sockets.filter((x) => x.connected).length });
       receipts = new Map();
       duplicates = 0;
       unexpected = 0;

@@ -10,6 +10,7 @@ import { ImportView } from './admin-import.js';
 import { NotifyView } from './admin-notify.js';
 import { EmbedSitesView } from './admin-embed.js';
 import { PulseView, type ArticlePulse, type Pulse } from './admin-pulse.js';
+import { ACK_AUTH, sendAcks } from './flow.js';
 import type { AdminArticle, Counts, QueueItem, QueueName } from './admin-types.js';
 
 interface Sock {
@@ -100,7 +101,8 @@ filter.addEventListener('change', () => {
 });
 
 // Live: the server names the comments that changed; we fetch their moderator view and merge it.
-const socket = io('/moderation', { transports: ['websocket', 'polling'] });
+const socket = io('/moderation', { transports: ['websocket', 'polling'], auth: ACK_AUTH });
+sendAcks(socket);
 const changed = new Set<number>();
 let flushTimer = 0;
 

@@ -6,6 +6,7 @@ import { Compose } from './form.js';
 import { flash, Thread } from './thread.js';
 import { siteTime, startClock } from './time.js';
 import { watchConnection } from './connection.js';
+import { ACK_AUTH, sendAcks } from './flow.js';
 import { wireWriteBar } from './write-bar.js';
 import { SeqTracker } from './seq-tracker.js';
 import { startInbox } from './inbox.js';
@@ -217,7 +218,8 @@ async function reloadFirstPage(): Promise<void> {
   syncLoadMore();
 }
 
-const socket = io({ transports: ['websocket', 'polling'] });
+const socket = io({ transports: ['websocket', 'polling'], auth: ACK_AUTH });
+sendAcks(socket);
 startInbox({ socket, strings: t, slug: data.slug, formatTime: (iso) => time.relative(Date.parse(iso), Date.now()) });
 
 function join(): void {

@@ -37,6 +37,7 @@ import { adminPagesRouter } from './moderation/admin.pages';
 import { registerModerationNamespace } from './moderation/moderation.socket';
 import { createModerationPolicy } from './moderation/moderation.policy';
 import { startBackpressure } from './realtime/backpressure';
+import { startFlowControl, type FlowControl } from './realtime/flow';
 import { createIo } from './realtime/io';
 import { createPublisher } from './realtime/publish';
 import { capturePeers, createClientIp } from './security/client-ip';
@@ -93,6 +94,8 @@ export interface App {
   notify: Notifications;
   /** The heat alarm and the console's pulse (heat/pulse.ts); started here, stopped by close(). */
   heat: HeatWatch;
+  /** Reader acks: per-connection accounting (tests, diagnostics). */
+  flow: FlowControl;
   /**
    * Drains: refuses new connections at once, answers in-flight requests with Connection: close, then
    * closes idle connections and every socket. The store stays open (main owns it). idleLingerMs keeps
@@ -159,6 +162,7 @@ export function createApp(input: AppDeps): App {
   const typing = createTyping({ now, emit: typingEmitter(io) });
   metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
+  const flow = startFlowControl(io, { maxBytes: config.socketMaxUnackedBytes, maxPackets: config.socketMaxUnackedPackets, patienceMs: config.socketAckPatienceMs }, log);
 
   const commentTemplate = compileCommentTemplate();
   const clientTemplate = clientTemplateScript();
@@ -275,6 +279,7 @@ export function createApp(input: AppDeps): App {
     heat.stop();
     backpressure.stop();
     await notify.stop();
+    flow.stop();
     // In-flight responses not started yet tell their client not to reuse the connection; Node closes
     // it after the response.
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
@@ -297,6 +302,6 @@ export function createApp(input: AppDeps): App {
     await redis?.close();
   };
 
-  return { app, httpServer, io, deps, maintenance, pageCache, notify, heat, close };
+  return { app, httpServer, io, deps, maintenance, pageCache, notify, heat, flow, close };
 }
 

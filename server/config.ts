@@ -72,6 +72,11 @@ export interface Config {
   /** A socket whose unsent output passes either bound is dropped (it reconnects and catches up). */
   socketMaxQueueBytes: number;
   socketMaxQueuePackets: number;
+  /** A socket that negotiated acks and is further behind than either bound is dropped (realtime/flow.ts). */
+  socketMaxUnackedBytes: number;
+  socketMaxUnackedPackets: number;
+  /** ... and has not acked for this long: a reader behind but still acking is slow, not gone. */
+  socketAckPatienceMs: number;
   /** Open sockets one network may hold at once; also the most one network adds to presence. */
   socketMaxPerNetwork: number;
   /** Minimum time between page load and a no-JS form submit before it is treated as a bot. */
@@ -281,6 +286,10 @@ export function loadConfig(env: Env = {}, cwd = process.cwd()): Readonly<Config>
     socketMaxBytes: parseInteger(env.SOCKET_MAX_BYTES, 32 * 1024, 'SOCKET_MAX_BYTES', 1024, 1024 * 1024, problems),
     socketMaxQueueBytes: parseInteger(env.SOCKET_MAX_QUEUE_BYTES, 1024 * 1024, 'SOCKET_MAX_QUEUE_BYTES', 4096, 1024 ** 3, problems),
     socketMaxQueuePackets: parseInteger(env.SOCKET_MAX_QUEUE_PACKETS, 2000, 'SOCKET_MAX_QUEUE_PACKETS', 10, 1_000_000, problems),
+    // The floors leave room for the client's ack cadence (realtime/flow.ts ACK_EVERY_*) four times over.
+    socketMaxUnackedBytes: parseInteger(env.SOCKET_MAX_UNACKED_BYTES, 64 * 1024, 'SOCKET_MAX_UNACKED_BYTES', 64 * 1024, 1024 ** 3, problems),
+    socketMaxUnackedPackets: parseInteger(env.SOCKET_MAX_UNACKED_PACKETS, 1000, 'SOCKET_MAX_UNACKED_PACKETS', 200, 1_000_000, problems),
+    socketAckPatienceMs: parseInteger(env.SOCKET_ACK_PATIENCE_MS, 3000, 'SOCKET_ACK_PATIENCE_MS', 0, 600_000, problems),
     socketMaxPerNetwork: parseInteger(env.SOCKET_MAX_PER_NETWORK, 20, 'SOCKET_MAX_PER_NETWORK', 1, 100_000, problems),
     formMinMs: parseInteger(env.FORM_MIN_SECONDS, 3, 'FORM_MIN_SECONDS', 0, 600, problems) * 1000,
     rateLimits: Object.freeze(rateLimits),

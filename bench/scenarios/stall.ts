@@ -1,7 +1,8 @@
 // Owns the stalled-readers run: healthy readers and 500 readers that stop reading their TCP socket (but
 // keep answering pings) while comments flow at a steady rate. The server must drop the stalled ones
-// (SOCKET_MAX_QUEUE_BYTES) with a flat RSS, and the healthy readers' fan-out must stay close to the same
-// run without stalled readers. Yilun only: the floor has no bound, its memory would just grow.
+// (SOCKET_MAX_UNACKED_BYTES: every reader acks, as the page does) with a flat RSS, and the healthy readers'
+// fan-out must stay close to the same run without stalled readers. Yilun only: the floor has no bound.
+import fs from 'node:fs';
 import { openFleet, type Fleet } from '../lib/fleet';
 import { postComment, wallNow } from '../lib/http';
 import { SLUG, startServer } from '../lib/procs';
@@ -11,14 +12,15 @@ import type { Context } from './context';
 
 const HEALTHY = 50;
 const STALLED = 500;
-const POSTS_PER_SECOND = 40;
+/** BENCH_STALL_RATE: a lower rate keeps both runs under the server's capacity on a machine shared with other work. */
+const POSTS_PER_SECOND = Number(process.env.BENCH_STALL_RATE ?? 40);
 const SECONDS = 15;
 /**
  * About 24 KB on the wire per comment event (body and its HTML, 4,000 CJK characters each): the kernel
  * holds ~4-5 MB per stalled TCP connection before anything queues in the server, and big comments reach
  * that in a few seconds without a message rate that would swamp the healthy readers' process.
  */
-const FILLER = '读者不再读取，服务器照常发送。'.repeat(266);
+const FILLER = '读者不再读取，服务器照常发送。'.repeat(Number(process.env.BENCH_STALL_REPEAT ?? 266));
 
 export interface StallFigures {
   stalled: number;
@@ -34,11 +36,32 @@ export interface StallFigures {
   rssEndKb: number;
   /** Readers the server still counted at the end (presence, as heard by a healthy reader). */
   presenceEnd: number;
+  /** Healthy readers the server disconnected (must be 0). */
+  healthyDropped: number;
+  /** POST round trip (the write path, before any fan-out): tells a starved machine from a slow fan-out. */
+  postP50: number;
+  postP99: number;
+  /** POSTs with no answer within 30 s (left out of the figures). */
+  postsTimedOut: number;
+  /** Server CPU seconds (user + system) from the first post to the end. */
+  serverCpuS: number;
+  /** Server RSS once a second from the first post on (MB). */
+  rssTimelineMb: number[];
+}
+
+/** utime + stime of a process, in seconds (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function measureStall(ctx: Context, stalled: number): Promise<StallFigures> {
   // LOG_LEVEL=error: each dropped reader is a warn line, 500 of them would bury the bench's output.
-  const server = await startServer({ kind: 'yilun', dataDir: ctx.tmp(`stall-${stalled}`), env: { LOG_LEVEL: 'error' } });
+  const server = await startServer({ kind: 'yilun', dataDir: ctx.tmp(`stall-${stalled}`), env: { LOG_LEVEL: process.env.BENCH_STALL_LOG_LEVEL ?? 'error' } });
   const fleets: Fleet[] = [];
   try {
     for (let i = 0; i < 20; i++) await postComment(server.url, SLUG, '热身', `热身 ${i} ${FILLER}`);
@@ -53,18 +76,35 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
     healthy.send({ cmd: 'expect', keys });
     const done = healthy.next('complete', SECONDS * 1000 + 30_000).catch(() => null);
     const rss: number[] = [rssStartKb];
-    const sampler = setInterval(() => rss.push(server.rssKb()), 250);
+    const timeline: number[] = [rssStartKb];
+    let ticks = 0;
+    const sampler = setInterval(() => {
+      const kb = server.rssKb();
+      rss.push(kb);
+      if (++ticks % 4 === 0) timeline.push(kb);
+    }, 250);
     const sentAt = new Map<string, number>();
+    const postMs: number[] = [];
+    const cpuStart = cpuSeconds(server.proc.pid);
     const posts: Promise<void>[] = [];
+    let postsTimedOut = 0;
     const start = wallNow();
     try {
       for (let i = 0; i < keys.length; i++) {
         await sleep(Math.max(0, start + (i * 1000) / POSTS_PER_SECOND - wallNow()));
         posts.push(
-          postComment(server.url, SLUG, '压测', `${i} ${FILLER} #k${keys[i]}`).then((r) => {
-            if (r.status !== 201) throw new Error(`stall post refused: ${r.status} ${r.text.slice(0, 200)}`);
-            sentAt.set(keys[i], r.sentAt);
-          }),
+          postComment(server.url, SLUG, '压测', `${i} ${FILLER} #k${keys[i]}`).then(
+            (r) => {
+              if (r.status !== 201) throw new Error(`stall post refused: ${r.status} ${r.text.slice(0, 200)}`);
+              sentAt.set(keys[i], r.sentAt);
+              postMs.push(r.ms);
+            },
+            // A POST that times out (a starved machine) is counted, and its comment left out of the latencies.
+            (err: Error) => {
+              if (!/^timeout/.test(err.message)) throw err;
+              postsTimedOut++;
+            },
+          ),
         );
       }
       await Promise.all(posts);
@@ -74,6 +114,7 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
       clearInterval(sampler);
     }
     const rssEndKb = server.rssKb();
+    const serverCpuS = cpuSeconds(server.proc.pid) - cpuStart;
     rss.push(rssEndKb);
 
     healthy.send({ cmd: 'collect' });
@@ -82,6 +123,7 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
     const late: number[] = [];
     let lost = 0;
     keys.forEach((key, k) => {
+      if (!sentAt.has(key)) return;
       const times = got.keys[key] ?? new Float64Array(HEALTHY).fill(NaN);
       for (let i = 0; i < HEALTHY; i++) {
         if (Number.isNaN(times[i])) lost++;
@@ -105,6 +147,12 @@ async function measureStall(ctx: Context, stalled: number): Promise<StallFigures
       rssMaxKb: Math.max(...rss.filter(Number.isFinite)),
       rssEndKb,
       presenceEnd: got.presence,
+      healthyDropped: got.disconnects,
+      postP50: summarize(postMs).p50,
+      postP99: summarize(postMs).p99,
+      serverCpuS,
+      postsTimedOut,
+      rssTimelineMb: timeline.map((kb) => Math.round(kb / 1024)),
     };
   } finally {
     for (const f of fleets) await f.close();
@@ -117,10 +165,13 @@ export async function runStall(ctx: Context): Promise<Row[]> {
   const hit = await measureStall(ctx, STALLED);
   for (const f of [base, hit]) {
     ctx.log(
-      `stall ${f.stalled}: healthy p99 ${f.p99.toFixed(1)} ms (2nd half ${f.p99SecondHalf.toFixed(1)}), lost ${f.lost}, ` +
-        `RSS ${Math.round(f.rssStartKb / 1024)}/${Math.round(f.rssMaxKb / 1024)}/${Math.round(f.rssEndKb / 1024)} MB start/max/end, presence at end ${f.presenceEnd}`,
+      `stall ${f.stalled}: healthy p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (2nd half ${f.p99SecondHalf.toFixed(1)}), max ${f.max.toFixed(1)} ms, ` +
+        `lost ${f.lost}, healthy dropped ${f.healthyDropped}, presence at end ${f.presenceEnd}; ` +
+        `POST p50 ${f.postP50.toFixed(1)} ms, p99 ${f.postP99.toFixed(1)} ms, ${f.postsTimedOut} timed out; server CPU ${f.serverCpuS.toFixed(1)} s`,
     );
+    ctx.log(`stall ${f.stalled}: RSS MB each second: ${f.rssTimelineMb.join(' ')} (start/max/end ${Math.round(f.rssStartKb / 1024)}/${Math.round(f.rssMaxKb / 1024)}/${Math.round(f.rssEndKb / 1024)})`);
   }
+  ctx.log(`stall: healthy p99 with ${STALLED} stalled / without = ${hit.p99.toFixed(1)} / ${base.p99.toFixed(1)} ms = ${(hit.p99 / base.p99).toFixed(2)}x (target <= 1.3x)`);
   ctx.raw.stall = { healthy: HEALTHY, stalled: STALLED, postsPerSecond: POSTS_PER_SECOND, seconds: SECONDS, without: base, with: hit };
   // The "floor" column holds the same run without stalled readers.
   const g = `Stalled readers (${STALLED} stalled, ${HEALTHY} healthy; floor column = no stalled)`;
@@ -130,6 +181,10 @@ export async function runStall(ctx: Context): Promise<Row[]> {
     row(g, 'healthy latency p99', 'ms', hit.p99, base.p99, { kind: 'ratioMax', value: 1.3 }),
     row(g, 'healthy latency p99, 2nd half', 'ms', hit.p99SecondHalf, base.p99SecondHalf),
     row(g, 'healthy lost deliveries', 'count', hit.lost, base.lost, { kind: 'zero' }),
+    row(g, 'healthy readers dropped', 'count', hit.healthyDropped, base.healthyDropped, { kind: 'zero' }),
+    row(g, 'POST latency p99 (write path)', 'ms', hit.postP99, base.postP99),
+    row(g, 'server CPU while posting', 's', hit.serverCpuS, base.serverCpuS),
+    row(g, 'POSTs timed out (30 s)', 'count', hit.postsTimedOut, base.postsTimedOut, { kind: 'zero' }),
     row(g, 'server RSS start', 'MB', mb(hit.rssStartKb), mb(base.rssStartKb)),
     row(g, 'server RSS max', 'MB', mb(hit.rssMaxKb), mb(base.rssMaxKb)),
     row(g, 'server RSS end', 'MB', mb(hit.rssEndKb), mb(base.rssEndKb)),

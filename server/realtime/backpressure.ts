@@ -20,7 +20,8 @@ interface WsLike {
   terminate(): void;
   _socket?: { resetAndDestroy?(): void } | null;
 }
-interface EngineConn {
+export interface EngineConn {
+  id: string;
   readyState: string;
   writeBuffer: EnginePacket[];
   transport: { name: string; socket?: unknown };
