@@ -99,8 +99,12 @@ describe('addresses never leave', () => {
     ];
     const seen: string[] = [];
     for (const p of publicGets) seen.push(`${p} ${(await b.get(p)).text}`);
+    // Routes under /api/admin/sites take a site's id: one exists, so they answer with data, not 404.
+    const site = await admin.post('/api/admin/sites', { name: '新闻站', origins: ['https://news.example.com'] });
+    const siteId = (site.body as { site: { id: number } }).site.id;
     for (const route of adminRouteTable(s).filter((r) => r.method === 'get')) {
-      const res = await admin.get(concretePath(route.path, { id, slug: TEST_SLUG }));
+      const params = { id: route.path.startsWith('/api/admin/sites/') ? siteId : id, slug: TEST_SLUG };
+      const res = await admin.get(concretePath(route.path, params));
       seen.push(`${route.path} ${res.status} ${res.text}`);
     }
     for (const p of ['/api/admin/deliveries?channel=mail', '/api/admin/deliveries?channel=webhook']) seen.push(`${p} ${(await admin.get(p)).text}`);

@@ -117,8 +117,11 @@ describe('reply notifications by mail', () => {
     await pass();
     await pass();
     expect(smtp.mails).toHaveLength(2);
+    // The worker may plan the removed reply's mail before the removal (then it is cancelled when it is due)
+    // or after it (then no mail is planned at all): either way nothing more is sent and nothing is left waiting.
     const log = await s.store.notify.listDeliveries('mail', 10);
-    expect(log[0]).toMatchObject({ status: 'cancelled', kind: 'replies' });
+    expect(log.filter((d) => d.status === 'sent')).toHaveLength(2);
+    expect(log.filter((d) => d.status !== 'sent' && d.status !== 'cancelled')).toEqual([]);
 
     const me = await b.get('/api/me/replies');
     expect(me.status).toBe(200);
