@@ -78,6 +78,35 @@ describe('reply inbox', () => {
     expect((await b.get('/api/me/replies')).body.unread).toBe(2);
   });
 
+  it('keeps delivering behind an event that keeps failing, and sets that one aside after five failed passes', async () => {
+    const b = reader(s);
+    const mine = await postComment(b, TEST_SLUG, { authorName: '乙', body: '原评论' });
+    await s.app.notify.worker.runOnce();
+    // Patched before the posts: the worker's own timer may run a pass as soon as they are committed.
+    const apply = s.store.notify.applyEvent;
+    let badTries = 0;
+    s.store.notify.applyEvent = async (id, plan, at) => {
+      const event = (await s.store.notify.pendingEvents(200)).find((e) => e.id === id);
+      const comment = event?.commentId ? await s.store.comments.get(event.commentId) : undefined;
+      if (comment?.body !== '写不进去的回复') return apply(id, plan, at);
+      badTries++;
+      throw new Error('disk says no');
+    };
+    const a = reader(s);
+    await postComment(a, TEST_SLUG, { authorName: '甲', body: '写不进去的回复', parentId: mine.body.comment.id });
+    const good = await postComment(a, TEST_SLUG, { authorName: '甲', body: '正常的回复', parentId: mine.body.comment.id });
+    try {
+      await s.app.notify.worker.runOnce();
+      expect((await b.get('/api/me/replies')).body.items.map((i: { id: number }) => i.id)).toEqual([good.body.comment.id]);
+      // The timer runs passes too, so passes are counted by the failing event's tries, not by the calls here.
+      for (let i = 0; i < 20 && (await s.store.notify.pendingEvents(10)).length; i++) await s.app.notify.worker.runOnce();
+      expect(await s.store.notify.pendingEvents(10)).toEqual([]);
+      expect(badTries).toBe(5);
+    } finally {
+      s.store.notify.applyEvent = apply;
+    }
+  });
+
   it('refuses a malformed read request with 400', async () => {
     const b = reader(s);
     expect((await b.post('/api/me/replies/read', { ids: ['x'] })).status).toBe(400);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Publish } from '../events';
 import type { Logger } from '../log';
-import type { Delivery } from '../db/notify.types';
+import type { Delivery, OutboxEvent } from '../db/notify.types';
 import { attemptDelivery, type DeliverDeps } from './notify.deliver';
 import { planEvent } from './notify.plan';
 import { toInboxEntry } from './notify.view';
@@ -13,6 +13,8 @@ const HOUR = 3_600_000;
 const EVENTS_PER_PASS = 200;
 const DELIVERIES_PER_PASS = 50;
 const NUDGE_DELAY_MS = 25;
+/** Failed passes after which an outbox event that cannot be planned or written is logged and set aside. */
+const MAX_EVENT_TRIES = 5;
 /** Outbox rows are kept this long after processing (for the console's view of recent work), then pruned. */
 const OUTBOX_KEEP_MS = 7 * 24 * HOUR;
 
@@ -40,25 +42,43 @@ export function createNotifyWorker(deps: WorkerDeps): NotifyWorker {
   let stopped = false;
   let prunedAt = 0;
 
+  // An event whose planning or write keeps failing (bad data, a bug) must not hold up the ones behind it:
+  // each is tried on its own, and after MAX_EVENT_TRIES failed passes it is logged and set aside (processed).
+  const failures = new Map<number, number>();
+  const fanOutOne = async (planDeps: Parameters<typeof planEvent>[0], e: OutboxEvent, idle: number[]) => {
+    const plan = await planEvent(planDeps, e);
+    // Most events lead to nothing (no reply, no subscriber, no webhook): they are marked done together.
+    if (!plan.inbox.length && !plan.pending.length && !plan.deliveries.length) return void idle.push(e.id);
+    const { inboxAdded } = await store.notify.applyEvent(e.id, plan, now());
+    for (const added of inboxAdded) {
+      const c = await store.comments.get(added.commentId);
+      const article = c && (await store.articles.getById(c.articleId));
+      if (!c || !article) continue;
+      const { unread } = await store.notify.inbox(added.authorId, 0);
+      deps.publish({ type: 'reply.received', authorId: added.authorId, unread, reply: toInboxEntry(c, article, null) });
+    }
+  };
+
   const fanOut = async () => {
     const events = await store.notify.pendingEvents(EVENTS_PER_PASS);
     if (!events.length) return;
     const planDeps = { store, mail: !!deps.mailer, publicUrl: config.publicUrl, webhooks: await store.notify.listWebhooks() };
     const idle: number[] = [];
     for (const e of events) {
-      const plan = await planEvent(planDeps, e);
-      // Most events lead to nothing (no reply, no subscriber, no webhook): they are marked done together.
-      if (!plan.inbox.length && !plan.pending.length && !plan.deliveries.length) {
-        idle.push(e.id);
-        continue;
-      }
-      const { inboxAdded } = await store.notify.applyEvent(e.id, plan, now());
-      for (const added of inboxAdded) {
-        const c = await store.comments.get(added.commentId);
-        const article = c && (await store.articles.getById(c.articleId));
-        if (!c || !article) continue;
-        const { unread } = await store.notify.inbox(added.authorId, 0);
-        deps.publish({ type: 'reply.received', authorId: added.authorId, unread, reply: toInboxEntry(c, article, null) });
+      try {
+        await fanOutOne(planDeps, e, idle);
+        failures.delete(e.id);
+      } catch (err) {
+        const tries = (failures.get(e.id) ?? 0) + 1;
+        const error = err instanceof Error ? err.message : String(err);
+        if (tries < MAX_EVENT_TRIES) {
+          failures.set(e.id, tries);
+          log.error('notification event failed; it is retried next pass', { event: e.id, kind: e.kind, tries, error });
+        } else {
+          failures.delete(e.id);
+          idle.push(e.id);
+          log.error('notification event set aside after repeated failures', { event: e.id, kind: e.kind, tries, error });
+        }
       }
     }
     if (idle.length) await store.notify.markProcessed(idle, now());
