@@ -42,7 +42,9 @@ export function createNotifyRepo(db: Db, write: Write): NotifyRepo {
       VALUES (@channel, @idemKey, @kind, @targetId, @payload, @nextAt, @createdAt) ON CONFLICT (idem_key) DO NOTHING RETURNING id`).pluck(),
     inbox: db.prepare(`SELECT comment_id AS commentId, created_at AS createdAt, read_at AS readAt FROM reply_inbox
       WHERE author_id = ? ORDER BY comment_id DESC LIMIT ?`),
-    unread: db.prepare(`SELECT COUNT(*) FROM reply_inbox WHERE author_id = ? AND read_at IS NULL`).pluck(),
+    // A reply removed since it arrived is no longer listed, so it is not counted either.
+    unread: db.prepare(`SELECT COUNT(*) FROM reply_inbox i JOIN comments c ON c.id = i.comment_id
+      WHERE i.author_id = ? AND i.read_at IS NULL AND c.status = 'published'`).pluck(),
     readAll: db.prepare(`UPDATE reply_inbox SET read_at = ? WHERE author_id = ? AND read_at IS NULL`),
     readSome: db.prepare(`UPDATE reply_inbox SET read_at = ? WHERE author_id = ? AND read_at IS NULL AND comment_id IN (SELECT value FROM json_each(?))`),
     subOf: db.prepare(`SELECT ${SUB_COLS}, confirm_hash AS confirmHash FROM mail_subscriptions WHERE author_id = ? AND article_id = ?`),

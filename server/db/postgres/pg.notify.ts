@@ -65,7 +65,8 @@ export function createPgNotifyRepo(pool: pg.Pool, q: Q): NotifyRepo {
     inbox: async (authorId, limit) => {
       const items = await q(`SELECT comment_id AS "commentId", created_at AS "createdAt", read_at AS "readAt" FROM reply_inbox
         WHERE author_id = $1 ORDER BY comment_id DESC LIMIT $2`, [authorId, limit]);
-      const [{ n }] = await q<{ n: number }>(`SELECT COUNT(*)::int AS n FROM reply_inbox WHERE author_id = $1 AND read_at IS NULL`, [authorId]);
+      const [{ n }] = await q<{ n: number }>(`SELECT COUNT(*)::int AS n FROM reply_inbox i JOIN comments c ON c.id = i.comment_id
+        WHERE i.author_id = $1 AND i.read_at IS NULL AND c.status = 'published'`, [authorId]);
       return { items: items as never, unread: n };
     },
     markRead: async (authorId, ids, at) =>
