@@ -1,2 +1,0 @@
--- Reserved for issue 10; filled in by that issue's work.
-SELECT 1;
