@@ -2,20 +2,10 @@
 // small live chart (heat:pulse), open reports and held items, slow mode and moderation mode switches, and a
 // live alert per crossing (heat:alarm) with one-click "开启慢速模式" / "改为先审后发". Every switch goes through
 // PATCH /api/admin/articles/:slug, which the server audits.
+import type { ArticlePulse } from '../contracts/moderation';
 import { busy, call, fill, h, notify, S } from './admin-dom.js';
 
-export interface ArticlePulse {
-  slug: string;
-  title: string;
-  perMinute: number[];
-  rate: number;
-  openReports: number;
-  held: number;
-  slowModeSeconds: number;
-  moderationMode: 'post' | 'pre' | null;
-  hot: boolean;
-  reasons: string[];
-}
+export type { ArticlePulse };
 
 export interface Pulse {
   at: string;

@@ -1,17 +1,9 @@
 // Owns the page's reply inbox and mail opt-in: the "N 条新回复" badge (updated live by reply:received), the
 // small panel listing replies across articles (mark read, jump to the comment), and, when the site can send
 // mail, the "有人回复时邮件通知我" box under the compose form (POST /api/subscriptions, double opt-in).
+import type { InboxEntry } from '../contracts/api';
 import { api, describeError } from './api.js';
 
-interface InboxEntry {
-  id: number;
-  article: { slug: string; title: string };
-  authorName: string;
-  excerpt: string;
-  createdAt: string;
-  read: boolean;
-  url: string;
-}
 
 interface InboxAnswer {
   unread: number;

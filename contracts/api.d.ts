@@ -85,3 +85,16 @@ export interface PageData {
   strings: Record<string, string>;
   comments: CommentJson[];
 }
+
+/** A reply in the reader's inbox (GET /api/me/replies, socket reply:received). Never an address or IP hash. */
+export interface InboxEntry {
+  /** The reply's comment id. */
+  id: number;
+  article: { slug: string; title: string };
+  authorName: string;
+  excerpt: string;
+  createdAt: string;
+  read: boolean;
+  /** The reply on its article page. */
+  url: string;
+}

@@ -79,3 +79,20 @@ export interface AuditEntry {
   details: unknown;
   createdAt: string;
 }
+
+/** One article's pulse in the console's 热度 view (GET /api/admin/pulse, heat:pulse). */
+export interface ArticlePulse {
+  slug: string;
+  title: string;
+  /** Comments per minute, oldest first; the last entry is the current minute. */
+  perMinute: number[];
+  /** Average comments per minute over the last few minutes (the rate compared with the threshold). */
+  rate: number;
+  openReports: number;
+  held: number;
+  slowModeSeconds: number;
+  moderationMode: 'post' | 'pre' | null;
+  hot: boolean;
+  /** Why it is hot: the rate, the open reports, or both. */
+  reasons: ('rate' | 'reports')[];
+}

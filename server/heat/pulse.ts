@@ -3,7 +3,9 @@
 // reports) raises one live alert per crossing in the console, written to the audit log. The check runs on the
 // node holding the 'heat-alarm' lease, so several nodes raise one alert, not one each.
 import type { Deps } from '../deps';
-import type { Article } from '../db/store';
+import type { ArticlePulse } from '../../contracts/moderation';
+
+export type { ArticlePulse };
 
 export const PULSE_MINUTES = 60;
 /** The rate compared with the threshold is the average over this many recent minutes. */
@@ -11,21 +13,6 @@ export const RATE_MINUTES = 5;
 export const HEAT_CHECK_MS = 15_000;
 const MINUTE = 60_000;
 
-export interface ArticlePulse {
-  slug: string;
-  title: string;
-  /** Comments per minute, oldest first; the last entry is the current minute. */
-  perMinute: number[];
-  /** Average comments per minute over the last RATE_MINUTES minutes. */
-  rate: number;
-  openReports: number;
-  held: number;
-  slowModeSeconds: number;
-  moderationMode: Article['moderationMode'];
-  hot: boolean;
-  /** Why it is hot: the rate, the open reports, or both. */
-  reasons: ('rate' | 'reports')[];
-}
 
 export async function readPulse(deps: Pick<Deps, 'store' | 'now' | 'policy'>): Promise<{ at: string; thresholds: { commentsPerMinute: number; openReports: number }; articles: ArticlePulse[] }> {
   const now = deps.now();

@@ -1,18 +1,10 @@
 // Owns the JSON a reader sees of their reply inbox (GET /api/me/replies, socket reply:received): who answered,
 // where, an excerpt of the text. Never an address, never an IP hash.
 import type { Article, CommentRow } from '../db/store';
+import type { InboxEntry } from '../../contracts/api';
 
-export interface InboxEntry {
-  /** The reply's comment id. */
-  id: number;
-  article: { slug: string; title: string };
-  authorName: string;
-  excerpt: string;
-  createdAt: string;
-  read: boolean;
-  /** The reply on its article page. */
-  url: string;
-}
+export type { InboxEntry };
+
 
 const EXCERPT = 140;
 

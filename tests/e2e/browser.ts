@@ -48,3 +48,13 @@ export function useBrowser(): Browser {
     },
   });
 }
+
+/** Posts through the page's own form and waits for the comment; returns its id. */
+export async function postFromPage(page: Page, body: string, name = '读者'): Promise<number> {
+  await page.fill('#f-name', name);
+  await page.fill('#f-body', body);
+  await page.click('#compose button[type=submit]');
+  const li = page.locator('#thread li.comment', { hasText: body });
+  await li.first().waitFor();
+  return Number(await li.first().getAttribute('data-id'));
+}

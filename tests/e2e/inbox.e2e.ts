@@ -2,18 +2,9 @@
 // shows "1 条新回复" live, with the reply in the inbox panel; the mail opt-in under the form sends the
 // confirmation mail through a real SMTP server, and the address is never shown back.
 import type { Page } from 'playwright-core';
-import { newPage, useBrowser } from './browser';
+import { newPage, postFromPage, useBrowser } from './browser';
 import { startServer, type TestServer } from '../helpers/server';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
-
-async function postFromPage(page: Page, body: string, name: string): Promise<number> {
-  await page.fill('#f-name', name);
-  await page.fill('#f-body', body);
-  await page.click('#compose button[type=submit]');
-  const li = page.locator('#thread li.comment', { hasText: body });
-  await li.first().waitFor();
-  return Number(await li.first().getAttribute('data-id'));
-}
 
 describe('reply badge and inbox in the page', () => {
   const browser = useBrowser();

@@ -2,23 +2,13 @@
 // survive reloads, the edit window counts down, bans and limits speak in the site's time, a dropped
 // network is said at once, and a notice never hides a later error.
 import type { Page } from 'playwright-core';
-import { newPage, useBrowser } from './browser';
+import { newPage, postFromPage, useBrowser } from './browser';
 import { postComment, reader, useTestServer, type TestServer } from '../helpers/server';
 import { signedIn } from '../helpers/moderation';
 
 async function open(s: TestServer, page: Page): Promise<void> {
   await page.goto(`${s.url}/articles/${s.article.slug}`);
   await page.locator('#presence:not([hidden])').waitFor();
-}
-
-/** Posts through the page's own form and waits for the comment; returns its id. */
-async function postFromPage(page: Page, body: string, name = '读者'): Promise<number> {
-  await page.fill('#f-name', name);
-  await page.fill('#f-body', body);
-  await page.click('#compose button[type=submit]');
-  const li = page.locator('#thread li.comment', { hasText: body });
-  await li.first().waitFor();
-  return Number(await li.first().getAttribute('data-id'));
 }
 
 describe('live updates never lose what a reader is typing', () => {
