@@ -1,49 +1,34 @@
 // Owns wiring the heated-thread tools into the article page: slow mode (notice, live on/off, countdown after
 // posting), "N 人正在输入" under the form (with a remembered off switch), reactions, the edit history popover
-// and the 精选 filter. app.ts calls wireHeat once and posted() after the reader's own post.
-import type { TimeFormat } from './time-format.js';
-import type { Thread } from './thread.js';
-import type { PageData } from './types.js';
+// and the 精选 filter. app.ts calls wireHeat once and posted() after the reader's own post. The slow-mode and
+// typing pieces take their elements, so the embed (client/embed/embed.tools.ts) wires the same logic.
+import { fill, interval, remember, type HeatOptions } from './heat-shared.js';
 import { wireReactions } from './reactions.js';
 import { wireHistory } from './history.js';
 import { wirePicks } from './picks.js';
 
-export interface HeatSocket {
-  on(event: string, fn: (...args: never[]) => void): void;
-  emit(event: string, ...args: unknown[]): void;
-  connected: boolean;
-}
-
-export interface HeatOptions {
-  data: PageData;
-  socket: HeatSocket;
-  thread: Thread;
-  time: TimeFormat;
-  /** Marks an event's seq as seen (app.ts's seq tracking): reactions move the article's seq too. */
-  sawSeq(seq: number): void;
-}
+export type { HeatOptions, HeatSocket } from './heat-shared.js';
 
 const TYPING_OFF_KEY = 'yilun:typing-off';
 /** The page says "typing" at most this often; the server counts a typist for 5 s after the last signal. */
 const TYPING_SEND_MS = 2000;
 const TYPING_SELF_MS = 5000;
 
-const fill = (s: string, vars: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
-
-function interval(t: Record<string, string>, seconds: number): string {
-  return seconds % 60 === 0 ? fill(t.intervalMinutes, { n: seconds / 60 }) : fill(t.intervalSeconds, { n: seconds });
+export interface SlowMode {
+  /** The reader posted (or was told to wait `waitSeconds`): the countdown starts. */
+  posted(waitSeconds?: number): void;
 }
 
-function wireSlowMode(o: HeatOptions): { posted(): void } {
+/** `box` holds .slow-mode-rule and .slow-mode-wait; `shown` says whether the form it belongs to is there. */
+export function wireSlowMode(o: HeatOptions, box: () => HTMLElement | null, shown: () => boolean): SlowMode {
   const t = o.data.strings;
   let seconds = o.data.slowModeSeconds ?? 0;
   let until = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
-  const box = () => document.getElementById('slow-mode');
   const render = () => {
     const el = box();
     if (!el) return;
-    el.hidden = seconds <= 0 || !document.getElementById('compose') || document.getElementById('compose')!.hidden;
+    el.hidden = seconds <= 0 || !shown();
     el.querySelector('.slow-mode-rule')!.textContent = fill(t.slowModeNotice, { interval: interval(t, seconds) });
     const wait = el.querySelector<HTMLElement>('.slow-mode-wait')!;
     const left = Math.ceil((until - Date.now()) / 1000);
@@ -60,21 +45,19 @@ function wireSlowMode(o: HeatOptions): { posted(): void } {
   });
   render();
   return {
-    posted() {
+    posted(waitSeconds?: number) {
       if (seconds <= 0) return;
-      until = Date.now() + seconds * 1000;
+      until = Date.now() + (waitSeconds ?? seconds) * 1000;
       if (!timer) timer = setInterval(render, 1000);
       render();
     },
   };
 }
 
-function wireTyping(o: HeatOptions): void {
+/** The typing line and its remembered off switch, placed by `place`; keystrokes in `body` say "typing". */
+export function wireTyping(o: HeatOptions, body: HTMLTextAreaElement, place: (bar: HTMLElement) => void): void {
   const t = o.data.strings;
-  const form = document.getElementById('compose') as HTMLFormElement | null;
-  const body = form?.querySelector<HTMLTextAreaElement>('#f-body');
-  if (!form || !body) return;
-  let off = localStorage.getItem(TYPING_OFF_KEY) === '1';
+  let off = remember.get(TYPING_OFF_KEY) === '1';
   let lastSent = 0;
   let count = 0;
   const bar = document.createElement('div');
@@ -86,7 +69,7 @@ function wireTyping(o: HeatOptions): void {
   const box = Object.assign(document.createElement('input'), { type: 'checkbox', id: 'typing-toggle', checked: !off });
   label.append(box, ' ', t.typingToggle);
   bar.append(line, label);
-  form.querySelector('fieldset')?.append(bar);
+  place(bar);
   const render = () => {
     // The count includes this reader while they type: others are what the line is about.
     const others = count - (Date.now() - lastSent < TYPING_SELF_MS ? 1 : 0);
@@ -95,7 +78,7 @@ function wireTyping(o: HeatOptions): void {
   };
   box.addEventListener('change', () => {
     off = !box.checked;
-    localStorage.setItem(TYPING_OFF_KEY, off ? '1' : '0');
+    remember.set(TYPING_OFF_KEY, off ? '1' : '0');
     render();
   });
   body.addEventListener('input', () => {
@@ -112,9 +95,12 @@ function wireTyping(o: HeatOptions): void {
   render();
 }
 
-export function wireHeat(o: HeatOptions): { posted(): void } {
-  const slow = wireSlowMode(o);
-  wireTyping(o);
+export function wireHeat(o: HeatOptions): SlowMode {
+  const compose = () => document.getElementById('compose');
+  const slow = wireSlowMode(o, () => document.getElementById('slow-mode'), () => Boolean(compose()) && !compose()!.hidden);
+  const form = compose() as HTMLFormElement | null;
+  const body = form?.querySelector<HTMLTextAreaElement>('#f-body');
+  if (form && body) wireTyping(o, body, (bar) => form.querySelector('fieldset')?.append(bar));
   wireReactions(o);
   wireHistory(o);
   wirePicks(o);

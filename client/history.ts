@@ -1,7 +1,7 @@
 // Owns the "已编辑" popover: a click lists the comment's earlier versions (escaped by the server like any
 // comment) with when each was written and replaced, through the site's one time formatter.
-import { api, describeError } from './api.js';
-import type { HeatOptions } from './heat.js';
+import { describeError } from './api.js';
+import { callOf, type HeatOptions } from './heat-shared.js';
 
 interface Revisions {
   id: number;
@@ -11,6 +11,7 @@ interface Revisions {
 
 export function wireHistory(o: HeatOptions): void {
   const t = o.data.strings;
+  const api = callOf(o);
   const fill = (s: string, time: string) => s.replace('{time}', () => time);
 
   const close = (pop: Element) => {
@@ -68,9 +69,11 @@ export function wireHistory(o: HeatOptions): void {
     if (!btn || !li || !o.thread.root.contains(btn)) return;
     void open(btn, li);
   });
-  document.addEventListener('keydown', (e) => {
-    if (e.key !== 'Escape') return;
-    const pop = document.querySelector('.history-pop');
+  // In a Shadow DOM (the embed) the thread listens itself: nothing is left on the host's document.
+  const keys: Node = o.thread.root.getRootNode() instanceof ShadowRoot ? o.thread.root : document;
+  keys.addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).key !== 'Escape') return;
+    const pop = o.thread.root.querySelector('.history-pop');
     if (pop) close(pop);
   });
 }

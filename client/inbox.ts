@@ -2,7 +2,8 @@
 // small panel listing replies across articles (mark read, jump to the comment), and, when the site can send
 // mail, the "有人回复时邮件通知我" box under the compose form (POST /api/subscriptions, double opt-in).
 import type { InboxEntry } from '../contracts/api';
-import { api, describeError } from './api.js';
+import { api as pageApi, describeError } from './api.js';
+import type { Call } from './heat-shared.js';
 
 
 interface InboxAnswer {
@@ -16,6 +17,11 @@ interface InboxOptions {
   strings: Record<string, string>;
   slug: string;
   formatTime: (iso: string) => string;
+  /** The embed's: its Shadow DOM header, its CORS client, links to Yilun's origin, no mail opt-in box. */
+  header?: Element | null;
+  call?: Call;
+  href?: (url: string) => string;
+  mailOptIn?: boolean;
 }
 
 const fill = (s: string, vars: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
@@ -30,8 +36,9 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: s
 
 export function startInbox(o: InboxOptions): void {
   const t = o.strings;
-  const header = document.querySelector('.comments-header');
+  const header = o.header === undefined ? document.querySelector('.comments-header') : o.header;
   if (!header) return;
+  const api = o.call ?? pageApi;
   let unread = 0;
   let items: InboxEntry[] = [];
 
@@ -68,7 +75,7 @@ export function startInbox(o: InboxOptions): void {
     for (const it of items) {
       const li = el('li', it.read ? 'inbox-item' : 'inbox-item is-unread');
       const a = el('a', 'inbox-link');
-      a.href = it.url;
+      a.href = o.href ? o.href(it.url) : it.url;
       a.append(el('span', 'inbox-author', it.authorName), el('span', 'inbox-where', ` ${fill(t.inboxIn, { title: it.article.title })} · ${o.formatTime(it.createdAt)}`));
       a.append(el('span', 'inbox-excerpt', it.excerpt));
       a.addEventListener('click', () => {
@@ -106,7 +113,7 @@ export function startInbox(o: InboxOptions): void {
       unread = r.unread;
       items = r.items;
       render();
-      if (r.mailAvailable) mountOptIn(o);
+      if (r.mailAvailable && o.mailOptIn !== false) mountOptIn(o);
     })
     .catch(() => undefined);
 }
@@ -114,6 +121,7 @@ export function startInbox(o: InboxOptions): void {
 /** The opt-in box under the compose form; the address is sent once and never shown back. */
 function mountOptIn(o: InboxOptions): void {
   const t = o.strings;
+  const api = o.call ?? pageApi;
   const compose = document.getElementById('compose');
   if (!compose || document.getElementById('notify-optin')) return;
   const box = el('details', 'notify-optin');

@@ -1,12 +1,26 @@
 // Owns the 精选 filter above the thread: a toggle that shows the article's picks (pinned first, then the newest
 // pick) in place of the thread, and follows picks added or removed live while it is on.
-import { api, describeError } from './api.js';
-import type { HeatOptions } from './heat.js';
+import { describeError } from './api.js';
+import { callOf, say, type HeatOptions } from './heat-shared.js';
 import type { CommentEvent, CommentJson } from './types.js';
 
-export function wirePicks(o: HeatOptions): void {
+/** Where the filter goes: its toggle into `nav`, its list before `thread`; `around` is hidden while it is on. */
+export interface PicksPlace {
+  nav: Element | null;
+  thread: HTMLElement;
+  around: (HTMLElement | null)[];
+}
+
+const pagePlace = (): PicksPlace => ({
+  nav: document.querySelector('.comments-header .sort'),
+  thread: document.getElementById('thread')!,
+  around: ['thread', 'load-more', 'empty'].map((id) => document.getElementById(id)),
+});
+
+export function wirePicks(o: HeatOptions, place: PicksPlace = pagePlace()): void {
   const t = o.data.strings;
-  const nav = document.querySelector('.comments-header .sort');
+  const api = callOf(o);
+  const { nav } = place;
   if (!nav) return;
   const toggle = Object.assign(document.createElement('button'), { type: 'button', className: 'featured-filter', id: 'featured-filter', textContent: t.featuredFilter });
   toggle.setAttribute('aria-pressed', 'false');
@@ -14,10 +28,7 @@ export function wirePicks(o: HeatOptions): void {
   let on = false;
   let list: HTMLOListElement | null = null;
   const hideAround = (hidden: boolean) => {
-    for (const id of ['thread', 'load-more', 'empty']) {
-      const el = document.getElementById(id);
-      if (el) el.classList.toggle('is-filtered-out', hidden);
-    }
+    for (const el of place.around) el?.classList.toggle('is-filtered-out', hidden);
   };
 
   /** A pick shown here is a copy: its ids are its own, and it carries no actions (those live in the thread). */
@@ -35,7 +46,7 @@ export function wirePicks(o: HeatOptions): void {
     if (!on) return;
     if (!list) {
       list = Object.assign(document.createElement('ol'), { className: 'thread featured-list', id: 'featured-list' });
-      document.getElementById('thread')!.before(list);
+      place.thread.before(list);
     }
     list.replaceChildren(...(r.comments.length ? r.comments.map(render) : [Object.assign(document.createElement('li'), { className: 'empty', textContent: t.featuredEmpty })]));
   };
@@ -50,13 +61,7 @@ export function wirePicks(o: HeatOptions): void {
       list = null;
       return;
     }
-    load().catch((err) => {
-      const status = document.getElementById('live-status');
-      if (status) {
-        status.textContent = describeError(err, t.errorGeneric);
-        status.hidden = false;
-      }
-    });
+    load().catch((err) => say(o, describeError(err, t.errorGeneric)));
   });
 
   // A pick added or removed (or a pick's comment changed or gone) while the filter is on: read the list again.

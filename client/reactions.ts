@@ -1,13 +1,13 @@
 // Owns reactions on the page: the bar under each comment (counts, the reader's own pressed), the picker of the
 // site's set, toggling through the API, live counts from reactions:updated, and a label where colour emoji
 // cannot be drawn. Re-rendered comments (live updates) are decorated again as they appear.
-import { api, describeError } from './api.js';
-import type { HeatOptions } from './heat.js';
+import { describeError } from './api.js';
+import { callOf, say, type HeatOptions } from './heat-shared.js';
 
-const EMOJI: Record<string, string> = { agree: '👍', disagree: '👎', laugh: '😂', wow: '😮', sad: '😢', angry: '😡', heart: '❤️', think: '🤔' };
+export const EMOJI: Record<string, string> = { agree: '👍', disagree: '👎', laugh: '😂', wow: '😮', sad: '😢', angry: '😡', heart: '❤️', think: '🤔' };
 
 /** Whether this browser draws colour emoji (a monochrome or missing glyph has no coloured pixel). */
-function colourEmoji(): boolean {
+export function colourEmoji(): boolean {
   try {
     const c = document.createElement('canvas');
     c.width = c.height = 16;
@@ -27,9 +27,10 @@ function colourEmoji(): boolean {
 export function wireReactions(o: HeatOptions): void {
   const t = o.data.strings;
   const { thread, data } = o;
+  const api = callOf(o);
   let kinds: string[] = [];
   const mine = new Map<number, Set<string>>();
-  if (!colourEmoji()) document.documentElement.classList.add('no-colour-emoji');
+  if (!colourEmoji()) (o.flagRoot ?? document.documentElement).classList.add('no-colour-emoji');
 
   const button = (id: number, kind: string, n: number) => {
     const b = document.createElement('button');
@@ -50,7 +51,7 @@ export function wireReactions(o: HeatOptions): void {
   /** Rebuilds one comment's bar: the kinds with counts, the reader's own, and the picker of the rest. */
   const paint = (id: number) => {
     const c = thread.comments.get(id);
-    const bar = document.getElementById(`c-${id}`)?.querySelector<HTMLElement>(':scope > .comment-main > .reactions');
+    const bar = thread.node(id)?.querySelector<HTMLElement>(':scope > .comment-main > .reactions');
     if (!c || !bar || c.status !== 'published') return;
     const counts = c.reactions ?? {};
     const shown = Object.keys(counts).filter((k) => counts[k] > 0 && EMOJI[k]);
@@ -131,11 +132,7 @@ export function wireReactions(o: HeatOptions): void {
       .catch((err) => {
         btn.disabled = false;
         btn.title = describeError(err, t.errorGeneric);
-        const status = document.getElementById('live-status');
-        if (status) {
-          status.textContent = btn.title;
-          status.hidden = false;
-        }
+        say(o, btn.title);
       });
   });
 

@@ -28,13 +28,17 @@ export function wireCompose(w: EmbedThread, ui: Skeleton, a: ThreadAnswer): Comp
         w.replyTo(null);
         ui.empty.hidden = true;
         w.thread?.upsert(comment, 'self');
+        w.tools?.posted();
         const wasThread = w.hasThread;
         w.hasThread = true;
         // A first comment made this reader an author (or this page a thread): reconnect so the handshake
         // carries the token and the join reaches the thread and the author's own room.
         if (!hadToken || !wasThread) w.reconnect();
       })
-      .catch((err: unknown) => Object.assign(c.error, { hidden: false, textContent: describeError(err, t.errorGeneric, t.networkError) }))
+      .catch((err: unknown) => {
+        Object.assign(c.error, { hidden: false, textContent: describeError(err, t.errorGeneric, t.networkError) });
+        w.tools?.postFailed(err);
+      })
       .finally(() => (c.submit.disabled = false));
   });
   return c;

@@ -10,6 +10,7 @@ import { EmbedClient } from './embed.api.js';
 import { wireEmbedActions } from './embed.actions.js';
 import { applyTheme, buildSkeleton, shadowOf, type ComposeForm, type Skeleton } from './embed.view.js';
 import { wireCompose } from './embed.compose.js';
+import { wireEmbedTools, type EmbedTools } from './embed.tools.js';
 
 export interface EmbedOptions {
   pageId?: string;
@@ -24,7 +25,7 @@ export interface EmbedOptions {
 
 export interface ThreadAnswer {
   page: { key: string; slug: string };
-  thread: { comments: CommentJson[]; nextCursor: string | null; seq: number; commentCount: number; commentsClosed: boolean } | null;
+  thread: { comments: CommentJson[]; nextCursor: string | null; seq: number; commentCount: number; commentsClosed: boolean; slowModeSeconds?: number } | null;
   site: { name: string; ssoRequired: boolean; loginUrl: string | null };
   viewer: { signedIn: { name: string; avatar: string | null } | null };
   meta: { strings: PageData['strings']; timeZone: string; nest: number; tz: number };
@@ -103,7 +104,7 @@ export class EmbedThread {
     const ui = (this.ui = buildSkeleton(root, t, this.o.theme ?? 'light'));
     this.stops.push(applyTheme(ui.wrap, this.o.theme ?? 'light'));
     this.slug = a.page.slug;
-    this.data = { slug: a.page.slug, seq: a.thread?.seq ?? 0, sort: this.o.sort ?? 'newest', nextCursor: null, remaining: 0, slowModeSeconds: 0, commentCount: 0, commentsClosed: false, hasIdentity: false, nest: a.meta.nest, tz: a.meta.tz, timeZone: a.meta.timeZone, strings: t, comments: [] };
+    this.data = { slug: a.page.slug, seq: a.thread?.seq ?? 0, sort: this.o.sort ?? 'newest', nextCursor: null, remaining: 0, slowModeSeconds: a.thread?.slowModeSeconds ?? 0, commentCount: 0, commentsClosed: a.thread?.commentsClosed ?? false, hasIdentity: false, nest: a.meta.nest, tz: a.meta.tz, timeZone: a.meta.timeZone, strings: t, comments: [] };
     const time = timeFormat(a.meta.timeZone, t);
     this.thread = new Thread({
       data: this.data,
@@ -120,8 +121,11 @@ export class EmbedThread {
     const tick = setInterval(() => this.data && refreshTimes(ui.thread, this.data, time), 15_000);
     this.stops.push(() => clearInterval(tick));
     this.connect();
+    this.tools = wireEmbedTools({ data: this.data, thread: this.thread, time, socket: this.socket!, api: this.api, ui, compose: this.compose, sawSeq: (seq) => this.saw(seq) });
   }
 
+  /** Reactions, history, picks, slow mode, typing and the reply inbox (embed.tools.ts). */
+  tools: EmbedTools | null = null;
   compose: ComposeForm | null = null;
   replyParent: number | null = null;
 

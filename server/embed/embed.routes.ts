@@ -18,6 +18,7 @@ import { embedIdentity, httpCreds, SSO_HEADER } from './embed.identity';
 import { pageSchema, resolvePage } from './embed.pages';
 import { countPages, MAX_COUNT_PAGES, postOnPage, readPage } from './embed.service';
 import type { SiteRegistry } from './embed.sites';
+import { embedToolRoutes } from './embed.tools';
 
 const repliesQuery = z.object({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
 const recentQuery = z.object({ limit: z.coerce.number().int().min(1).max(20).default(5) });
@@ -138,5 +139,6 @@ export function embedRouter(ctx: HttpContext, sites: SiteRegistry): Router {
     res.status(201).json({ id: out.id, reported: true, ...(freshToken ? { token: freshToken } : {}) });
   });
 
+  embedToolRoutes(r, ctx, who);
   return r;
 }

@@ -49,7 +49,7 @@ export function useEmbedIdentity(io: Server, deps: Deps, sites: SiteRegistry): v
 }
 
 /** Writes the own page makes over its socket; an embed makes them over HTTP, where the site's SSO rules apply. */
-const WRITES = new Set(['comment:post', 'comment:edit', 'comment:delete', 'comment:like', 'comment:report']);
+const WRITES = new Set(['comment:post', 'comment:edit', 'comment:delete', 'comment:like', 'comment:report', 'comment:react']);
 
 export function registerEmbedSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters }): void {
   const data = socket.data as EmbedSocketData;

@@ -10,7 +10,7 @@ import { listPicks, listRevisions, readerReactions, toggleReaction } from './hea
 
 export const reactionSchema = z.strictObject({ kind: z.enum(REACTION_KINDS) });
 /** A page asks for the comments it shows: at most 200 ids, as digits separated by commas. */
-const idsQuery = z.object({
+export const idsQuery = z.object({
   ids: z
     .string()
     .max(3000)

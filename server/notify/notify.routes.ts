@@ -14,7 +14,7 @@ import { pickLang } from '../i18n/lang';
 import { MAIL_STRINGS } from '../i18n/mail.strings';
 import { confirmSubscription, listReplies, markRepliesRead, subscribe, unsubscribe, type NotifyDeps } from './notify.service';
 
-const readSchema = z.strictObject({ ids: z.array(z.number().int().positive()).max(100).optional() });
+export const readSchema = z.strictObject({ ids: z.array(z.number().int().positive()).max(100).optional() });
 const subscribeSchema = z.strictObject({
   email: z.email().max(254),
   scope: z.enum(['replies', 'thread']),
