@@ -97,4 +97,17 @@ describe('embed tools API', () => {
     const read = await as(a, request(s.url).post('/api/embed/me/replies/read')).send({ ids: [reply.id] });
     expect(read.body).toEqual({ unread: 0 });
   });
+
+  it('counts an embed socket typing in a page\'s thread and tells the other readers (a count, no names)', async () => {
+    await createSite(s);
+    const a = embedReader(s);
+    const { slug } = (await a.post('p-typing', { body: '开帖' })).body;
+    const typist = await embedSocket(s, { token: a.token });
+    const other = await embedSocket(s);
+    expect((await emitAck(typist, 'join', { article: slug })).ok).toBe(true);
+    expect((await emitAck(other, 'join', { article: slug })).ok).toBe(true);
+    const heard = nextEvent(other, 'typing:count');
+    typist.emit('typing');
+    expect(await heard).toEqual({ article: slug, count: 1 });
+  });
 });
