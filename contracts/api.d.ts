@@ -41,6 +41,8 @@ export interface CommentJson {
   staff?: 'author' | 'editor';
   /** Written by a site's signed-in user (SSO, server/embed/). */
   verified?: boolean;
+  /** A verified author's https avatar (from the site's SSO token): shown with referrerpolicy=no-referrer. */
+  avatar?: string;
   /** A moderator's pick (精选). */
   featured: boolean;
   /** Reaction counts by kind (kinds with none are left out). */

@@ -80,6 +80,19 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
       });
     });
 
+    describe('SSO avatars', () => {
+      it('keeps the https avatar a verified author posted with, on the top-level and the reply path alike', async () => {
+        const s = await store.embed.createSite({ name: '头像站', origins: ['https://a.example'], moderationMode: null, ssoSecret: 'k'.repeat(32), ssoRequired: false, loginUrl: null }, T0);
+        const top = (await post({ verifiedSiteId: s.id, verifiedAvatar: 'https://a.example/u/1.png' })).change.comment;
+        const plain = (await post({})).change.comment;
+        const answer = (await reply(top, { verifiedSiteId: s.id, verifiedAvatar: 'https://a.example/u/2.png' })).change.comment;
+        expect(top.verifiedAvatar).toBe('https://a.example/u/1.png');
+        expect((await store.comments.get(top.id))?.verifiedAvatar).toBe('https://a.example/u/1.png');
+        expect((await store.comments.get(plain.id))?.verifiedAvatar ?? null).toBeNull();
+        expect((await store.comments.get(answer.id))?.verifiedAvatar).toBe('https://a.example/u/2.png');
+      });
+    });
+
     describe('embedding sites and page threads', () => {
       const site = { name: '新闻站', origins: ['https://news.example.com', 'http://127.0.0.1:8080'], moderationMode: 'pre' as const, ssoSecret: null, ssoRequired: false, loginUrl: null };
       it('creates, lists and updates sites with their origins, mode and SSO settings', async () => {

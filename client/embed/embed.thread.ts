@@ -121,7 +121,7 @@ export class EmbedThread {
     const tick = setInterval(() => this.data && refreshTimes(ui.thread, this.data, time), 15_000);
     this.stops.push(() => clearInterval(tick));
     this.connect();
-    this.tools = wireEmbedTools({ data: this.data, thread: this.thread, time, socket: this.socket!, api: this.api, ui, compose: this.compose, sawSeq: (seq) => this.saw(seq) });
+    this.tools = wireEmbedTools({ data: this.data, thread: this.thread, time, socket: this.socket!, api: this.api, ui, compose: this.compose, sawSeq: (seq) => this.saw(seq), avatar: a.viewer.signedIn?.avatar });
   }
 
   /** Reactions, history, picks, slow mode, typing and the reply inbox (embed.tools.ts). */

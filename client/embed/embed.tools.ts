@@ -32,10 +32,18 @@ export interface ToolsInput {
   ui: Skeleton;
   compose: ComposeForm | null;
   sawSeq(seq: number): void;
+  /** The https avatar the site's SSO token carried for the signed-in reader. */
+  avatar?: string | null;
 }
 
 function span(className: string): HTMLSpanElement {
   return Object.assign(document.createElement('span'), { className });
+}
+
+/** An SSO avatar: https only, fixed size, no referrer sent to its host. */
+export function avatarImg(src: string): HTMLImageElement {
+  const img = Object.assign(document.createElement('img'), { className: 'avatar avatar-img', src, alt: '', width: 26, height: 26, referrerPolicy: 'no-referrer', loading: 'lazy' });
+  return img;
 }
 
 export function wireEmbedTools(w: ToolsInput): EmbedTools {
@@ -61,6 +69,8 @@ export function wireEmbedTools(w: ToolsInput): EmbedTools {
   const slow: SlowMode = wireSlowMode(o, () => box, () => w.compose !== null && !data.commentsClosed);
   if (w.compose) {
     const form = w.compose.form;
+    const who = form.querySelector('.signed-in');
+    if (who && w.avatar && /^https:\/\/[^\s"'<>]+$/.test(w.avatar)) who.prepend(avatarImg(w.avatar), ' ');
     wireTyping(o, w.compose.body, (bar) => form.append(bar));
   }
 

@@ -64,6 +64,8 @@ export interface PostInput {
   spam?: { honeypot: boolean; tooFast: boolean };
   /** The embedding site whose signed-in user (SSO) posts. */
   verifiedSiteId?: number | null;
+  /** That user's https avatar (from the verified SSO token). */
+  verifiedAvatar?: string | null;
   /** The signed-in moderator posting as staff (from their session, never from the request body). */
   staff?: Moderator;
   /** The poster is a signed-in moderator: slow mode does not apply. */
@@ -116,6 +118,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     createdAt: ctx.now,
     staff: input.staff ? staffBadge(article, input.staff) : null,
     verifiedSiteId: input.verifiedSiteId ?? null,
+    verifiedAvatar: input.verifiedSiteId != null ? (input.verifiedAvatar ?? null) : null,
   });
   publishWrite(deps, article, result);
   const c = result.change.comment;

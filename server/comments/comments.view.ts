@@ -12,6 +12,9 @@ export interface Perspective {
   liked?: boolean;
 }
 
+/** An https URL with nothing that could leave an attribute (the template escapes it as well). */
+export const SAFE_AVATAR = /^https:\/\/[^\s"'<>]{1,500}$/;
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
@@ -42,6 +45,8 @@ export function toCommentJson(c: CommentRow, p: Perspective = {}): CommentJson {
     editableUntil: mine && c.status !== 'deleted' ? iso(c.createdAt + EDIT_WINDOW_MS) : null,
     ...(c.staff && !gone ? { staff: c.staff } : {}),
     verified: c.verifiedSiteId != null && !gone,
+    // Checked https when the SSO token was verified; checked again here, since it goes into an img src.
+    ...(c.verifiedSiteId != null && !gone && c.verifiedAvatar && SAFE_AVATAR.test(c.verifiedAvatar) ? { avatar: c.verifiedAvatar } : {}),
     featured: c.featuredAt !== null && !gone,
     reactions: gone ? {} : parseCounts(c.reactionCounts),
   };

@@ -10,7 +10,7 @@ export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS articleI
   ${a}.edited_at AS editedAt, ${a}.deleted_at AS deletedAt, ${a}.likes, ${a}.reply_count AS replyCount,
   ${a}.ip_hash AS ipHash, ${a}.pinned_at AS pinnedAt, ${a}.held_reason AS heldReason,
   ${a}.report_count AS reportCount, ${a}.reports_open AS reportsOpen, ${a}.moderated_at AS moderatedAt,
-  ${a}.moderated_by AS moderatedBy, ${a}.moderation_note AS moderationNote, ${a}.staff, ${a}.verified_site_id AS verifiedSiteId,
+  ${a}.moderated_by AS moderatedBy, ${a}.moderation_note AS moderationNote, ${a}.staff, ${a}.verified_site_id AS verifiedSiteId, ${a}.verified_avatar AS verifiedAvatar,
   ${a}.featured_at AS featuredAt, ${a}.reactions AS reactionCounts, ${a}.score`;
 
 /**
@@ -44,8 +44,8 @@ export function createCommentWriter(db: Db): CommentWriter {
     ON CONFLICT (token_hash) DO UPDATE SET last_ip_hash = excluded.last_ip_hash RETURNING id`).pluck();
   const touchAuthor = db.prepare(`UPDATE authors SET last_ip_hash = ? WHERE id = ?`);
   const insertComment = db.prepare(`INSERT INTO comments
-    (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id)
-    VALUES (@articleId, @parentId, @rootId, @depth, @authorId, @authorName, @replyToName, @body, @html, @status, @createdAt, @ipHash, @heldReason, @staff, @verifiedSiteId)`);
+    (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id, verified_avatar)
+    VALUES (@articleId, @parentId, @rootId, @depth, @authorId, @authorName, @replyToName, @body, @html, @status, @createdAt, @ipHash, @heldReason, @staff, @verifiedSiteId, @verifiedAvatar)`);
   const ancestors = db.prepare(`${ANCESTORS} SELECT ${commentColumns()} FROM comments c WHERE c.id IN (SELECT id FROM anc) ORDER BY c.depth`);
   const bumpAncestors = db.prepare(`${ANCESTORS} UPDATE comments SET reply_count = reply_count + @delta WHERE id IN (SELECT id FROM anc)`);
   const bumpArticle = db.prepare(`UPDATE articles SET comment_count = comment_count + ? WHERE id = ?`);
@@ -142,6 +142,7 @@ export function createCommentWriter(db: Db): CommentWriter {
         heldReason: c.status === 'pending' ? c.heldReason : null,
         staff: c.staff ?? null,
         verifiedSiteId: c.verifiedSiteId ?? null,
+        verifiedAvatar: c.verifiedAvatar ?? null,
       }).lastInsertRowid,
     );
     const row = get(id)!;

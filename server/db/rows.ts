@@ -54,6 +54,8 @@ export interface CommentRow {
   staff?: StaffBadge | null;
   /** The site whose signed-in user (SSO) wrote it: shown with a verified mark. */
   verifiedSiteId: number | null;
+  /** The https avatar their SSO token carried (null for everyone else). */
+  verifiedAvatar?: string | null;
   /** When a moderator made it a pick (精选). */
   featuredAt: number | null;
   /** Reaction counts by kind, as stored (JSON text, e.g. {"agree":2}). */
@@ -111,6 +113,8 @@ export interface NewComment {
   staff?: StaffBadge | null;
   /** Set for a site's signed-in user (SSO). */
   verifiedSiteId?: number | null;
+  /** Their https avatar, when their SSO token carried one. */
+  verifiedAvatar?: string | null;
 }
 
 /** An earlier text of an edited comment (kept by every edit). */

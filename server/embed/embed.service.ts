@@ -54,7 +54,7 @@ export async function postOnPage(deps: Deps, site: Site, ref: PageRef, input: Pa
     }));
   }
   try {
-    const r = await postComment(deps, { slug: article.slug, ...post, verifiedSiteId: sso ? site.id : null }, actor);
+    const r = await postComment(deps, { slug: article.slug, ...post, verifiedSiteId: sso ? site.id : null, verifiedAvatar: sso?.avatar ?? null }, actor);
     if (created) deps.log.info('embed thread created', { site: site.id, article: article.slug });
     return { ...r, slug: article.slug };
   } catch (err) {

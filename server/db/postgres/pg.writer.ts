@@ -12,7 +12,7 @@ export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS "article
   ${a}.edited_at AS "editedAt", ${a}.deleted_at AS "deletedAt", ${a}.likes, ${a}.reply_count AS "replyCount",
   ${a}.ip_hash AS "ipHash", ${a}.pinned_at AS "pinnedAt", ${a}.held_reason AS "heldReason",
   ${a}.report_count AS "reportCount", ${a}.reports_open AS "reportsOpen", ${a}.moderated_at AS "moderatedAt",
-  ${a}.moderated_by AS "moderatedBy", ${a}.moderation_note AS "moderationNote", ${a}.staff, ${a}.verified_site_id AS "verifiedSiteId",
+  ${a}.moderated_by AS "moderatedBy", ${a}.moderation_note AS "moderationNote", ${a}.staff, ${a}.verified_site_id AS "verifiedSiteId", ${a}.verified_avatar AS "verifiedAvatar",
   ${a}.featured_at AS "featuredAt", ${a}.reactions AS "reactionCounts", ${a}.score`;
 
 /** Published, or a placeholder kept for its replies (the same rule as comments.writer.ts on SQLite). */
@@ -115,10 +115,10 @@ export async function insertComment(q: Q, c: NewComment): Promise<WriteResult & 
   }
   const p = c.parent;
   const [row] = await q<CommentRow>(
-    `INSERT INTO comments AS c (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ${commentColumns()}`,
+    `INSERT INTO comments AS c (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id, verified_avatar)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${commentColumns()}`,
     [c.articleId, p ? p.id : null, p ? (p.rootId ?? p.id) : null, p ? p.depth + 1 : 0, authorId, c.authorName, p ? p.authorName : null,
-      c.body, c.html, c.status, c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, c.staff ?? null, c.verifiedSiteId ?? null],
+      c.body, c.html, c.status, c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, c.staff ?? null, c.verifiedSiteId ?? null, c.verifiedAvatar ?? null],
   );
   const delta = c.status === 'published' ? 1 : 0;
   await q(SQL.lockArticle, [c.articleId]);
@@ -143,8 +143,8 @@ const INSERT_TOP_LEVEL = `WITH na AS (
     WHERE id = $1::bigint RETURNING id),
   a AS (SELECT id FROM na UNION ALL SELECT id FROM ea),
   c AS (
-    INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id)
-      SELECT $3, NULL, NULL, 0, a.id, $4, NULL, $5, $6, $7, $8, $9, $10, $12::text, $13::bigint FROM a
+    INSERT INTO comments (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id, verified_avatar)
+      SELECT $3, NULL, NULL, 0, a.id, $4, NULL, $5, $6, $7, $8, $9, $10, $12::text, $13::bigint, $14::text FROM a
     RETURNING *),
   s AS (UPDATE articles SET seq = seq + 1, comment_count = comment_count + $11 WHERE id = $3 AND EXISTS (SELECT 1 FROM c) RETURNING seq, comment_count),
   e AS (INSERT INTO article_events (article_id, seq, type, comment_id, created_at) SELECT $3, s.seq, 'created', c.id, $8 FROM s, c)
@@ -155,7 +155,7 @@ async function insertTopLevel(q: Q, c: NewComment): Promise<WriteResult & { auth
   const delta = c.status === 'published' ? 1 : 0;
   const [r] = await q<CommentRow & { _seq: number; _commentCount: number }>(INSERT_TOP_LEVEL, [
     c.authorId, c.authorId === null ? c.newAuthorTokenHash : null, c.articleId, c.authorName, c.body, c.html, c.status,
-    c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, delta, c.staff ?? null, c.verifiedSiteId ?? null,
+    c.createdAt, c.ipHash, c.status === 'pending' ? c.heldReason : null, delta, c.staff ?? null, c.verifiedSiteId ?? null, c.verifiedAvatar ?? null,
   ]);
   // As the foreign key would answer (class 23: the other posts of its batch still go in).
   if (!r) throw Object.assign(new Error(`author ${c.authorId} not found`), { code: '23503' });
