@@ -4,10 +4,10 @@
 import { describeError } from './api.js';
 import { callOf, say, type HeatOptions } from './heat-shared.js';
 
-export const EMOJI: Record<string, string> = { agree: '👍', disagree: '👎', laugh: '😂', wow: '😮', sad: '😢', angry: '😡', heart: '❤️', think: '🤔' };
+const EMOJI: Record<string, string> = { agree: '👍', disagree: '👎', laugh: '😂', wow: '😮', sad: '😢', angry: '😡', heart: '❤️', think: '🤔' };
 
 /** Whether this browser draws colour emoji (a monochrome or missing glyph has no coloured pixel). */
-export function colourEmoji(): boolean {
+function colourEmoji(): boolean {
   try {
     const c = document.createElement('canvas');
     c.width = c.height = 16;
