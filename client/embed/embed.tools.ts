@@ -84,6 +84,16 @@ export function wireEmbedTools(w: ToolsInput): EmbedTools {
     href: (url) => w.api.base + url,
     mailOptIn: false,
   });
+  // A reply on this very page: shown in place rather than on Yilun's own page of the thread.
+  const here = `${w.api.base}/articles/${encodeURIComponent(data.slug)}#c-`;
+  ui.wrap.addEventListener('click', (e) => {
+    const link = (e.target as HTMLElement).closest<HTMLAnchorElement>('a.inbox-link');
+    const node = link?.href.startsWith(here) ? w.thread.node(Number(link.href.slice(here.length))) : null;
+    if (!node) return;
+    e.preventDefault();
+    node.scrollIntoView({ block: 'nearest' });
+    node.querySelector<HTMLElement>('.comment-time')?.focus();
+  });
 
   return {
     posted: () => slow.posted(),

@@ -168,7 +168,7 @@ describe('embed: heated-thread tools and the reply inbox', () => {
     expect(b.errors).toEqual([]);
   });
 
-  it('shows the bearer reader the reply badge live and the replies in its panel', async () => {
+  it('shows the bearer reader the reply badge live and the replies in its panel, opening one on this page in place', async () => {
     const a = await newPage(browser);
     const b = await newPage(browser);
     await a.page.goto(`${host.origin}/a`);
@@ -182,8 +182,12 @@ describe('embed: heated-thread tools and the reply inbox', () => {
     await badge.locator(':scope:text-is("1 条新回复")').waitFor();
     await badge.click();
     await a.page.locator(`${C} .inbox-panel .inbox-item.is-unread:has-text("乙回复甲")`).waitFor();
-    await a.page.click(`${C} .inbox-panel .inbox-head button:has-text("全部标为已读")`);
+    // A reply on this page opens in place (marked read), not on Yilun's own page.
+    await a.page.click(`${C} .inbox-panel .inbox-link`);
     await a.page.locator(`${C} .inbox-panel .inbox-item.is-unread`).waitFor({ state: 'detached' });
+    expect(a.page.url()).toBe(`${host.origin}/a`);
+    await a.page.click(`${C} .inbox-panel .inbox-head button:has-text("全部标为已读")`);
+    expect(await a.page.locator(`${C} .inbox-panel .inbox-item`).count()).toBe(1);
     expect(await b.page.locator(`${C} .inbox-badge`).isVisible()).toBe(false);
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
