@@ -60,6 +60,7 @@ describe('embed: heated-thread tools and the reply inbox', () => {
     yilun = s.url.replace('127.0.0.1', 'localhost');
     host = await hostSite(yilun, {
       '/a': html(yilun, `<${C} page-id="tools-a"></${C}>`),
+      '/a-dark': html(yilun, `<${C} page-id="tools-a" theme="dark"></${C}>`),
       '/b': html(yilun, `<${C} page-id="tools-b" theme="dark"></${C}>`),
     });
     siteId = (await s.store.embed.createSite({ name: '新闻站', origins: [host.origin], moderationMode: null, ssoSecret: null, ssoRequired: false, loginUrl: null }, Date.now())).id;
@@ -70,7 +71,7 @@ describe('embed: heated-thread tools and the reply inbox', () => {
     const a = await newPage(browser);
     const b = await newPage(browser);
     await a.page.goto(`${host.origin}/a`);
-    await b.page.goto(`${host.origin}/a`);
+    await b.page.goto(`${host.origin}/a-dark`);
     await a.page.locator(`${C} .empty`).waitFor();
     const id = await post(a.page, '初稿 <b>不加粗</b>', '甲');
     const inB = b.page.locator(`${C} #c-${id}`);
@@ -107,6 +108,13 @@ describe('embed: heated-thread tools and the reply inbox', () => {
     await mod.post(`/api/admin/comments/${id}/feature`).expect(200);
     await a.page.locator(`${C} #c-${id} .badge-featured`).waitFor();
     await b.page.locator(`${C} #c-${id} .badge-featured`).waitFor();
+    // The dark theme with every new part on screen (for the closing note; not compared).
+    await b.page.locator(`${C} #c-${id} .react-add`).click();
+    await b.page.locator(`${C} #c-${id} .comment-edited`).click();
+    await pop.waitFor();
+    await b.page.locator(C).screenshot({ path: path.join(os.tmpdir(), 'embed-tools-dark.png') });
+    await b.page.keyboard.press('Escape');
+    await b.page.locator(`${C} #c-${id} .react-add`).click();
     await b.page.click(`${C} .featured-filter`);
     await b.page.locator(`${C} .featured-list #pick-${id}`).waitFor();
     expect(await b.page.locator(`${C} ol.thread:not(.featured-list)`).isVisible()).toBe(false);
