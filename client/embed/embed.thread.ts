@@ -225,6 +225,8 @@ export class EmbedThread {
       ui.presence.textContent = t.presence.replace('{n}', String(e.count));
       ui.presence.hidden = false;
     });
+    // The console merged this thread into another: the page now resolves to that one.
+    s.on('thread:merged', (e: { article: string }) => e.article === this.slug && this.update({}));
     // The page's thread did not exist yet: its first comment (by anyone) makes it, then we join it.
     s.on('count:updated', (e: { article: string }) => {
       if (e.article === this.slug && !this.hasThread) {
