@@ -1,12 +1,14 @@
-// The embed on a host page of another origin (host http://127.0.0.1:P2, Yilun http://localhost:P1) in
-// real Chromium, under a strict host CSP: two readers live, offline catch-up, a foreign origin refused,
-// SSO, the count widget, SPA navigation without socket leaks, the dark theme.
+// The embed on a host page of another site (host http://127.0.0.1:P2, Yilun http://localhost:P1) in real
+// Chromium with third-party cookies blocked (proven below), under a strict host CSP: two readers live,
+// offline catch-up, a foreign origin refused, SSO, the count widget, SPA navigation without socket leaks,
+// the dark theme.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { newPage, useBrowser } from './browser';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newPage, useBrowser } from './browser';
 import { useTestServer, type TestServer } from '../helpers/server';
 import { embedReader, ssoToken } from '../helpers/embed';
 import { createModerator } from '../../server/moderation/auth.service';
@@ -25,7 +27,8 @@ async function hostSite(yilun: string, pages: Record<string, string>, csp = true
     if (body === undefined) return void res.writeHead(404).end();
     res.writeHead(200, {
       'Content-Type': req.url!.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8',
-      ...(csp ? { 'Content-Security-Policy': `default-src 'self'; script-src 'self' ${yilun}; connect-src 'self' ${yilun} ${ws}; style-src 'self'; img-src 'self' data: https:` } : {}),
+      // frame-src only for the cookie probe's frame (the embed itself needs none).
+      ...(csp ? { 'Content-Security-Policy': `default-src 'self'; script-src 'self' ${yilun}; connect-src 'self' ${yilun} ${ws}; style-src 'self'; img-src 'self' data: https:; frame-src http://localhost:*` } : {}),
     });
     res.end(body);
   });
@@ -49,7 +52,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
 }
 
 describe('embed on another origin', () => {
-  const browser = useBrowser();
+  const browser = useBrowser({ thirdPartyCookies: 'blocked' });
   const s = useTestServer({ realClock: true });
   let host: Host;
   let yilun: string;
@@ -59,6 +62,7 @@ describe('embed on another origin', () => {
     yilun = s.url.replace('127.0.0.1', 'localhost');
     host = await hostSite(yilun, {
       '/news/1': page(yilun, '<yilun-comments page-id="2025-05-nvidia" page-title="英伟达对他忍不住了"></yilun-comments>'),
+      '/frame': '<!doctype html><p>Yilun 站点上的框架</p>',
       '/dark': page(yilun, '<yilun-comments page-id="dark-page" theme="dark"></yilun-comments>'),
       '/list': page(yilun, '<p>甲 <yilun-count page-id="c-1"></yilun-count></p><p>乙 <yilun-count page-id="c-2"></yilun-count></p>'),
       '/side': page(yilun, '<aside><yilun-recent limit="3"></yilun-recent></aside>'),
@@ -73,6 +77,47 @@ describe('embed on another origin', () => {
     await s.store.embed.createSite({ name: '新闻站', origins: [host.origin], moderationMode: null, ssoSecret: SECRET, ssoRequired: false, loginUrl: null }, Date.now());
   });
   afterEach(async () => host.close());
+
+  it('runs with third-party cookies blocked: a cookie of Yilun\'s site goes first-party only, while the embed works', async () => {
+    // A SameSite=None cookie on Yilun's site (localhost, any port): only third-party cookie blocking keeps it
+    // from cross-site requests and frames. The same probe in a browser that allows them shows it would see it.
+    const seen: { url: string; cookie: string }[] = [];
+    // The first-party visit's favicon request may arrive late: it is no cross-site request.
+    const spy = (req: http.IncomingMessage) => void (req.url !== '/favicon.ico' && seen.push({ url: req.url ?? '', cookie: req.headers.cookie ?? '' }));
+    s.app.httpServer.on('request', spy);
+    const probe = async (b: Browser) => {
+      const context = await b.newContext();
+      await context.addCookies([{ name: 'yl_probe', value: '1', domain: 'localhost', path: '/', sameSite: 'None', secure: true }]);
+      const p = await context.newPage();
+      seen.length = 0;
+      await p.goto(`${yilun}/embed.js`);
+      const firstParty = seen.some((r) => r.url === '/embed.js' && r.cookie.includes('yl_probe'));
+      seen.length = 0;
+      await p.goto(`${host.origin}/news/1`);
+      await p.locator('yilun-comments .empty').waitFor();
+      await p.evaluate((u) => fetch(u, { credentials: 'include', mode: 'no-cors' }).then(() => undefined), `${yilun}/embed.js?probe`);
+      await until(() => seen.some((r) => r.url === '/embed.js?probe'), 'the credentialed request arrived');
+      const frameSrc = `${host.origin.replace('127.0.0.1', 'localhost')}/frame`;
+      await p.evaluate((src) => new Promise((resolve) => document.body.append(Object.assign(document.createElement('iframe'), { src, onload: resolve }))), frameSrc);
+      const frame = p.frames().find((f) => f.url() === frameSrc)!;
+      const result = { firstParty, crossSite: seen.filter((r) => r.cookie.includes('yl_probe')).map((r) => r.url), requests: seen.length, frameCookie: await frame.evaluate(() => document.cookie) };
+      await context.close();
+      return result;
+    };
+    try {
+      const blocked = await probe(browser);
+      expect(blocked).toEqual({ firstParty: true, crossSite: [], requests: expect.any(Number), frameCookie: '' });
+      expect(blocked.requests).toBeGreaterThan(2);
+      const open = await launchBrowser({ thirdPartyCookies: 'allowed' });
+      try {
+        expect(await probe(open)).toMatchObject({ firstParty: true, crossSite: expect.arrayContaining(['/embed.js', '/embed.js?probe']), frameCookie: 'yl_probe=1' });
+      } finally {
+        await open.close();
+      }
+    } finally {
+      s.app.httpServer.off('request', spy);
+    }
+  });
 
   it('lets two readers post, reply, like, edit and delete and see each other live, with no cookie', async () => {
     const a = await newPage(browser);
