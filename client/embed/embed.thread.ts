@@ -141,7 +141,11 @@ export class EmbedThread {
     const ui = this.ui!;
     ui.empty.hidden = true;
     const sort = this.o.sort ?? 'newest';
-    if (c.pinned || sort === 'newest') ui.thread.querySelector(':scope > li.comment:not(.is-pinned)')?.before(node) ?? ui.thread.append(node);
+    if (c.pinned || sort === 'newest') {
+      const first = ui.thread.querySelector(':scope > li.comment:not(.is-pinned)');
+      if (first) first.before(node);
+      else ui.thread.append(node);
+    }
     if (!node.isConnected) ui.thread.prepend(node);
     if (sort !== 'newest' && !c.pinned) {
       if (this.nextCursor !== null) return void node.remove();
