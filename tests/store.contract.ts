@@ -144,7 +144,7 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         await post({ body: '新址评论', token: 'both' });
         article = from;
         const top = await post({ body: '旧址评论' });
-        const rep = await reply(top.change.comment, { body: '旧址回复', token: 'both' });
+        const rep = await post({ parent: top.change.comment, body: '旧址回复', token: 'both' });
         await post({ body: '旧址待审', status: 'pending', heldReason: 'pre_moderation' });
         await store.comments.toggleLike(top.change.comment.id, rep.authorId, T0 + 2000);
         const sub = { scope: 'thread' as const, email: 'r@x.test', lang: 'zh-CN' as const, baseUrl: 'https://x.test', createdAt: T0 };
