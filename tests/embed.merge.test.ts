@@ -1,7 +1,8 @@
 // Merging two page threads in the console (a page whose URL changed): the admin route and its refusals, the
 // old page resolving to the merged thread, and what live readers of both threads hear.
 import request from 'supertest';
-import { emitAck, nextEvent, useTestServer } from './helpers/server';
+import { emitAck, nextEvent, record, useTestServer } from './helpers/server';
+import { LIVE_MERGE_MAX } from '../server/embed/embed.merge';
 import { auditEntries, signedIn } from './helpers/moderation';
 import { createSite, embedReader, embedSocket } from './helpers/embed';
 
@@ -107,5 +108,24 @@ describe('merging page threads', () => {
     expect(caught.data!.changes.map((c) => c.id)).toEqual([top.id, rep.id]);
     const stale = await emitAck<{ reset: boolean }>(late, 'join', { article: from, since: 3 });
     expect(stale.data).toMatchObject({ reset: true });
+  });
+
+  it('past the live bound sends the target\'s readers only the closing seq, and their catch-up join brings every moved comment', async () => {
+    const { a, into, from, merge } = await setUp();
+    const source = (await s.store.articles.getBySlug(from))!;
+    for (let i = 0; i < LIVE_MERGE_MAX; i++) {
+      await s.store.comments.insert({ articleId: source.id, parent: null, authorId: null, newAuthorTokenHash: `bulk-${i}`, authorName: '读者', body: `第 ${i} 条`, html: `<p>第 ${i} 条</p>`, status: 'published', heldReason: null, ipHash: 'net', createdAt: s.clock.now });
+    }
+    const reader = await embedSocket(s, { token: a.token });
+    const joined = await emitAck<{ seq: number }>(reader, 'join', { article: into, since: 1 });
+    const heard = record(reader, ['comment:created', 'article:updated']);
+    const updated = nextEvent(reader, 'article:updated');
+    expect((await merge(from, { into })).body).toMatchObject({ moved: LIVE_MERGE_MAX + 2, commentCount: LIVE_MERGE_MAX + 3 });
+    const closing = await updated;
+    expect(closing).toMatchObject({ article: into, seq: joined.data!.seq + LIVE_MERGE_MAX + 3, commentCount: LIVE_MERGE_MAX + 3 });
+    expect(heard.filter((e) => e.event === 'comment:created')).toEqual([]);
+    const caught = await emitAck<{ changes: { id: number }[]; reset: boolean; seq: number }>(reader, 'join', { article: into, since: joined.data!.seq });
+    expect(caught.data).toMatchObject({ reset: false, seq: closing.seq });
+    expect(caught.data!.changes).toHaveLength(LIVE_MERGE_MAX + 2);
   });
 });
