@@ -41,6 +41,9 @@ describe('merging page threads', () => {
     expect((await a.edit(top.id, '改过')).status).toBe(200);
     expect((await b.post('old-url', { body: '合并之后' })).body.slug).toBe(into);
     expect((await admin.get(`/api/admin/sites/${site.id}/pages`)).body.pages.map((p: { slug: string }) => p.slug)).toEqual([into]);
+    // The old thread's own address (the console's link) leads to the merged one.
+    const moved301 = await request(s.url).get(`/articles/${from}`);
+    expect([moved301.status, moved301.headers.location]).toEqual([301, `/articles/${into}`]);
     expect((await auditEntries(admin)).find((e: { action: string }) => e.action === 'site.page_merge')).toMatchObject({
       details: { site: site.id, from, into, moved: 2 },
     });

@@ -182,6 +182,8 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
           { pageKey: 'new', slug: 's-new', commentCount: 3 }, { pageKey: 'old', slug: 's-new', commentCount: 3 },
         ]);
         expect((await store.embed.listPages(s.id, 10)).map((p) => p.slug)).toEqual(['s-new']);
+        expect(await store.embed.mergedInto('s-old')).toBe('s-new');
+        expect(await store.embed.mergedInto('s-new')).toBeUndefined();
         expect(await refused('s-old', 's-new')).toEqual({ ok: false, refusal: 'merged' });
         expect(await refused('s-new', 's-old')).toEqual({ ok: false, refusal: 'merged' });
         void foreign;

@@ -102,6 +102,8 @@ export interface EmbedRepo {
    * starts over), is closed, and resolves to the target from then on (pageThread, counts).
    */
   mergeThreads(m: ThreadMergeInput): Promise<{ ok: true; merge: ThreadMerge } | { ok: false; refusal: MergeRefusal }>;
+  /** The slug of the thread this one was merged into, if it was (its old address then leads there). */
+  mergedInto(slug: string): Promise<string | undefined>;
   /** The site's newest published comments, newest first. */
   recent(siteId: number, limit: number): Promise<RecentComment[]>;
 }

@@ -38,6 +38,7 @@ export function createEmbedRepo(db: Db, write: Write): EmbedRepo {
   const pages = db.prepare(`SELECT page_key AS pageKey, page_url AS pageUrl, slug, title, comment_count AS commentCount,
     comments_closed AS commentsClosed, created_at AS createdAt FROM articles WHERE site_id = ? AND merged_into IS NULL ORDER BY created_at DESC, id DESC LIMIT ?`);
 
+  const mergedInto = db.prepare(`SELECT t.slug FROM articles a JOIN articles t ON t.id = a.merged_into WHERE a.slug = ?`).pluck();
   const rename = db.prepare(`UPDATE articles SET title = ? WHERE site_id = ? AND slug = ?`);
   const recent = db.prepare(`SELECT c.id, a.slug, a.title, a.page_url AS pageUrl, c.author_name AS authorName,
       substr(c.body, 1, 200) AS excerpt, c.created_at AS createdAt
@@ -80,6 +81,7 @@ export function createEmbedRepo(db: Db, write: Write): EmbedRepo {
     renameThread: (siteId, slug, title) => write(() => rename.run(title, siteId, slug).changes === 1),
     recent: async (siteId, limit) => recent.all(siteId, limit) as never,
     mergeThreads: createMergeThreads(db, write),
+    mergedInto: async (slug) => mergedInto.get(slug) as string | undefined,
     listPages: async (siteId, limit) =>
       (pages.all(siteId, limit) as (Omit<PageThread, 'commentsClosed'> & { commentsClosed: number })[]).map((r) => ({ ...r, commentsClosed: r.commentsClosed === 1 })),
   };

@@ -63,6 +63,8 @@ export function createPgEmbedRepo(pool: pg.Pool, q: Q): EmbedRepo {
         FROM comments c JOIN articles a ON a.id = c.article_id
         WHERE a.site_id = $1 AND c.status = 'published' ORDER BY c.id DESC LIMIT $2`, [siteId, limit]),
     mergeThreads: createPgMergeThreads(pool),
+    mergedInto: async (slug) =>
+      (await first(q<{ slug: string }>(`SELECT t.slug FROM articles a JOIN articles t ON t.id = a.merged_into WHERE a.slug = $1`, [slug])))?.slug,
     listPages: (siteId, limit) =>
       q<PageThread>(`SELECT page_key AS "pageKey", page_url AS "pageUrl", slug, title, comment_count AS "commentCount",
         comments_closed AS "commentsClosed", created_at AS "createdAt" FROM articles WHERE site_id = $1 AND merged_into IS NULL
