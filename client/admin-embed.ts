@@ -73,15 +73,15 @@ export class EmbedSitesView {
       void busy(e.currentTarget as HTMLButtonElement, async () => {
         const { pages } = await call<{ pages: PageThread[] }>('GET', `/api/admin/sites/${site!.id}/pages`);
         form.querySelector('.embed-pages')!.replaceChildren(pages.length
-          ? h('ul', {}, pages.map((p) => this.pageRow(site!, p)))
+          ? h('ul', {}, pages.map((p) => this.pageRow(site!, p, pages)))
           : h('p', {}, S.embedPagesEmpty));
       });
     });
     return form;
   }
 
-  /** A page thread: its link (the moderation tools of any article apply), where it lives, and a rename box. */
-  private pageRow(site: EmbedSite, p: PageThread): HTMLElement {
+  /** A page thread: its link (the moderation tools of any article apply), where it lives, a rename box and a merge. */
+  private pageRow(site: EmbedSite, p: PageThread, pages: PageThread[]): HTMLElement {
     const title = h('input', { type: 'text', value: p.title, maxlength: 200, 'aria-label': S.embedRename });
     const rename = h('button', { type: 'button', class: 'btn' }, S.embedRename);
     rename.addEventListener('click', () => {
@@ -90,6 +90,25 @@ export class EmbedSitesView {
         notify(S.saved);
       });
     });
-    return h('li', {}, h('a', { href: `/articles/${encodeURIComponent(p.slug)}` }, p.title), ` · ${p.pageUrl ?? p.pageKey} · ${p.commentCount} · ${fmtTime(p.createdAt)} `, title, rename);
+    return h('li', { 'data-slug': p.slug }, h('a', { href: `/articles/${encodeURIComponent(p.slug)}` }, p.title), ` · ${p.pageUrl ?? p.pageKey} · ${p.commentCount} · ${fmtTime(p.createdAt)} `, title, rename, this.mergeBox(site, p, pages));
+  }
+
+  /** Merge into another of the site's threads: pick the target, then confirm (the move cannot be undone). */
+  private mergeBox(site: EmbedSite, p: PageThread, pages: PageThread[]): HTMLElement {
+    const into = h('select', { 'aria-label': S.embedMergeInto, name: 'mergeInto' }, h('option', { value: '' }, S.embedMergeNone),
+      ...pages.filter((o) => o.slug !== p.slug).map((o) => h('option', { value: o.slug }, `${o.title} · ${o.pageUrl ?? o.pageKey}`)));
+    const merge = h('button', { type: 'button', class: 'btn', 'data-merge': '' }, S.embedMerge);
+    let armed = false;
+    into.addEventListener('change', () => ((armed = false), (merge.textContent = S.embedMerge)));
+    merge.addEventListener('click', () => {
+      if (!into.value) return void into.focus();
+      if (!armed) return void ((armed = true), (merge.textContent = S.embedMergeConfirm), merge.classList.add('btn-danger'));
+      void busy(merge, async () => {
+        const r = await call<{ moved: number }>('POST', `/api/admin/sites/${site.id}/pages/${encodeURIComponent(p.slug)}/merge`, { into: into.value });
+        notify(S.embedMerged.replace('{n}', String(r.moved)));
+        (document.querySelector<HTMLButtonElement>(`form[data-site="${site.id}"] [data-pages]`))?.click();
+      });
+    });
+    return h('span', { class: 'embed-merge' }, ` ${S.embedMergeInto} `, into, merge);
   }
 }

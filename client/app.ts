@@ -11,7 +11,7 @@ import { wireWriteBar } from './write-bar.js';
 import { SeqTracker } from './seq-tracker.js';
 import { startInbox } from './inbox.js';
 import { wireHeat } from './heat.js';
-import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced } from './types.js';
+import type { Ack, CommentEvent, CommentJson, PageData, SeqAdvanced, ThreadMerged } from './types.js';
 
 interface JoinResult {
   seq: number;
@@ -278,6 +278,10 @@ socket.on('seq:advanced', (e: SeqAdvanced) => {
 socket.on('presence', (e: { count: number }) => {
   presenceEl.textContent = t.presence.replace('{n}', String(e.count));
   presenceEl.hidden = false;
+});
+// An embedded page's thread merged (console): its comments now live on the target's page.
+socket.on('thread:merged', (e: ThreadMerged) => {
+  if (e.article === data.slug) location.assign(`/articles/${encodeURIComponent(e.into)}`);
 });
 socket.on('article:updated', (e: { seq: number; article: string; commentsClosed: boolean; commentCount: number }) => {
   if (e.article !== data.slug) return;

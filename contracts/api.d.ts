@@ -62,6 +62,16 @@ export interface CommentEvent {
 }
 
 /** seq:advanced: the article's seq moved by a change this reader is not shown (someone's held comment). */
+/** `thread:merged`, to the readers and count widgets of a page thread merged into another of its site. */
+export interface ThreadMerged {
+  /** The merged-away thread's slug. */
+  article: string;
+  /** The thread that took its comments (the page resolves to it from now on). */
+  into: string;
+  /** The target's published comment count after the merge. */
+  count: number;
+}
+
 export interface SeqAdvanced {
   seq: number;
   article: string;

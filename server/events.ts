@@ -8,6 +8,8 @@ export type DomainEvent =
   | { type: 'reaction.changed'; article: Pick<Article, 'id' | 'slug'>; seq: number; commentId: number; likes: number; authorId: number; liked: boolean }
   | { type: 'reactions.changed'; article: Pick<Article, 'id' | 'slug'>; seq: number; commentId: number; reactions: Record<string, number>; authorId: number; kind: string; on: boolean }
   | { type: 'article.changed'; article: Article; seq: number }
+  /** A page thread's comments went into another thread of its site: its readers and count widgets move there. */
+  | { type: 'thread.merged'; from: Pick<Article, 'id' | 'slug'>; into: Pick<Article, 'id' | 'slug'>; commentCount: number }
   | { type: 'comment.reported'; article: Pick<Article, 'id' | 'slug'>; commentId: number; reportCount: number }
   | { type: 'moderation.changed'; commentIds: number[] }
   /** The console's pulse (heat/pulse.ts) and an article that has just crossed a heat threshold. */

@@ -52,6 +52,8 @@ const SEEDS: Record<number, string> = {
       UPDATE comments SET featured_at = ${NOW + 9}, reactions = '{"agree":1}', score = likes + 1 WHERE id = 1;
       INSERT INTO comment_reactions (comment_id, author_id, kind, created_at, ip_hash) VALUES (1, 2, 'agree', ${NOW}, 'net-2');`,
   15: `UPDATE comments SET verified_site_id = 1, verified_avatar = 'https://news.example.com/u/1.png' WHERE id = 2;`,
+  16: `INSERT INTO articles (id, slug, title, body, created_at, site_id, page_key, page_url, merged_into, comments_closed)
+        VALUES (3, 's1-moved', '旧地址', '', ${NOW}, 1, 'page-old', 'https://news.example.com/old/1', 2, 1);`,
 };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string }[] {

@@ -144,6 +144,63 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(recent[0]).toMatchObject({ slug: 's-p1', title: '新题', pageUrl: 'https://news.example.com/p1', authorName: '读者' });
         expect(await store.embed.recent(s.id, 1)).toHaveLength(1);
       });
+
+      it('merges a page thread into another of its site in one go: comments, likes, subscriptions, counts, events and an alias', async () => {
+        const s = await store.embed.createSite(site, T0);
+        const other = await store.embed.createSite({ ...site, name: '别的站' }, T0);
+        const thread = async (siteId: number, pageKey: string, slug: string) =>
+          (await store.embed.createPageThread({ siteId, pageKey, pageUrl: null, slug, title: slug, moderationMode: null, createdAt: T0 })).article;
+        const into = await thread(s.id, 'new', 's-new');
+        const from = await thread(s.id, 'old', 's-old');
+        const foreign = await thread(other.id, 'x', 'o-x');
+        article = into;
+        await post({ body: '新址评论', token: 'both' });
+        article = from;
+        const top = await post({ body: '旧址评论' });
+        const rep = await post({ parent: top.change.comment, body: '旧址回复', token: 'both' });
+        await post({ body: '旧址待审', status: 'pending', heldReason: 'pre_moderation' });
+        await store.comments.toggleLike(top.change.comment.id, rep.authorId, T0 + 2000);
+        const sub = { scope: 'thread' as const, email: 'r@x.test', lang: 'zh-CN' as const, baseUrl: 'https://x.test', createdAt: T0 };
+        const moved = await store.notify.subscribe({ ...sub, authorId: top.authorId, articleId: from.id, confirmHash: 'm1' });
+        await store.notify.subscribe({ ...sub, authorId: rep.authorId, articleId: into.id, confirmHash: 'm2' });
+        const dup = await store.notify.subscribe({ ...sub, authorId: rep.authorId, articleId: from.id, confirmHash: 'm3' });
+        await store.notify.confirm('m3', T0);
+
+        const refused = async (fromSlug: string, intoSlug: string, siteId = s.id) =>
+          store.embed.mergeThreads({ siteId, fromSlug, intoSlug, at: T0 + 5000 });
+        expect(await refused('s-old', 's-old')).toEqual({ ok: false, refusal: 'same_thread' });
+        expect(await refused('s-old', 'o-x')).toEqual({ ok: false, refusal: 'other_site' });
+        expect(await refused('s-old', 'a')).toEqual({ ok: false, refusal: 'other_site' });
+        expect(await refused('s-old', 'none')).toEqual({ ok: false, refusal: 'target_not_found' });
+        expect(await refused('o-x', 's-new')).toEqual({ ok: false, refusal: 'not_found' });
+        expect((await store.articles.getBySlug('s-old'))?.seq).toBe(from.seq + 4);
+
+        const r = await refused('s-old', 's-new');
+        if (!r.ok) throw new Error(r.refusal);
+        const ids = [top.change.comment.id, rep.change.comment.id, top.change.comment.id + 2];
+        expect(r.merge.changes.map((c) => [c.comment.id, c.type, c.comment.articleId])).toEqual(ids.map((id) => [id, 'created', into.id]));
+        expect(r.merge.changes.map((c) => c.seq)).toEqual([2, 3, 4]);
+        expect(r.merge).toMatchObject({ seq: 5, into: { id: into.id, seq: 5, commentCount: 3, commentsClosed: false }, from: { id: from.id, commentCount: 0, commentsClosed: true } });
+        expect((await store.comments.eventsSince(into.id, 1, 100)).map((e) => [e.seq, e.type, e.commentId])).toEqual([
+          [2, 'created', ids[0]], [3, 'created', ids[1]], [4, 'created', ids[2]], [5, 'article', null],
+        ]);
+        expect(await store.comments.eventsSince(from.id, 0, 100)).toEqual([]);
+        expect((await store.comments.getMany(ids)).map((c) => [c.articleId, c.likes, c.replyCount])).toEqual([[into.id, 1, 1], [into.id, 0, 0], [into.id, 0, 0]]);
+        expect(await store.comments.likedBy(rep.authorId, ids)).toEqual(new Set([ids[0]]));
+        expect((await store.notify.getSubscription(moved.id))?.articleId).toBe(into.id);
+        expect((await store.notify.getSubscription(dup.id))?.articleId).toBe(into.id);
+        expect((await store.notify.subscribersOf(from.id, null))).toEqual([]);
+        expect((await store.embed.pageThread(s.id, 'old'))?.slug).toBe('s-new');
+        expect(await store.embed.counts(s.id, ['old', 'new'])).toEqual([
+          { pageKey: 'new', slug: 's-new', commentCount: 3 }, { pageKey: 'old', slug: 's-new', commentCount: 3 },
+        ]);
+        expect((await store.embed.listPages(s.id, 10)).map((p) => p.slug)).toEqual(['s-new']);
+        expect(await store.embed.mergedInto('s-old')).toBe('s-new');
+        expect(await store.embed.mergedInto('s-new')).toBeUndefined();
+        expect(await refused('s-old', 's-new')).toEqual({ ok: false, refusal: 'merged' });
+        expect(await refused('s-new', 's-old')).toEqual({ ok: false, refusal: 'merged' });
+        void foreign;
+      });
     });
 
     describe('comments, counts and the event log', () => {

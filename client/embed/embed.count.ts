@@ -60,4 +60,14 @@ function live(api: EmbedClient): void {
   socket.on('count:updated', (e: { article: string; count: number }) => {
     for (const el of bySlug.get(e.article) ?? []) show(el, e.count);
   });
+  // A thread merged into another: its counts follow the target from now on.
+  socket.on('thread:merged', (e: { article: string; into: string; count: number }) => {
+    const moved = bySlug.get(e.article);
+    if (!moved) return;
+    bySlug.delete(e.article);
+    const set = bySlug.get(e.into) ?? new Set<HTMLElement>();
+    for (const el of moved) (set.add(el), (el.dataset.slug = e.into), show(el, e.count));
+    bySlug.set(e.into, set);
+    rewatch();
+  });
 }

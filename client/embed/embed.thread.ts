@@ -145,7 +145,11 @@ export class EmbedThread {
     const ui = this.ui!;
     ui.empty.hidden = true;
     const sort = this.o.sort ?? 'newest';
-    if (c.pinned || sort === 'newest') ui.thread.querySelector(':scope > li.comment:not(.is-pinned)')?.before(node) ?? ui.thread.append(node);
+    if (c.pinned || sort === 'newest') {
+      const first = ui.thread.querySelector(':scope > li.comment:not(.is-pinned)');
+      if (first) first.before(node);
+      else ui.thread.append(node);
+    }
     if (!node.isConnected) ui.thread.prepend(node);
     if (sort !== 'newest' && !c.pinned) {
       if (this.nextCursor !== null) return void node.remove();
@@ -229,6 +233,8 @@ export class EmbedThread {
       ui.presence.textContent = t.presence.replace('{n}', String(e.count));
       ui.presence.hidden = false;
     });
+    // The console merged this thread into another: the page now resolves to that one.
+    s.on('thread:merged', (e: { article: string }) => e.article === this.slug && this.update({}));
     // The page's thread did not exist yet: its first comment (by anyone) makes it, then we join it.
     s.on('count:updated', (e: { article: string }) => {
       if (e.article === this.slug && !this.hasThread) {

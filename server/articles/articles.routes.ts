@@ -10,6 +10,7 @@ import { readReader, setCacheControl } from '../http/http.caching';
 import { renderArticlePage, type FormState } from './articles.page';
 import { defaultArticle, listArticles } from './articles.service';
 import type { Article } from '../db/store';
+import { isPageSlug } from '../embed/embed.pages';
 
 export function articlesRouter(ctx: HttpContext): Router {
   const r = Router();
@@ -60,8 +61,12 @@ export function articlesRouter(ctx: HttpContext): Router {
   });
 
   r.get('/articles/:slug', async (req, res) => {
-    const article = await store.articles.getBySlug(String(req.params.slug));
+    const slug = String(req.params.slug);
+    const article = await store.articles.getBySlug(slug);
     if (!article) throw new AppError('article_not_found', 404, msg('article_not_found'));
+    // An embedded page's thread merged into another (it was closed then): its address leads to that one.
+    const into = article.commentsClosed && isPageSlug(slug) ? await store.embed.mergedInto(slug) : undefined;
+    if (into) return void res.redirect(301, `/articles/${encodeURIComponent(into)}`);
     await page(req, res, article);
   });
 

@@ -20,9 +20,9 @@ export interface PageView {
 
 export async function readPage(deps: Deps, site: Site, ref: PageRef, q: PageRequest, viewer: Viewer, cache?: PageCache): Promise<PageView> {
   const article = await deps.store.embed.pageThread(site.id, ref.key);
-  const page = { key: ref.key, slug: ref.slug };
-  if (!article) return { page, thread: null };
-  return { page, thread: (await readCommentPage(deps, article, q, viewer, cache)).page };
+  if (!article) return { page: { key: ref.key, slug: ref.slug }, thread: null };
+  // A merged page answers the thread its comments went into, under that thread's slug (the room to join).
+  return { page: { key: ref.key, slug: article.slug }, thread: (await readCommentPage(deps, article, q, viewer, cache)).page };
 }
 
 export interface PageComment {
@@ -66,6 +66,10 @@ export async function postOnPage(deps: Deps, site: Site, ref: PageRef, input: Pa
 /** Published comment counts of up to 100 pages by page-id, with each page's thread slug (to watch live). */
 export async function countPages(deps: Deps, site: Site, pageIds: string[]): Promise<{ page: string; slug: string; count: number }[]> {
   const refs = pageIds.slice(0, MAX_COUNT_PAGES).map((page) => ({ page, ref: resolvePage(site, { page }) }));
-  const counts = new Map((await deps.store.embed.counts(site.id, refs.map((r) => r.ref.key))).map((c) => [c.pageKey, c.commentCount]));
-  return refs.map(({ page, ref }) => ({ page, slug: pageSlug(site.id, ref.key), count: counts.get(ref.key) ?? 0 }));
+  const counts = new Map((await deps.store.embed.counts(site.id, refs.map((r) => r.ref.key))).map((c) => [c.pageKey, c]));
+  return refs.map(({ page, ref }) => {
+    const c = counts.get(ref.key);
+    // A merged page's count is its target's, watched under the target's slug.
+    return { page, slug: c?.slug ?? pageSlug(site.id, ref.key), count: c?.commentCount ?? 0 };
+  });
 }

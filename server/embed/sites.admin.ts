@@ -1,5 +1,5 @@
 // Owns the console's site routes (admins only, each change audited): list, create and edit embedding sites,
-// and list a site's page threads. The SSO secret is write-only: answers only say whether one is set.
+// and list, rename and merge a site's page threads. The SSO secret is write-only: answers only say whether one is set.
 import { z } from 'zod';
 import type { Site } from '../db/store';
 import { AppError } from '../errors';
@@ -8,6 +8,7 @@ import type { HttpContext } from '../http/http.context';
 import { parseHttpUrl } from '../http/url';
 import { parseId, parseInput } from '../comments/comments.schema';
 import type { AdminRoute } from '../moderation/moderation.routes';
+import { mergePages } from './embed.merge';
 
 const origin = z
   .string()
@@ -30,6 +31,7 @@ const siteSchema = z.strictObject({
 });
 
 const renameSchema = z.strictObject({ title: z.string().trim().min(1).max(200) });
+const mergeSchema = z.strictObject({ into: z.string().trim().min(1).max(200) });
 const pagesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /** What the console sees of a site: everything but the secret itself. */
@@ -106,6 +108,16 @@ export function sitesAdminRoutes(ctx: HttpContext): AdminRoute[] {
         const article = (await store.articles.getBySlug(slug))!;
         await store.moderation.audit({ moderatorId: me.id, action: 'site.page_rename', targetType: 'article', targetId: article.id, details: { title }, at: deps.now() });
         res.json({ slug, title });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/admin/sites/:id/pages/:slug/merge',
+      role: 'admin',
+      handler: async (req, res, me) => {
+        const site = await requireSite(req.params.id);
+        const { into } = parseInput(mergeSchema, req.body ?? {});
+        res.json(await mergePages(deps, site, String(req.params.slug), into, me.id));
       },
     },
   ];

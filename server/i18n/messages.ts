@@ -25,6 +25,12 @@ const zhCN = {
   sso_expired: '登录凭据已过期，请重新登录后再试。',
   site_not_found: '站点不存在。',
   embed_write_over_http: '嵌入页面请通过 /api/embed 发表和修改评论。',
+  page_not_found: '本站没有这个页面的讨论。',
+  merge_target_not_found: '要并入的讨论不存在。',
+  merge_same_thread: '不能把讨论并入它自己。',
+  merge_other_site: '只能合并同一站点的讨论。',
+  merge_merged: '这个讨论已经并入别处，请直接操作合并后的讨论。',
+  merge_closed: '已关闭的讨论不能合并，请先重新开放。',
 
   // Articles and comments
   article_not_found: '文章不存在。',
@@ -153,6 +159,12 @@ const en: Record<MessageKey, string> = {
   sso_expired: 'The sign-in token has expired; sign in again and retry.',
   site_not_found: 'No such site.',
   embed_write_over_http: 'An embedded page posts and changes comments through /api/embed.',
+  page_not_found: 'This site has no thread for that page.',
+  merge_target_not_found: 'The thread to merge into does not exist.',
+  merge_same_thread: 'A thread cannot be merged into itself.',
+  merge_other_site: 'Only threads of the same site can be merged.',
+  merge_merged: 'This thread was already merged elsewhere; act on the thread it went into.',
+  merge_closed: 'A closed thread cannot be merged; reopen it first.',
 
   article_not_found: 'Article not found.',
   no_articles: 'No articles yet. Add one with npm run article:add -- FILE.',

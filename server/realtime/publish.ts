@@ -2,7 +2,7 @@
 // Each payload is built once per audience; Socket.IO encodes a room broadcast once for all its sockets.
 // Events carrying seqs leave in seq order per article (see sequencer.ts).
 import type { Server } from 'socket.io';
-import type { CommentEvent, SeqAdvanced } from '../../contracts/api';
+import type { CommentEvent, SeqAdvanced, ThreadMerged } from '../../contracts/api';
 import type { CommentChange } from '../db/store';
 import type { DomainEvent, Publish } from '../events';
 import { isPubliclyVisible } from '../comments/comments.writer';
@@ -64,6 +64,13 @@ const articleChanged: Handler<'article.changed'> = (io, e) => {
   io.of(MODERATION_NAMESPACE).emit('article:updated', payload);
 };
 
+/** Readers of the merged-away thread reload (their page now resolves to the target); counts follow the target. */
+const threadMerged: Handler<'thread.merged'> = (io, e) => {
+  const payload = { article: e.from.slug, into: e.into.slug, count: e.commentCount } satisfies ThreadMerged;
+  io.to(articleRoom(e.from.id)).to(watchRoom(e.from.slug)).emit('thread:merged', payload);
+  io.to(watchRoom(e.into.slug)).emit('count:updated', { article: e.into.slug, count: e.commentCount });
+};
+
 const commentReported: Handler<'comment.reported'> = (io, e) => {
   io.of(MODERATION_NAMESPACE).emit('queue:changed', { ids: [e.commentId] });
 };
@@ -94,6 +101,7 @@ const HANDLERS: { [T in DomainEvent['type']]: Handler<T> } = {
   'reaction.changed': reactionChanged,
   'reactions.changed': reactionsChanged,
   'article.changed': articleChanged,
+  'thread.merged': threadMerged,
   'comment.reported': commentReported,
   'moderation.changed': moderationChanged,
   'moderator.signed_out': moderatorSignedOut,

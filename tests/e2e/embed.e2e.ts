@@ -1,14 +1,17 @@
-// The embed on a host page of another origin (host http://127.0.0.1:P2, Yilun http://localhost:P1) in
-// real Chromium, under a strict host CSP: two readers live, offline catch-up, a foreign origin refused,
-// SSO, the count widget, SPA navigation without socket leaks, the dark theme.
+// The embed on a host page of another site (host http://127.0.0.1:P2, Yilun http://localhost:P1) in real
+// Chromium with third-party cookies blocked (proven below), under a strict host CSP: two readers live,
+// offline catch-up, a foreign origin refused, SSO, the count widget, SPA navigation without socket leaks,
+// the dark theme.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { newPage, useBrowser } from './browser';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newPage, useBrowser } from './browser';
 import { useTestServer, type TestServer } from '../helpers/server';
 import { embedReader, ssoToken } from '../helpers/embed';
+import { pageSlug } from '../../server/embed/embed.pages';
 import { createModerator } from '../../server/moderation/auth.service';
 
 interface Host {
@@ -25,7 +28,8 @@ async function hostSite(yilun: string, pages: Record<string, string>, csp = true
     if (body === undefined) return void res.writeHead(404).end();
     res.writeHead(200, {
       'Content-Type': req.url!.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8',
-      ...(csp ? { 'Content-Security-Policy': `default-src 'self'; script-src 'self' ${yilun}; connect-src 'self' ${yilun} ${ws}; style-src 'self'; img-src 'self' data: https:` } : {}),
+      // frame-src only for the cookie probe's frame (the embed itself needs none).
+      ...(csp ? { 'Content-Security-Policy': `default-src 'self'; script-src 'self' ${yilun}; connect-src 'self' ${yilun} ${ws}; style-src 'self'; img-src 'self' data: https:; frame-src http://localhost:*` } : {}),
     });
     res.end(body);
   });
@@ -49,7 +53,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
 }
 
 describe('embed on another origin', () => {
-  const browser = useBrowser();
+  const browser = useBrowser({ thirdPartyCookies: 'blocked' });
   const s = useTestServer({ realClock: true });
   let host: Host;
   let yilun: string;
@@ -59,6 +63,8 @@ describe('embed on another origin', () => {
     yilun = s.url.replace('127.0.0.1', 'localhost');
     host = await hostSite(yilun, {
       '/news/1': page(yilun, '<yilun-comments page-id="2025-05-nvidia" page-title="英伟达对他忍不住了"></yilun-comments>'),
+      '/frame': '<!doctype html><p>Yilun 站点上的框架</p>',
+      '/old': page(yilun, '<p>评论 <yilun-count page-id="old-page"></yilun-count></p><yilun-comments page-id="old-page"></yilun-comments>'),
       '/dark': page(yilun, '<yilun-comments page-id="dark-page" theme="dark"></yilun-comments>'),
       '/list': page(yilun, '<p>甲 <yilun-count page-id="c-1"></yilun-count></p><p>乙 <yilun-count page-id="c-2"></yilun-count></p>'),
       '/side': page(yilun, '<aside><yilun-recent limit="3"></yilun-recent></aside>'),
@@ -73,6 +79,47 @@ describe('embed on another origin', () => {
     await s.store.embed.createSite({ name: '新闻站', origins: [host.origin], moderationMode: null, ssoSecret: SECRET, ssoRequired: false, loginUrl: null }, Date.now());
   });
   afterEach(async () => host.close());
+
+  it('runs with third-party cookies blocked: a cookie of Yilun\'s site goes first-party only, while the embed works', async () => {
+    // A SameSite=None cookie on Yilun's site (localhost, any port): only third-party cookie blocking keeps it
+    // from cross-site requests and frames. The same probe in a browser that allows them shows it would see it.
+    const seen: { url: string; cookie: string }[] = [];
+    // The first-party visit's favicon request may arrive late: it is no cross-site request.
+    const spy = (req: http.IncomingMessage) => void (req.url !== '/favicon.ico' && seen.push({ url: req.url ?? '', cookie: req.headers.cookie ?? '' }));
+    s.app.httpServer.on('request', spy);
+    const probe = async (b: Browser) => {
+      const context = await b.newContext();
+      await context.addCookies([{ name: 'yl_probe', value: '1', domain: 'localhost', path: '/', sameSite: 'None', secure: true }]);
+      const p = await context.newPage();
+      seen.length = 0;
+      await p.goto(`${yilun}/embed.js`);
+      const firstParty = seen.some((r) => r.url === '/embed.js' && r.cookie.includes('yl_probe'));
+      seen.length = 0;
+      await p.goto(`${host.origin}/news/1`);
+      await p.locator('yilun-comments .empty').waitFor();
+      await p.evaluate((u) => fetch(u, { credentials: 'include', mode: 'no-cors' }).then(() => undefined), `${yilun}/embed.js?probe`);
+      await until(() => seen.some((r) => r.url === '/embed.js?probe'), 'the credentialed request arrived');
+      const frameSrc = `${host.origin.replace('127.0.0.1', 'localhost')}/frame`;
+      await p.evaluate((src) => new Promise((resolve) => document.body.append(Object.assign(document.createElement('iframe'), { src, onload: resolve }))), frameSrc);
+      const frame = p.frames().find((f) => f.url() === frameSrc)!;
+      const result = { firstParty, crossSite: seen.filter((r) => r.cookie.includes('yl_probe')).map((r) => r.url), requests: seen.length, frameCookie: await frame.evaluate(() => document.cookie) };
+      await context.close();
+      return result;
+    };
+    try {
+      const blocked = await probe(browser);
+      expect(blocked).toEqual({ firstParty: true, crossSite: [], requests: expect.any(Number), frameCookie: '' });
+      expect(blocked.requests).toBeGreaterThan(2);
+      const open = await launchBrowser({ thirdPartyCookies: 'allowed' });
+      try {
+        expect(await probe(open)).toMatchObject({ firstParty: true, crossSite: expect.arrayContaining(['/embed.js', '/embed.js?probe']), frameCookie: 'yl_probe=1' });
+      } finally {
+        await open.close();
+      }
+    } finally {
+      s.app.httpServer.off('request', spy);
+    }
+  });
 
   it('lets two readers post, reply, like, edit and delete and see each other live, with no cookie', async () => {
     const a = await newPage(browser);
@@ -126,7 +173,7 @@ describe('embed on another origin', () => {
     await r.post('2025-05-nvidia', { body: '离线时二' });
     await a.page.context().setOffline(false);
     await a.page.locator('yilun-comments li.comment', { hasText: '离线时二' }).waitFor({ timeout: 20000 });
-    expect(await a.page.locator('yilun-comments .thread > li.comment').count()).toBe(3);
+    expect(await a.page.locator('yilun-comments .thread > li.comment .comment-content').allInnerTexts()).toEqual(['离线时二', '离线时一', '离线前']);
     expect(await a.page.locator('yilun-comments .comment-count').innerText()).toBe('3 条评论');
   });
 
@@ -134,10 +181,21 @@ describe('embed on another origin', () => {
     const other = await hostSite(yilun, { '/x': page(yilun, '<yilun-comments page-id="2025-05-nvidia"></yilun-comments>') });
     try {
       const p = await newPage(browser);
+      // What Yilun answered, seen on the server (the browser itself reports a CORS failure, not a response).
+      const answers: { status: number; cors: unknown }[] = [];
+      const spy = (req: http.IncomingMessage, res: http.ServerResponse) =>
+        req.url?.startsWith('/api/') && res.on('finish', () => answers.push({ status: res.statusCode, cors: res.getHeader('access-control-allow-origin') }));
+      s.app.httpServer.on('request', spy);
       await p.page.goto(`${other.origin}/x`);
       await p.page.locator('yilun-comments p').waitFor();
       expect(await p.page.locator('yilun-comments .thread').count()).toBe(0);
+      expect(await p.page.locator('yilun-comments li.comment').count()).toBe(0);
+      // The API said 403 without a CORS header (the page could not even read that), and no socket was opened.
+      expect(answers).toEqual([{ status: 403, cors: undefined }]);
       expect(engineClients(s)).toBe(0);
+      expect(s.app.io.of('/').sockets.size).toBe(0);
+      s.app.httpServer.off('request', spy);
+      await p.page.context().close();
     } finally {
       await other.close();
     }
@@ -203,6 +261,11 @@ describe('embed on another origin', () => {
     await p.page.locator('#slot .empty').waitFor();
     await new Promise((r) => setTimeout(r, 500));
     await until(() => engineClients(s) === 1, 'exactly one socket after navigating');
+    // One socket, watching only the page it shows now: nothing left behind from spa-2.
+    expect(s.app.io.of('/').sockets.size).toBe(1);
+    const site = (await s.store.embed.listSites())[0];
+    const watched = [...s.app.io.of('/').adapter.rooms].filter(([name, members]) => name.startsWith('watch:') && members.size > 0).map(([name]) => name);
+    expect(watched).toEqual([`watch:${pageSlug(site.id, 'id:spa-1')}`]);
     await p.page.evaluate(() => (window as unknown as { __m: { destroy(): void } }).__m.destroy());
     await until(() => engineClients(s) === 0, 'no socket after destroy');
     expect(p.errors).toEqual([]);
@@ -217,6 +280,42 @@ describe('embed on another origin', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yilun-embed-'));
     await p.page.locator('yilun-comments').screenshot({ path: path.join(dir, 'embed-dark.png') });
     expect(fs.statSync(path.join(dir, 'embed-dark.png')).size).toBeGreaterThan(1000);
+  });
+
+  it('merges a page\'s thread into another in the console: the old page\'s reader and count widget follow live', async () => {
+    const r = embedReader(s, host.origin);
+    await r.post('old-page', { title: '旧地址', body: '旧地址上的评论' });
+    await r.post('new-page', { title: '新地址', body: '新地址上的评论' });
+    const reader = await newPage(browser);
+    await reader.page.goto(`${host.origin}/old`);
+    await reader.page.locator('yilun-comments li.comment', { hasText: '旧地址上的评论' }).waitFor();
+    await reader.page.locator('yilun-count[data-count="1"]').waitFor();
+
+    await createModerator(s.app.deps, 'merge.admin', 'correct-horse-battery', 'admin');
+    const { page: admin, errors } = await newPage(browser);
+    await admin.goto(`${yilun}/admin/login`);
+    await admin.getByLabel('用户名').fill('merge.admin');
+    await admin.getByLabel('密码').fill('correct-horse-battery');
+    await Promise.all([admin.waitForURL(`${yilun}/admin`), admin.getByRole('button', { name: '登录' }).click()]);
+    await admin.locator('nav a[data-view="embed"]').click();
+    await admin.locator('#embed-sites form.embed-site [data-pages]').first().click();
+    const site = (await s.store.embed.listSites())[0];
+    const row = admin.locator(`.embed-pages li[data-slug="${pageSlug(site.id, 'id:old-page')}"]`);
+    await row.locator('select[name=mergeInto]').selectOption(pageSlug(site.id, 'id:new-page'));
+    await row.locator('[data-merge]').click();
+    await row.locator('[data-merge]:has-text("确认合并")').click();
+    await admin.locator('text=已合并，移入 1 条评论。').waitFor();
+    await admin.locator(`.embed-pages li[data-slug="${pageSlug(site.id, 'id:old-page')}"]`).waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+
+    // The old page's reader now shows the merged thread, without a reload of the host page.
+    await reader.page.locator('yilun-comments li.comment', { hasText: '新地址上的评论' }).waitFor();
+    expect(await reader.page.locator('yilun-comments .comment-count').innerText()).toBe('2 条评论');
+    await reader.page.locator('yilun-count[data-count="2"]').waitFor();
+    await r.post('new-page', { body: '合并之后' });
+    await reader.page.locator('yilun-comments li.comment', { hasText: '合并之后' }).waitFor();
+    await reader.page.locator('yilun-count[data-count="3"]').waitFor();
+    expect(reader.errors).toEqual([]);
   });
 
   it('lets an admin add a site in the console, after which its pages get the thread', async () => {

@@ -1,10 +1,14 @@
 // `npm run screenshots`: real Chromium on a real server with the sample article and a lively thread,
-// photographed at 1280x900 and 390x844 into docs/screenshots/ (viewport-sized PNGs, kept small).
+// photographed at 1280x900 and 390x844 into docs/screenshots/ (viewport-sized PNGs, kept small); and the
+// embed in its dark theme on a host page of another origin.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { postComment, reader, startServer, type TestServer } from '../helpers/server';
+import { embedReader } from '../helpers/embed';
 import { createModerator } from '../../server/moderation/auth.service';
 import { addArticleFromFile } from '../../server/articles/articles.service';
 import { paths } from '../../server/paths';
@@ -77,6 +81,70 @@ describe('screenshots', () => {
       }
     } finally {
       await browser.close();
+      await s.close();
+    }
+  });
+});
+
+/** A dark news page on another origin carrying the embed (theme="dark"). */
+function darkHostPage(yilun: string): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>晚报 · 英伟达对他忍不住了</title><script src="${yilun}/embed.js" defer></script>
+<style>
+  body { margin: 0; background: #16181d; color: #e6e8eb; font: 17px/1.75 "Noto Serif CJK SC", "Noto Sans CJK SC", serif; }
+  header { border-bottom: 1px solid #2f343c; padding: 0.8rem 1.25rem; font: 700 1.1rem "Noto Sans CJK SC", sans-serif; letter-spacing: 0.1em; }
+  main { max-width: 46rem; margin: 0 auto; padding: 0 1.25rem 3rem; }
+  h1 { font: 700 1.7rem/1.4 "Noto Sans CJK SC", sans-serif; margin: 1.2rem 0 0.4rem; }
+  .by { color: #a4acb6; font: 0.9rem "Noto Sans CJK SC", sans-serif; }
+</style></head><body><header>晚报</header><main>
+<h1>英伟达对他忍不住了</h1><p class="by">本报记者 · 2025 年 5 月 3 日</p>
+<p>这是一家新闻网站自己的文章页面，评论区由 Yilun 以一个标签嵌入：深色主题，读者的身份不靠第三方 Cookie。</p>
+<yilun-comments page-id="2025-05-nvidia" page-title="英伟达对他忍不住了" theme="dark"></yilun-comments>
+</main></body></html>`;
+}
+
+describe('embed screenshots', () => {
+  it('writes the embed in its dark theme on a host page of another origin, at both sizes', async () => {
+    fs.mkdirSync(OUT, { recursive: true });
+    const s = await startServer({ realClock: true });
+    const yilun = s.url.replace('127.0.0.1', 'localhost');
+    const host = http.createServer((req, res) => {
+      if (req.url !== '/news/nvidia') return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(darkHostPage(yilun));
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    const browser = await launchBrowser({ thirdPartyCookies: 'blocked' });
+    try {
+      await s.store.embed.createSite({ name: '晚报', origins: [origin], moderationMode: null, ssoSecret: null, ssoRequired: false, loginUrl: null }, Date.now());
+      const say = (name: string, body: string, parentId?: number) => embedReader(s, origin).post('2025-05-nvidia', { authorName: name, body, parentId });
+      const first = (await say('林晓', '出口管制到底能不能拦住芯片？我看**执法成本**才是关键。')).body.comment.id;
+      await say('陈默', '同意，执法才是难点。', first);
+      await say('Alex Wang', '我补充一点：空壳公司很难查。', first);
+      const liked = (await say('周一', '> 美国无法通过操纵监管机构在AI领域取胜\n\n这句话会被反复引用。')).body.comment.id;
+      await embedReader(s, origin).like(liked);
+      await say('老猫', '一半的 AI 研究人员在中国，这个数据的出处是哪里？');
+      for (const size of SIZES) {
+        const context = await browser.newContext({ locale: 'zh-CN', colorScheme: 'dark', viewport: { width: size.width, height: size.height }, isMobile: size.name === 'mobile', hasTouch: size.name === 'mobile' });
+        const page = await context.newPage();
+        await page.goto(`${origin}/news/nvidia`);
+        await page.locator('yilun-comments .presence:not([hidden])').waitFor();
+        await page.locator('yilun-comments').evaluate((el) => el.scrollIntoView());
+        await page.fill('yilun-comments input[name=authorName]', '我');
+        await page.fill('yilun-comments textarea[name=body]', '正在写的评论……');
+        await say('刚来的读者', `实时出现的新评论（${size.name}）`);
+        await page.locator(`yilun-comments li.comment:has-text("实时出现的新评论（${size.name}）")`).waitFor();
+        // Newest first: the live comment on top, the count moved with it.
+        const tops = page.locator('yilun-comments .thread > li.comment > .comment-main .comment-content');
+        expect(await tops.first().innerText()).toBe(`实时出现的新评论（${size.name}）`);
+        await page.locator('yilun-comments textarea[name=body]').blur();
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await shoot(page, `embed-dark-${size.name}`);
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+      await new Promise<void>((r) => (host.closeAllConnections(), host.close(() => r())));
       await s.close();
     }
   });

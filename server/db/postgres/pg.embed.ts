@@ -1,6 +1,8 @@
 // Owns the PostgreSQL repo for embedding sites and their page threads.
 import type { Article, EmbedRepo, PageCount, PageThread, RecentComment, Site } from '../store';
+import type pg from 'pg';
 import type { Q } from './pg.pool';
+import { createPgMergeThreads } from './pg.merge';
 
 const SITE_COLUMNS = `id, name, origins, moderation_mode AS "moderationMode", sso_secret AS "ssoSecret",
   sso_required AS "ssoRequired", login_url AS "loginUrl", created_at AS "createdAt"`;
@@ -11,7 +13,7 @@ type SiteRow = Omit<Site, 'origins'> & { origins: string };
 const toSite = (r: SiteRow): Site => ({ ...r, origins: r.origins.split('\n').filter(Boolean) });
 const first = async <R>(p: Promise<R[]>) => (await p)[0];
 
-export function createPgEmbedRepo(q: Q): EmbedRepo {
+export function createPgEmbedRepo(pool: pg.Pool, q: Q): EmbedRepo {
   const getSite = async (id: number) => {
     const r = await first(q<SiteRow>(`SELECT ${SITE_COLUMNS} FROM sites WHERE id = $1`, [id]));
     return r ? toSite(r) : undefined;
@@ -32,7 +34,10 @@ export function createPgEmbedRepo(q: Q): EmbedRepo {
         login_url = $6 WHERE id = $7 RETURNING ${SITE_COLUMNS}`, [...params(s), id]));
       return r ? toSite(r) : undefined;
     },
-    pageThread: thread,
+    // A merged page's thread is the one that took its comments.
+    pageThread: (siteId, pageKey) =>
+      first(q<Article>(`SELECT ${ARTICLE_COLUMNS} FROM articles
+        WHERE id = (SELECT COALESCE(merged_into, id) FROM articles WHERE site_id = $1 AND page_key = $2)`, [siteId, pageKey])),
     createPageThread: async (p) => {
       const made = await first(q<Article>(`INSERT INTO articles (slug, title, body, created_at, moderation_mode, site_id, page_key, page_url)
         VALUES ($1, $2, '', $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING ${ARTICLE_COLUMNS}`,
@@ -46,8 +51,9 @@ export function createPgEmbedRepo(q: Q): EmbedRepo {
     counts: async (siteId, pageKeys) => {
       const keys = [...new Set(pageKeys)].slice(0, 100);
       if (!keys.length) return [];
-      return q<PageCount>(`SELECT page_key AS "pageKey", slug, comment_count AS "commentCount" FROM articles
-        WHERE site_id = $1 AND page_key = ANY($2::text[]) ORDER BY page_key`, [siteId, keys]);
+      return q<PageCount>(`SELECT p.page_key AS "pageKey", t.slug, t.comment_count AS "commentCount"
+        FROM articles p JOIN articles t ON t.id = COALESCE(p.merged_into, p.id)
+        WHERE p.site_id = $1 AND p.page_key = ANY($2::text[]) ORDER BY p.page_key`, [siteId, keys]);
     },
     renameThread: async (siteId, slug, title) =>
       (await q(`UPDATE articles SET title = $1 WHERE site_id = $2 AND slug = $3 RETURNING id`, [title, siteId, slug])).length === 1,
@@ -56,9 +62,12 @@ export function createPgEmbedRepo(q: Q): EmbedRepo {
           substring(c.body from 1 for 200) AS excerpt, c.created_at AS "createdAt"
         FROM comments c JOIN articles a ON a.id = c.article_id
         WHERE a.site_id = $1 AND c.status = 'published' ORDER BY c.id DESC LIMIT $2`, [siteId, limit]),
+    mergeThreads: createPgMergeThreads(pool),
+    mergedInto: async (slug) =>
+      (await first(q<{ slug: string }>(`SELECT t.slug FROM articles a JOIN articles t ON t.id = a.merged_into WHERE a.slug = $1`, [slug])))?.slug,
     listPages: (siteId, limit) =>
       q<PageThread>(`SELECT page_key AS "pageKey", page_url AS "pageUrl", slug, title, comment_count AS "commentCount",
-        comments_closed AS "commentsClosed", created_at AS "createdAt" FROM articles WHERE site_id = $1
+        comments_closed AS "commentsClosed", created_at AS "createdAt" FROM articles WHERE site_id = $1 AND merged_into IS NULL
         ORDER BY created_at DESC, id DESC LIMIT $2`, [siteId, limit]),
   };
 }

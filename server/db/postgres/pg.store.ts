@@ -77,7 +77,7 @@ export function createPgStore(pool: pg.Pool): Store {
     moderators: mapped(createPgModeratorsRepo(pool, q)),
     transfer: { ...mapped(transfer), exportRows },
     notify: mapped(createPgNotifyRepo(pool, q)),
-    embed: mapped(createPgEmbedRepo(q)),
+    embed: mapped(createPgEmbedRepo(pool, q)),
     health,
     // The database's clock decides, so nodes with skewed clocks still agree on who holds the lease.
     tryLease: async (name, ttlMs) =>
