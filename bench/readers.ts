@@ -36,6 +36,7 @@ export type ReaderReport =
       catchUps: number;
       gapFills: number;
       resets: number;
+      reasons: Record<string, number>;
     }
   | { ev: 'error'; message: string };
 
@@ -75,6 +76,8 @@ let reconnects = 0;
 let catchUps = 0;
 let gapFills = 0;
 let resets = 0;
+/** Why the connections that ended did (socket.io's disconnect reasons). */
+const reasons: Record<string, number> = {};
 
 /** First delivery of a key to reader i counts; later ones (live event and catch-up overlapping) are duplicates. */
 function receive(i: number, key: string | null, at: number): void {
@@ -137,6 +140,7 @@ function connectOne(url: string, origin: string, i: number, spread = false, acks
   s.on('disconnect', (reason) => {
     if (reason === 'io client disconnect') return;
     disconnects++;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
     // A live reader comes back as the page does and asks for everything after the last seq it holds in full.
     if (live && !closing) {
       reconnects++;
@@ -277,6 +281,7 @@ function handle(c: ReaderCommand): void {
         catchUps,
         gapFills,
         resets,
+        reasons,
       });
       receipts = new Map();
       duplicates = 0;

@@ -129,6 +129,10 @@ function merge(rs: ReaderReport[], sizes: number[]): ReaderReport {
         catchUps: s((r) => r.catchUps),
         gapFills: s((r) => r.gapFills),
         resets: s((r) => r.resets),
+        reasons: all.reduce<Record<string, number>>((a, r) => {
+          for (const [k, v] of Object.entries(r.reasons)) a[k] = (a[k] ?? 0) + v;
+          return a;
+        }, {}),
       };
     }
     default:
