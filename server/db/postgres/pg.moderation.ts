@@ -149,7 +149,16 @@ export function createPgModerationRepo(pool: pg.Pool, q: Q): ModerationRepo {
     // As SQLite's: under the limit (every accepted post) nothing comes back; at most `limit` rows ever do.
     recentTimesByIp: async (ipHash, sinceAt, limit) => {
       if (limit === undefined) return (await q<{ t: number }>(`SELECT created_at AS t FROM comments WHERE ip_hash = $1 AND created_at >= $2 ORDER BY created_at`, [ipHash, sinceAt])).map((r) => r.t);
-      const newest = (await q<{ t: number }>(`SELECT created_at AS t FROM comments WHERE ip_hash = $1 AND created_at >= $2 ORDER BY created_at DESC LIMIT $3`, [ipHash, sinceAt, limit])).map((r) => r.t);
+      // Rows leave the server only when the window holds `limit` of them: under the limit (the usual case, and
+      // every post of a network under a high limit) the answer is empty, not every post time of the window.
+      const newest = (
+        await q<{ t: number }>(
+          `SELECT created_at AS t FROM comments WHERE ip_hash = $1 AND created_at >= $2
+             AND EXISTS (SELECT 1 FROM comments WHERE ip_hash = $1 AND created_at >= $2 ORDER BY created_at DESC OFFSET $3 - 1 LIMIT 1)
+           ORDER BY created_at DESC LIMIT $3`,
+          [ipHash, sinceAt, limit],
+        )
+      ).map((r) => r.t);
       return newest.length < limit ? [] : newest.reverse();
     },
   };
