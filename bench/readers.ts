@@ -155,8 +155,22 @@ function connectOne(url: string, origin: string, i: number, spread = false, acks
   });
   s.on('seq:advanced', (e: { seq: number }) => trackers[i]?.saw(e.seq));
   return new Promise((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', (err) => reject(new Error(`reader ${i}: ${describe(err)}`)));
+    let attempt = 1;
+    s.once('connect', () => {
+      s.off('connect_error', onError);
+      resolve();
+    });
+    const onError = (err: Error) => {
+      // A live reader retries a refused handshake (a 502 from nginx on a starved machine) as the page would.
+      if (!live || attempt >= MAX_ATTEMPTS) {
+        s.off('connect_error', onError);
+        return reject(new Error(`reader ${i}: ${describe(err)}${attempt > 1 ? ` after ${attempt} attempts` : ''}`));
+      }
+      attempt++;
+      retries++;
+      setTimeout(() => s.connect(), 500 + Math.random() * 1000);
+    };
+    s.on('connect_error', onError);
   });
 }
 

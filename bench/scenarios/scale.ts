@@ -2,6 +2,7 @@
 // fan-out on one node on SQLite, one node on PostgreSQL + Redis, and three nodes on PostgreSQL + Redis behind
 // nginx (deploy/nginx.conf, as npm run cluster runs it), each figure beside the SQLite node's, with where the
 // time goes: post to first receipt (commit and publish), spread (the broadcast), transactions per post.
+import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { dropDatabase, ensureDatabase, freePorts, startNginx, startRedisServer, stopChild, waitFor, waitForRedis } from '../../server/cli/cluster.lib';
@@ -60,6 +61,22 @@ export interface ScaleFigures {
   fanout: Record<number, FanoutFigures>;
 }
 
+/** nginx's complaints during the run, by kind (upstream timeouts, refused connections, no live upstreams). */
+function nginxErrors(file: string): string {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return 'none';
+  }
+  const kinds = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /\[(?:error|crit|alert|emerg|warn)\] [\d#]+: (?:\*\d+ )?([^,(]+)/.exec(line);
+    if (m) kinds.set(m[1].trim(), (kinds.get(m[1].trim()) ?? 0) + 1);
+  }
+  return kinds.size ? [...kinds].map(([k, n]) => `${n} x ${k}`).join('; ') : 'none';
+}
+
 async function xactCount(dbName: string): Promise<number> {
   const c = new pg.Client({ connectionString: ADMIN_URL });
   await c.connect();
@@ -87,7 +104,9 @@ async function deploy(ctx: Context, name: SetupName): Promise<Deployment> {
   const redis = track(startRedisServer(redisPort, ctx.tmp(`scale-${name}-redis`)));
   const nodes: RunningServer[] = [];
   let nginx: ReturnType<typeof startNginx> | undefined;
+  let nginxLog = '';
   const stop = async () => {
+    if (nginxLog) ctx.log(`scale nginx error log: ${nginxErrors(nginxLog)}`);
     await stopChild(nginx);
     await Promise.all(nodes.map((n) => n.stop()));
     await stopChild(redis);
@@ -107,7 +126,9 @@ async function deploy(ctx: Context, name: SetupName): Promise<Deployment> {
     for (let i = 0; i < count; i++) nodes.push(await startServer({ kind: 'yilun', port: ports[i], dataDir: dataDir(i), cpuProfDir: prof(i), env }));
     const urls = nodes.map((n) => n.url);
     if (name === 'pg') return { postUrls: urls, readerUrl: urls[0], spread: false, postUrl: urls[0], nodes, xacts: () => xactCount(dbName), stop };
-    nginx = track(startNginx(path.join(ctx.tmp('scale-nginx')), nginxPort, ports));
+    const nginxDir = ctx.tmp('scale-nginx');
+    nginx = track(startNginx(nginxDir, nginxPort, ports));
+    nginxLog = path.join(nginxDir, 'error.log');
     const publicUrl = `http://127.0.0.1:${nginxPort}`;
     await waitFor(`${publicUrl}/readyz`, 15_000, nginx);
     return { postUrls: urls, readerUrl: publicUrl, spread: true, postUrl: publicUrl, nodes, xacts: () => xactCount(dbName), stop };
