@@ -11,7 +11,8 @@ export type ReaderCommand =
   /** spread: reader i connects from its own loopback address (127.1.x.y), so nginx's address hash spreads them (bench scale). */
   /** offset: this process's first reader index in the whole fleet (addresses stay distinct over processes). */
   /** live: like the page, a reader the server drops reconnects and catches up, and a seq gap is filled from the log (bench scale). */
-  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; offset?: number; stall?: boolean; spread?: boolean; live?: boolean }
+  /** batch: handshakes in flight at once (default 250; a fleet of several processes shares 250 among them). */
+  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; offset?: number; batch?: number; stall?: boolean; spread?: boolean; live?: boolean }
   | { cmd: 'expect'; keys: string[] }
   | { cmd: 'awaitDropped' }
   | { cmd: 'rejoin' }
@@ -211,7 +212,7 @@ async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   sockets = new Array(c.n);
   lastSeq = new Array(c.n).fill(0);
   seenExpected = new Array(c.n).fill(0);
-  const batch = 250;
+  const batch = c.batch ?? 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
     await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread, !(c.stall && process.env.BENCH_STALL_ACKS === '0'), i + (c.offset ?? 0)).then(() => join(i)).then(() => c.stall && stall(i))));

@@ -156,7 +156,9 @@ export async function openFleet(server: Pick<RunningServer, 'url' | 'origin'>, n
   };
   let offset = 0;
   children.forEach((ch, j) => {
-    ch.send({ cmd: 'open', url: server.url, origin: server.origin, slug: SLUG, n: sizes[j], offset, stall: opts.stall, spread: opts.spread, live: opts.live });
+    // 250 handshakes in flight over the whole fleet, as from one process: more overflow listen queues (nginx's, a node's).
+    const batch = Math.ceil(250 / procs);
+    ch.send({ cmd: 'open', url: server.url, origin: server.origin, slug: SLUG, n: sizes[j], offset, batch, stall: opts.stall, spread: opts.spread, live: opts.live });
     offset += sizes[j];
   });
   try {
