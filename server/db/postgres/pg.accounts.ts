@@ -19,7 +19,7 @@ const deleted = async (q: Q, sql: string, params: unknown[]) => (await q<{ n: nu
 export function createPgArticlesRepo(pool: pg.Pool, q: Q): ArticlesRepo {
   const byId = (t: Q, id: number) => first(t<Article>(`SELECT ${ARTICLE_COLUMNS} FROM articles WHERE id = $1`, [id]));
   // Every post and every join reads its article: concurrent reads of one slug share a query.
-  const bySlug = coalescedRead<Article>(pool, `SELECT ${ARTICLE_COLUMNS} FROM articles WHERE slug = $1`);
+  const bySlug = coalescedRead<Article>(pool, 'yilun_article_by_slug', `SELECT ${ARTICLE_COLUMNS} FROM articles WHERE slug = $1`);
   return {
     body: async (id) => (await first(q<{ body: string }>(`SELECT body FROM articles WHERE id = $1`, [id])))?.body ?? '',
     list: () => q<Article>(`SELECT ${ARTICLE_COLUMNS} FROM articles ORDER BY created_at DESC, id DESC`),

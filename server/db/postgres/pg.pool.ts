@@ -39,12 +39,21 @@ export const runner =
     (await c.query(sql, params)).rows as R[];
 
 /**
+ * Runs a hot statement of fixed text as a named prepared statement: each connection parses it once and
+ * PostgreSQL may keep its plan (the reads every post makes: its article, the ban check, the network's posts).
+ */
+export const prepared =
+  (pool: pg.Pool) =>
+  async <R,>(name: string, sql: string, params: unknown[]): Promise<R[]> =>
+    (await pool.query({ name, text: sql, values: params })).rows as R[];
+
+/**
  * A read by one key where callers that wait for a pooled connection together share one query (the article
  * row that every join and post of a heated article reads: a join storm of 3,000 readers queued 3,000 copies
  * behind a pool of 10 until they timed out as storage_busy). A caller only ever joins a read that has not
  * been sent yet, never one already running, so every answer is at least as new as the call that asked.
  */
-export function coalescedRead<R>(pool: pg.Pool, sql: string): (key: string | number) => Promise<R[]> {
+export function coalescedRead<R>(pool: pg.Pool, name: string, sql: string): (key: string | number) => Promise<R[]> {
   const waiting = new Map<string | number, Promise<R[]>>();
   return (key) => {
     const queued = waiting.get(key);
@@ -58,7 +67,7 @@ export function coalescedRead<R>(pool: pg.Pool, sql: string): (key: string | num
         waiting.delete(key);
       }
       try {
-        const rows = (await client.query(sql, [key])).rows as R[];
+        const rows = (await client.query({ name, text: sql, values: [key] })).rows as R[];
         client.release();
         return rows;
       } catch (err) {
