@@ -4,11 +4,15 @@
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { ACK_AUTH, sendAcks } from '../client/flow';
+import { SeqTracker } from '../client/seq-tracker';
 
 export type ReaderCommand =
   /** stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall). */
   /** spread: reader i connects from its own loopback address (127.1.x.y), so nginx's address hash spreads them (bench scale). */
-  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; stall?: boolean; spread?: boolean }
+  /** offset: this process's first reader index in the whole fleet (addresses stay distinct over processes). */
+  /** live: like the page, a reader the server drops reconnects and catches up, and a seq gap is filled from the log (bench scale). */
+  /** batch: handshakes in flight at once (default 250; a fleet of several processes shares 250 among them). */
+  | { cmd: 'open'; url: string; origin: string; slug: string; n: number; offset?: number; batch?: number; stall?: boolean; spread?: boolean; live?: boolean }
   | { cmd: 'expect'; keys: string[] }
   | { cmd: 'awaitDropped' }
   | { cmd: 'rejoin' }
@@ -20,7 +24,21 @@ export type ReaderReport =
   | { ev: 'complete'; at: number }
   | { ev: 'dropped'; n: number }
   | { ev: 'rejoined'; n: number; ms: number; resets: number; retries: number }
-  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number; presence: number; disconnects: number; connected: number }
+  | {
+      ev: 'receipts';
+      keys: Record<string, Float64Array>;
+      duplicates: number;
+      unexpected: number;
+      presence: number;
+      disconnects: number;
+      connected: number;
+      /** live readers: reconnects after a drop, joins that brought back changes, gap fills while connected, catch-ups the server refused (reset). */
+      reconnects: number;
+      catchUps: number;
+      gapFills: number;
+      resets: number;
+      reasons: Record<string, number>;
+    }
   | { ev: 'error'; message: string };
 
 /** Comment bodies posted by the bench carry "#k<key>" so that any reader can tell which post it got. */
@@ -52,6 +70,15 @@ let presence = NaN;
 /** Connections the server ended (a healthy reader must have none: the ack bound never drops it). */
 let disconnects = 0;
 const pongTimers: NodeJS.Timeout[] = [];
+let live = false;
+let closing = false;
+let trackers: SeqTracker[] = [];
+let reconnects = 0;
+let catchUps = 0;
+let gapFills = 0;
+let resets = 0;
+/** Why the connections that ended did (socket.io's disconnect reasons). */
+const reasons: Record<string, number> = {};
 
 /** First delivery of a key to reader i counts; later ones (live event and catch-up overlapping) are duplicates. */
 function receive(i: number, key: string | null, at: number): void {
@@ -84,8 +111,15 @@ function join(i: number, since?: number, attempt = 1): Promise<{ reset: boolean 
       if (busy && attempt < 5) return void setTimeout(() => join(i, since, attempt + 1).then(resolve, reject), 1000 + Math.random() * 1000);
       if (!r.ok || !r.data) return reject(new Error(`reader ${i}: join refused ${JSON.stringify(r.error)}`));
       const at = wallNow();
-      for (const ch of r.data.changes ?? []) receive(i, keyOf(ch.comment?.body), at);
+      const changes = r.data.changes ?? [];
+      for (const ch of changes) receive(i, keyOf(ch.comment?.body), at);
+      if (since !== undefined && changes.some((ch) => keyOf(ch.comment?.body) !== null)) catchUps++;
       lastSeq[i] = Math.max(lastSeq[i], r.data.seq);
+      if (live) {
+        if (r.data.reset) resets++;
+        if (trackers[i]) trackers[i].covered(r.data.seq);
+        else trackers[i] = newTracker(i, r.data.seq);
+      }
       resolve({ reset: r.data.reset === true });
     });
   });
@@ -95,8 +129,8 @@ function join(i: number, since?: number, attempt = 1): Promise<{ reset: boolean 
  * Readers ack like the page (client/flow.ts); a stalled reader stops reading, so it stops acking too.
  * acks=false: a client from before acks (BENCH_STALL_ACKS=0 for the stalled fleet), bound by the queue sweep only.
  */
-function connectOne(url: string, origin: string, i: number, spread = false, acks = true): Promise<void> {
-  const localAddress = spread ? `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}` : undefined;
+function connectOne(url: string, origin: string, i: number, spread = false, acks = true, addr = i): Promise<void> {
+  const localAddress = spread ? `127.1.${Math.floor(addr / 250)}.${(addr % 250) + 1}` : undefined;
   const s = io(url, {
     transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60_000, extraHeaders: { origin },
     ...(localAddress ? { localAddress } : {}), ...(acks ? { auth: ACK_AUTH } : {}),
@@ -104,14 +138,40 @@ function connectOne(url: string, origin: string, i: number, spread = false, acks
   if (acks) sendAcks(s);
   sockets[i] = s;
   if (i === 0) s.on('presence', (e: { count: number }) => (presence = e.count));
-  s.on('disconnect', (reason) => reason !== 'io client disconnect' && disconnects++);
+  s.on('disconnect', (reason) => {
+    if (reason === 'io client disconnect') return;
+    disconnects++;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+    // A live reader comes back as the page does and asks for everything after the last seq it holds in full.
+    if (live && !closing) {
+      reconnects++;
+      trackers[i]?.joining();
+      setTimeout(() => void reconnect(i).catch((err: Error) => send({ ev: 'error', message: err.message })), 500 + Math.random() * 1000);
+    }
+  });
   s.on('comment:created', (e: { seq: number; comment: { body?: string } | null }) => {
     receive(i, keyOf(e.comment?.body), wallNow());
     lastSeq[i] = Math.max(lastSeq[i], e.seq);
+    trackers[i]?.saw(e.seq);
   });
+  s.on('seq:advanced', (e: { seq: number }) => trackers[i]?.saw(e.seq));
   return new Promise((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', (err) => reject(new Error(`reader ${i}: ${describe(err)}`)));
+    let attempt = 1;
+    s.once('connect', () => {
+      s.off('connect_error', onError);
+      resolve();
+    });
+    const onError = (err: Error) => {
+      // A live reader retries a refused handshake (a 502 from nginx on a starved machine) as the page would.
+      if (!live || attempt >= MAX_ATTEMPTS) {
+        s.off('connect_error', onError);
+        return reject(new Error(`reader ${i}: ${describe(err)}${attempt > 1 ? ` after ${attempt} attempts` : ''}`));
+      }
+      attempt++;
+      retries++;
+      setTimeout(() => s.connect(), 500 + Math.random() * 1000);
+    };
+    s.on('connect_error', onError);
   });
 }
 
@@ -130,17 +190,32 @@ function stall(i: number): void {
   pongTimers.push(t);
 }
 
+/** The page's gap check (client/seq-tracker.ts): a gap still open after a short wait is filled by a join. */
+function newTracker(i: number, seq: number): SeqTracker {
+  const t: SeqTracker = new SeqTracker({
+    seq,
+    canFill: () => sockets[i].connected,
+    fill: (since) => {
+      gapFills++;
+      join(i, since).catch(() => t.joinFailed(1000));
+    },
+  });
+  return t;
+}
+
 /** Opens in batches: a few hundred handshakes in flight, not thousands, like readers arriving over a second or two. */
 async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   const start = wallNow();
   slug = c.slug;
+  live = c.live === true;
+  trackers = new Array(c.n);
   sockets = new Array(c.n);
   lastSeq = new Array(c.n).fill(0);
   seenExpected = new Array(c.n).fill(0);
-  const batch = 250;
+  const batch = c.batch ?? 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
-    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread, !(c.stall && process.env.BENCH_STALL_ACKS === '0')).then(() => join(i)).then(() => c.stall && stall(i))));
+    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread, !(c.stall && process.env.BENCH_STALL_ACKS === '0'), i + (c.offset ?? 0)).then(() => join(i)).then(() => c.stall && stall(i))));
   }
   send({ ev: 'opened', n: c.n, ms: wallNow() - start });
 }
@@ -177,7 +252,7 @@ function reconnect(i: number, attempt = 1): Promise<{ reset: boolean }> {
     };
     const onConnect = () => {
       s.off('connect_error', onError);
-      join(i, lastSeq[i]).then(resolve, reject);
+      join(i, live && trackers[i] ? trackers[i].seq : lastSeq[i]).then(resolve, reject);
     };
     s.once('connect', onConnect);
     s.once('connect_error', onError);
@@ -209,12 +284,27 @@ function handle(c: ReaderCommand): void {
     case 'rejoin':
       return void rejoin().catch(fail);
     case 'collect':
-      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected, presence, disconnects, connected: sockets.filter((x) => x.connected).length });
+      send({
+        ev: 'receipts',
+        keys: Object.fromEntries(receipts),
+        duplicates,
+        unexpected,
+        presence,
+        disconnects,
+        connected: sockets.filter((x) => x.connected).length,
+        reconnects,
+        catchUps,
+        gapFills,
+        resets,
+        reasons,
+      });
       receipts = new Map();
       duplicates = 0;
       unexpected = 0;
       return;
     case 'close':
+      closing = true;
+      for (const tr of trackers) tr?.stop();
       for (const t of pongTimers) clearInterval(t);
       for (const s of sockets) s?.disconnect();
       setTimeout(() => process.exit(0), 100);

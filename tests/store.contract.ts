@@ -393,6 +393,17 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect((await store.moderation.recentOfAuthors([a.authorId], 1)).map((c) => c.id)).toEqual([b.change.comment.id]);
         expect((await store.moderation.liveCommentsOfAuthor(a.authorId)).map((c) => c.id)).toEqual([a.change.comment.id, b.change.comment.id]);
       });
+
+      it('answers a network\'s post times for a rate rule: none under the limit, else at least the newest `limit`, oldest first', async () => {
+        for (let i = 1; i <= 4; i++) await post({ token: `n${i}`, createdAt: T0 + i * 10, ipHash: 'net-r' });
+        await post({ token: 'other', createdAt: T0 + 25, ipHash: 'net-s' });
+        expect(await store.moderation.recentTimesByIp('net-r', T0, 5)).toEqual([]);
+        expect(await store.moderation.recentTimesByIp('net-r', T0 + 20, 4)).toEqual([]);
+        expect(await store.moderation.recentTimesByIp('net-r', T0, 4)).toEqual([T0 + 10, T0 + 20, T0 + 30, T0 + 40]);
+        const two = await store.moderation.recentTimesByIp('net-r', T0, 2);
+        expect(two.slice(-2)).toEqual([T0 + 30, T0 + 40]);
+        expect([...two].sort((x, y) => x - y)).toEqual(two);
+      });
     });
 
     describe('likes', () => {

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { Article, ArticlesRepo, Author, AuthorsRepo } from '../rows';
 import type { LoginFailure, LoginNotice, Moderator, ModeratorsRepo } from '../moderators.types';
-import { transaction, type Q } from './pg.pool';
+import { coalescedRead, transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 
 const ARTICLE_COLUMNS = `id, slug, title, created_at AS "createdAt", comment_count AS "commentCount", seq,
@@ -18,10 +18,16 @@ const deleted = async (q: Q, sql: string, params: unknown[]) => (await q<{ n: nu
 
 export function createPgArticlesRepo(pool: pg.Pool, q: Q): ArticlesRepo {
   const byId = (t: Q, id: number) => first(t<Article>(`SELECT ${ARTICLE_COLUMNS} FROM articles WHERE id = $1`, [id]));
+  // Every post and every join reads its article: concurrent reads of one slug share a query.
+  const bySlug = coalescedRead<Article>(pool, 'yilun_article_by_slug', `SELECT ${ARTICLE_COLUMNS} FROM articles WHERE slug = $1`);
   return {
     body: async (id) => (await first(q<{ body: string }>(`SELECT body FROM articles WHERE id = $1`, [id])))?.body ?? '',
     list: () => q<Article>(`SELECT ${ARTICLE_COLUMNS} FROM articles ORDER BY created_at DESC, id DESC`),
-    getBySlug: (slug) => first(q<Article>(`SELECT ${ARTICLE_COLUMNS} FROM articles WHERE slug = $1`, [slug])),
+    // A copy each: callers that shared the read never share (and change) one object.
+    getBySlug: async (slug) => {
+      const a = (await bySlug(slug))[0];
+      return a && { ...a };
+    },
     getById: (id) => byId(q, id),
     first: () => first(q<Article>(`SELECT ${ARTICLE_COLUMNS} FROM articles ORDER BY created_at, id LIMIT 1`)),
     insert: async (a) =>

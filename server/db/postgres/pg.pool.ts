@@ -38,6 +38,48 @@ export const runner =
   async <R,>(sql: string, params?: unknown[]) =>
     (await c.query(sql, params)).rows as R[];
 
+/**
+ * Runs a hot statement of fixed text as a named prepared statement: each connection parses it once and
+ * PostgreSQL may keep its plan (the reads every post makes: its article, the ban check, the network's posts).
+ */
+export const prepared =
+  (pool: pg.Pool) =>
+  async <R,>(name: string, sql: string, params: unknown[]): Promise<R[]> =>
+    (await pool.query({ name, text: sql, values: params })).rows as R[];
+
+/**
+ * A read by one key where callers that wait for a pooled connection together share one query (the article
+ * row that every join and post of a heated article reads: a join storm of 3,000 readers queued 3,000 copies
+ * behind a pool of 10 until they timed out as storage_busy). A caller only ever joins a read that has not
+ * been sent yet, never one already running, so every answer is at least as new as the call that asked.
+ */
+export function coalescedRead<R>(pool: pg.Pool, name: string, sql: string): (key: string | number) => Promise<R[]> {
+  const waiting = new Map<string | number, Promise<R[]>>();
+  return (key) => {
+    const queued = waiting.get(key);
+    if (queued) return queued;
+    const read = (async () => {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } finally {
+        // Connected (or failed): from here on the query is on its way; later callers start another.
+        waiting.delete(key);
+      }
+      try {
+        const rows = (await client.query({ name, text: sql, values: [key] })).rows as R[];
+        client.release();
+        return rows;
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+    })();
+    waiting.set(key, read);
+    return read;
+  };
+}
+
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /** Runs fn (one statement in autocommit: a transaction of its own) again when PostgreSQL picks it as a deadlock or serialization victim. */
