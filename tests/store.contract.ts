@@ -1,6 +1,6 @@
 // The Store contract: what every store (SQLite, PostgreSQL) must do, observed through the Store interface
 // alone. describeStoreContract(name, open) runs it on a fresh, migrated, empty store per test.
-import type { Article, CommentRow, NewComment, Store } from '../server/db/store';
+import { SlowModeConflict, type Article, type CommentRow, type NewComment, type Store } from '../server/db/store';
 import { describeNotifyContract } from './store.notify-contract';
 
 export interface OpenedStore {
@@ -548,6 +548,25 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.comments.lastPostAt(article.id, null, 'net-8')).toBe(T0 + 7000);
         const other = await store.articles.insert({ slug: 'o', title: 'O', body: 'x', createdAt: T0 });
         expect(await store.comments.lastPostAt(other.id, a.authorId, 'net-9')).toBeNull();
+      });
+
+      it('refuses in the write a slow-mode post that comes within the interval of the author\'s last one, even sent at once', async () => {
+        const me = await store.authors.ensure('slow', T0, 'net-1');
+        const slow = { authorId: me, newAuthorTokenHash: undefined, slowModeMs: 60_000 };
+        const both = await Promise.allSettled([post({ ...slow, createdAt: T0 + 1000 }), post({ ...slow, createdAt: T0 + 1001 })]);
+        expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const refused = both.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason as SlowModeConflict;
+        expect(refused).toBeInstanceOf(SlowModeConflict);
+        expect(refused.lastAt).toBe(T0 + 1000);
+        // Nothing of the refused post was stored: one comment, one event.
+        expect(await store.comments.lastPostAt(article.id, me, null)).toBe(T0 + 1000);
+        expect((await events()).length).toBe(1);
+        await expect(post({ ...slow, createdAt: T0 + 60_999 })).rejects.toBeInstanceOf(SlowModeConflict);
+        // Exactly one interval later passes; another author and a post without slow mode were never held.
+        await post({ ...slow, createdAt: T0 + 61_000 });
+        await post({ createdAt: T0 + 61_001, slowModeMs: 60_000 });
+        await post({ authorId: me, newAuthorTokenHash: undefined, createdAt: T0 + 61_002 });
+        expect((await events()).length).toBe(4);
       });
 
       it('toggles reactions by kind with kept counts, score and a logged event; caps one kind per network', async () => {
