@@ -51,6 +51,7 @@ const SEEDS: Record<number, string> = {
   14: `UPDATE articles SET slow_mode_seconds = 120 WHERE id = 1;
       UPDATE comments SET featured_at = ${NOW + 9}, reactions = '{"agree":1}', score = likes + 1 WHERE id = 1;
       INSERT INTO comment_reactions (comment_id, author_id, kind, created_at, ip_hash) VALUES (1, 2, 'agree', ${NOW}, 'net-2');`,
+  15: `INSERT INTO heat_alarms (article_id, raised_at) VALUES (1, ${NOW});`,
 };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string }[] {

@@ -569,6 +569,23 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect((await events()).length).toBe(4);
       });
 
+      it('raises a heat alarm once per crossing with its audit line, and takes down those no longer hot', async () => {
+        const other = await store.articles.insert({ slug: 'h', title: 'H', body: 'x', createdAt: T0 });
+        const audit = (slug: string) => ({ moderatorId: null, action: 'article.heat_alarm', targetType: 'article', targetId: null, details: { article: slug }, at: T0 });
+        const heatLines = async () => (await store.moderation.listAudit({ limit: 50 })).filter((e) => e.action === 'article.heat_alarm').length;
+        expect(await Promise.all([store.moderation.raiseHeatAlarm(article.id, audit('a')), store.moderation.raiseHeatAlarm(article.id, audit('a'))])).toEqual(
+          expect.arrayContaining([true, false]),
+        );
+        expect(await store.moderation.raiseHeatAlarm(other.id, audit('h'))).toBe(true);
+        expect(await heatLines()).toBe(2);
+        await store.moderation.settleHeatAlarms([other.id]);
+        expect(await store.moderation.raiseHeatAlarm(other.id, audit('h'))).toBe(false);
+        expect(await store.moderation.raiseHeatAlarm(article.id, audit('a'))).toBe(true);
+        await store.moderation.settleHeatAlarms([]);
+        expect(await store.moderation.raiseHeatAlarm(other.id, audit('h'))).toBe(true);
+        expect(await heatLines()).toBe(4);
+      });
+
       it('toggles reactions by kind with kept counts, score and a logged event; caps one kind per network', async () => {
         const c = (await post()).change.comment;
         const fan = await store.authors.ensure('fan', T0, 'net-2');
