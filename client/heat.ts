@@ -34,9 +34,25 @@ function interval(t: Record<string, string>, seconds: number): string {
   return seconds % 60 === 0 ? fill(t.intervalMinutes, { n: seconds / 60 }) : fill(t.intervalSeconds, { n: seconds });
 }
 
-function wireSlowMode(o: HeatOptions): { posted(): void } {
+export interface HeatPage {
+  /** The reader's comment went out: the slow-mode countdown starts. */
+  posted(): void;
+  /** A join answer (first join, reconnect, fill): its article state as of `seq`. */
+  joined(d: { seq: number; slowModeSeconds?: number }): void;
+}
+
+function wireSlowMode(o: HeatOptions): HeatPage {
   const t = o.data.strings;
   let seconds = o.data.slowModeSeconds ?? 0;
+  /** The seq of the state `seconds` comes from: an older answer or event arriving late does not undo a newer one. */
+  let at = o.data.seq;
+  const set = (s: number | undefined, seq: number) => {
+    if (s === undefined || seq < at) return;
+    at = seq;
+    if (s === seconds) return;
+    seconds = s;
+    render();
+  };
   let until = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   const box = () => document.getElementById('slow-mode');
@@ -53,13 +69,12 @@ function wireSlowMode(o: HeatOptions): { posted(): void } {
       timer = undefined;
     }
   };
-  o.socket.on('article:updated', (e: { article: string; slowModeSeconds?: number }) => {
-    if (e.article !== o.data.slug || e.slowModeSeconds === undefined) return;
-    seconds = e.slowModeSeconds;
-    render();
+  o.socket.on('article:updated', (e: { seq: number; article: string; slowModeSeconds?: number }) => {
+    if (e.article === o.data.slug) set(e.slowModeSeconds, e.seq);
   });
   render();
   return {
+    joined: (d) => set(d.slowModeSeconds, d.seq),
     posted() {
       if (seconds <= 0) return;
       until = Date.now() + seconds * 1000;
@@ -112,7 +127,7 @@ function wireTyping(o: HeatOptions): void {
   render();
 }
 
-export function wireHeat(o: HeatOptions): { posted(): void } {
+export function wireHeat(o: HeatOptions): HeatPage {
   const slow = wireSlowMode(o);
   wireTyping(o);
   wireReactions(o);
