@@ -161,7 +161,12 @@ export function createApp(input: AppDeps): App {
   publishTo = createPublisher(io, undefined, metrics);
   const notify = createNotifications({ ...deps, secrets });
   // Several nodes add up their typists in Redis; each node tells its own readers the total.
-  const typing = createTyping({ now, emit: typingEmitter(io), board: redis ? redisTypingBoard(redis, log) : undefined });
+  const typing = createTyping({
+    now,
+    emit: typingEmitter(io),
+    board: redis ? redisTypingBoard(redis, log) : undefined,
+    onError: (err) => log.warn('typing tick failed', { error: String(err) }),
+  });
   metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
   const flow = startFlowControl(io, { maxBytes: config.socketMaxUnackedBytes, maxPackets: config.socketMaxUnackedPackets, patienceMs: config.socketAckPatienceMs }, log);
