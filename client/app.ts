@@ -18,6 +18,7 @@ interface JoinResult {
   presence: number;
   commentCount: number;
   commentsClosed: boolean;
+  slowModeSeconds?: number;
   reset: boolean;
   changes: { seq: number; id: number; comment: CommentJson | null }[];
 }
@@ -237,6 +238,8 @@ function join(): void {
     const d = r.data;
     presenceEl.textContent = t.presence.replace('{n}', String(d.presence));
     presenceEl.hidden = false;
+    // Slow mode as of this join: a reader who (re)joins sees it without waiting for the next article:updated.
+    heat.joined(d);
     if (d.reset) {
       void reloadFirstPage();
       return;

@@ -17,12 +17,26 @@ const TYPING_SELF_MS = 5000;
 export interface SlowMode {
   /** The reader posted (or was told to wait `waitSeconds`): the countdown starts. */
   posted(waitSeconds?: number): void;
+  /** A join answer (first join, reconnect, fill): its article state as of `seq`. */
+  joined(d: { seq: number; slowModeSeconds?: number }): void;
 }
+
+/** What app.ts holds of the page's heat tools. */
+export type HeatPage = SlowMode;
 
 /** `box` holds .slow-mode-rule and .slow-mode-wait; `shown` says whether the form it belongs to is there. */
 export function wireSlowMode(o: HeatOptions, box: () => HTMLElement | null, shown: () => boolean): SlowMode {
   const t = o.data.strings;
   let seconds = o.data.slowModeSeconds ?? 0;
+  /** The seq of the state `seconds` comes from: an older answer or event arriving late does not undo a newer one. */
+  let at = o.data.seq;
+  const set = (s: number | undefined, seq: number) => {
+    if (s === undefined || seq < at) return;
+    at = seq;
+    if (s === seconds) return;
+    seconds = s;
+    render();
+  };
   let until = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   const render = () => {
@@ -38,13 +52,12 @@ export function wireSlowMode(o: HeatOptions, box: () => HTMLElement | null, show
       timer = undefined;
     }
   };
-  o.socket.on('article:updated', (e: { article: string; slowModeSeconds?: number }) => {
-    if (e.article !== o.data.slug || e.slowModeSeconds === undefined) return;
-    seconds = e.slowModeSeconds;
-    render();
+  o.socket.on('article:updated', (e: { seq: number; article: string; slowModeSeconds?: number }) => {
+    if (e.article === o.data.slug) set(e.slowModeSeconds, e.seq);
   });
   render();
   return {
+    joined: (d) => set(d.slowModeSeconds, d.seq),
     posted(waitSeconds?: number) {
       if (seconds <= 0) return;
       until = Date.now() + (waitSeconds ?? seconds) * 1000;
@@ -95,7 +108,7 @@ export function wireTyping(o: HeatOptions, body: HTMLTextAreaElement, place: (ba
   render();
 }
 
-export function wireHeat(o: HeatOptions): SlowMode {
+export function wireHeat(o: HeatOptions): HeatPage {
   const compose = () => document.getElementById('compose');
   const slow = wireSlowMode(o, () => document.getElementById('slow-mode'), () => Boolean(compose()) && !compose()!.hidden);
   const form = compose() as HTMLFormElement | null;

@@ -3,6 +3,7 @@
 // cannot be drawn. Re-rendered comments (live updates) are decorated again as they appear.
 import { describeError } from './api.js';
 import { callOf, say, type HeatOptions } from './heat-shared.js';
+import { NewestBySeq } from './seq-tracker.js';
 
 const EMOJI: Record<string, string> = { agree: '👍', disagree: '👎', laugh: '😂', wow: '😮', sad: '😢', angry: '😡', heart: '❤️', think: '🤔' };
 
@@ -107,16 +108,25 @@ export function wireReactions(o: HeatOptions): void {
     for (const id of ids.length ? ids : [...thread.comments.keys()]) paint(id);
   }
 
-  const apply = (id: number, reactions: Record<string, number>, kind?: string, on?: boolean) => {
+  // Every change carries its article seq: an older one arriving after a newer one (another node, a slow answer)
+  // changes nothing. The page's counts are as of data.seq; the reader's own pressed state is kept per kind.
+  const countsSeq = new NewestBySeq<number>(data.seq);
+  const mineSeq = new NewestBySeq<string>(data.seq);
+  const apply = (id: number, reactions: Record<string, number>, kind?: string, on?: boolean, seq?: number) => {
     const c = thread.comments.get(id);
-    if (c) c.reactions = reactions;
-    if (kind !== undefined && on !== undefined) {
+    let changed = false;
+    if (c && countsSeq.accept(id, seq)) {
+      c.reactions = reactions;
+      changed = true;
+    }
+    if (kind !== undefined && on !== undefined && mineSeq.accept(`${id}:${kind}`, seq)) {
       const set = mine.get(id) ?? new Set<string>();
       if (on) set.add(kind);
       else set.delete(kind);
       mine.set(id, set);
+      changed = true;
     }
-    paint(id);
+    if (changed) paint(id);
   };
 
   thread.root.addEventListener('click', (e) => {
@@ -127,8 +137,11 @@ export function wireReactions(o: HeatOptions): void {
     if (!li || !kind) return;
     const id = Number(li.dataset.id);
     btn.disabled = true;
-    api<{ id: number; kind: string; on: boolean; reactions: Record<string, number> }>('POST', `/api/comments/${id}/reactions`, { kind })
-      .then((r) => apply(id, r.reactions, r.kind, r.on))
+    api<{ id: number; kind: string; on: boolean; reactions: Record<string, number>; seq?: number }>('POST', `/api/comments/${id}/reactions`, { kind })
+      .then((r) => {
+        btn.disabled = false;
+        apply(id, r.reactions, r.kind, r.on, r.seq);
+      })
       .catch((err) => {
         btn.disabled = false;
         btn.title = describeError(err, t.errorGeneric);
@@ -139,7 +152,7 @@ export function wireReactions(o: HeatOptions): void {
   o.socket.on('reactions:updated', (e: { seq: number; article: string; commentId: number; reactions: Record<string, number>; kind?: string; on?: boolean }) => {
     if (e.article !== data.slug) return;
     o.sawSeq(e.seq);
-    apply(e.commentId, e.reactions, e.kind, e.on);
+    apply(e.commentId, e.reactions, e.kind, e.on, e.seq);
   });
 
   load([...thread.comments.keys()])

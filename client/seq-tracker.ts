@@ -142,3 +142,20 @@ export class SeqTracker {
     this.timer = null;
   }
 }
+
+/**
+ * Per key (a comment, a comment and kind), the seq of the newest state applied, starting from the page's seq:
+ * accept(key, seq) says whether a state of that seq is newer, and remembers it if so. A state without a seq
+ * (an older server) is always taken.
+ */
+export class NewestBySeq<K> {
+  private readonly seqs = new Map<K, number>();
+  constructor(private readonly floor: number) {}
+
+  accept(key: K, seq: number | undefined): boolean {
+    if (seq === undefined) return true;
+    if (seq <= (this.seqs.get(key) ?? this.floor)) return false;
+    this.seqs.set(key, seq);
+    return true;
+  }
+}

@@ -63,6 +63,7 @@ import { heatRouter } from './heat/heat.routes';
 import { registerHeatSocket } from './heat/heat.socket';
 import { moderatorCookie } from './heat/staff';
 import { createTyping, typingEmitter } from './heat/typing';
+import { redisTypingBoard } from './heat/typing.redis';
 import { createHeatWatch, type HeatWatch } from './heat/pulse';
 
 /** After SIGTERM, in-flight requests get this long before their connections are cut. */
@@ -159,7 +160,13 @@ export function createApp(input: AppDeps): App {
   useEmbedIdentity(io, deps, sites);
   publishTo = createPublisher(io, undefined, metrics);
   const notify = createNotifications({ ...deps, secrets });
-  const typing = createTyping({ now, emit: typingEmitter(io) });
+  // Several nodes add up their typists in Redis; each node tells its own readers the total.
+  const typing = createTyping({
+    now,
+    emit: typingEmitter(io),
+    board: redis ? redisTypingBoard(redis, log) : undefined,
+    onError: (err) => log.warn('typing tick failed', { error: String(err) }),
+  });
   metrics.attach(io);
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
   const flow = startFlowControl(io, { maxBytes: config.socketMaxUnackedBytes, maxPackets: config.socketMaxUnackedPackets, patienceMs: config.socketAckPatienceMs }, log);

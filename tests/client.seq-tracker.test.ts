@@ -1,7 +1,7 @@
 // The live page's seq bookkeeping (client/seq-tracker.ts): gaps noticed while connected are filled from the
 // event log after a short wait, one fill at a time and spaced out; late and repeated events never apply twice
 // nor over a newer state.
-import { SeqTracker, type SeqTrackerOptions } from '../client/seq-tracker';
+import { NewestBySeq, SeqTracker, type SeqTrackerOptions } from '../client/seq-tracker';
 
 /** A tracker on a hand-moved clock with hand-fired timers. */
 function tracker(seq = 10, opts: Partial<SeqTrackerOptions> = {}) {
@@ -154,5 +154,18 @@ describe('applying each state once, never an older over a newer', () => {
     expect(t.acceptLikes(1, 12, 3)).toBe(false); // older than the state applied
     expect(t.acceptState(1, 15)).toBe(true);
     expect(t.newerLikes(1, 15)).toBeUndefined();
+  });
+});
+
+describe('NewestBySeq (reaction counts, slow mode)', () => {
+  it('takes a state only when newer than the page and than the last taken for its key; an older one arriving late changes nothing', () => {
+    const n = new NewestBySeq<number>(10);
+    expect(n.accept(1, 10)).toBe(false);
+    expect(n.accept(1, 13)).toBe(true);
+    expect(n.accept(1, 12)).toBe(false);
+    expect(n.accept(1, 13)).toBe(false);
+    expect(n.accept(2, 11)).toBe(true);
+    expect(n.accept(1, 14)).toBe(true);
+    expect(n.accept(1, undefined)).toBe(true);
   });
 });

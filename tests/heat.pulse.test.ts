@@ -2,6 +2,7 @@
 // per article; one live alert per crossing of the site's thresholds, in the audit log.
 import { postComment, reader, useTestServer, TEST_SLUG } from './helpers/server';
 import { auditEntries, modSocket, signedIn } from './helpers/moderation';
+import { createHeatWatch } from '../server/heat/pulse';
 
 describe('heat alarm and pulse', () => {
   const s = useTestServer();
@@ -52,6 +53,27 @@ describe('heat alarm and pulse', () => {
     // Both alerts reached the console live.
     for (let i = 0; i < 50 && alarms.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(alarms.map((a) => [a.slug, a.reasons])).toEqual([[slug, ['rate']], [slug, ['rate']]]);
+  });
+
+  it('keeps which alarms are up in the store: the check moving to another node (or a restart) neither repeats nor loses a crossing', async () => {
+    const admin = await signedIn(s, 'heat-admin3', 'admin');
+    await admin.patch('/api/admin/settings', { heatCommentsPerMinute: 1 }).expect(200);
+    // The same app's deps with a publish of its own: another node that took the lease over (or this one restarted).
+    const published: { type: string }[] = [];
+    const other = createHeatWatch({ ...s.app.deps, publish: (e) => void published.push(e) });
+    await burst(6);
+    expect((await s.app.heat.check()).map((a) => a.slug)).toEqual([slug]);
+    expect(await other.check()).toEqual([]);
+    expect(published.filter((e) => e.type === 'heat.alarm')).toEqual([]);
+    // Cooled down while the other node held the lease, then crossed again: that node alerts, once.
+    s.clock.advance(6 * 60_000);
+    expect(await other.check()).toEqual([]);
+    await burst(6);
+    expect((await other.check()).map((a) => a.slug)).toEqual([slug]);
+    expect(await s.app.heat.check()).toEqual([]);
+    expect(await other.check()).toEqual([]);
+    expect(published.filter((e) => e.type === 'heat.alarm')).toHaveLength(1);
+    expect((await auditEntries(admin)).filter((e: { action: string }) => e.action === 'article.heat_alarm')).toHaveLength(2);
   });
 
   it('counts open reports against their own threshold', async () => {

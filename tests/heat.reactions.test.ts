@@ -13,10 +13,10 @@ describe('reactions', () => {
     const c = await newComment();
     const a = reader(s);
     const b = reader(s);
-    expect((await react(a, c.id, 'agree')).body).toEqual({ id: c.id, kind: 'agree', on: true, reactions: { agree: 1 } });
+    expect((await react(a, c.id, 'agree')).body).toEqual({ id: c.id, kind: 'agree', on: true, reactions: { agree: 1 }, seq: expect.any(Number) });
     expect((await react(a, c.id, 'laugh')).body.reactions).toEqual({ agree: 1, laugh: 1 });
     expect((await react(b, c.id, 'agree')).body.reactions).toEqual({ agree: 2, laugh: 1 });
-    expect((await react(a, c.id, 'agree')).body).toEqual({ id: c.id, kind: 'agree', on: false, reactions: { agree: 1, laugh: 1 } });
+    expect((await react(a, c.id, 'agree')).body).toEqual({ id: c.id, kind: 'agree', on: false, reactions: { agree: 1, laugh: 1 }, seq: expect.any(Number) });
     const listed = (await reader(s).get(`/api/articles/${slug}/comments`)).body.comments[0];
     expect(listed).toMatchObject({ id: c.id, reactions: { agree: 1, laugh: 1 } });
   });
@@ -77,7 +77,7 @@ describe('reactions', () => {
     const seen = nextEvent(watcher, 'reactions:updated');
     const ownSeen = nextEvent(own, 'reactions:updated');
     const ack = await emitAck(own, 'comment:react', { id: c.id, kind: 'laugh' });
-    expect(ack).toEqual({ ok: true, data: { id: c.id, kind: 'laugh', on: true, reactions: { laugh: 1 } } });
+    expect(ack).toEqual({ ok: true, data: { id: c.id, kind: 'laugh', on: true, reactions: { laugh: 1 }, seq: expect.any(Number) } });
     const e = await seen;
     expect(e).toEqual({ seq: expect.any(Number), article: slug, commentId: c.id, reactions: { laugh: 1 } });
     expect(await ownSeen).toEqual({ ...e, kind: 'laugh', on: true });

@@ -60,6 +60,22 @@ describe('slow mode', () => {
     expect((await emitAck(sock, 'comment:post', { authorName: '读者', body: '到时间了' })).ok).toBe(true);
   });
 
+  it('lets one of two posts sent at once through (HTTP and socket together): the write checks again', async () => {
+    await setSlow(120);
+    const r = reader(s);
+    expect((await postComment(r, slug, { body: '第一条' })).status).toBe(201);
+    s.clock.advance(120_000);
+    const sock = await connectSocket(s, { cookie: r.cookie() });
+    await emitAck(sock, 'join', { article: slug });
+    const [http, ack] = await Promise.all([
+      postComment(r, slug, { body: '同时一' }),
+      emitAck(sock, 'comment:post', { authorName: '读者', body: '同时二' }),
+    ]);
+    expect([http.status === 201, ack.ok].filter(Boolean)).toHaveLength(1);
+    const refused = http.status === 201 ? ack.error : http.body.error;
+    expect(refused).toMatchObject({ code: 'slow_mode', details: { retryAfter: 120, slowModeSeconds: 120 } });
+  });
+
   it('exempts a signed-in moderator', async () => {
     const { admin } = await setSlow(600);
     expect((await postComment(admin, slug, { body: '版主说明一' })).status).toBe(201);

@@ -11,44 +11,44 @@ describe('typing counts (unit, fake timers)', () => {
     let now = 1_000_000;
     const sent: { slug: string; count: number }[] = [];
     const typing = createTyping({ now: () => now, emit: (a, count) => sent.push({ slug: a.slug, count }), intervalMs: 1000, ttlMs: 5000 });
-    return { typing, sent, advance: (ms: number) => { now += ms; jest.advanceTimersByTime(ms); } };
+    return { typing, sent, advance: async (ms: number) => { now += ms; await jest.advanceTimersByTimeAsync(ms); } };
   };
   const art = { id: 1, slug: 'a' };
 
-  it('coalesces 50 typists hammering keys into one event per interval, and sends nothing while the count holds', () => {
+  it('coalesces 50 typists hammering keys into one event per interval, and sends nothing while the count holds', async () => {
     const { typing, sent, advance } = setup();
     for (let k = 0; k < 20; k++) for (let i = 0; i < 50; i++) typing.typed(art, `s${i}`);
     expect(sent).toEqual([]);
-    advance(1000);
+    await advance(1000);
     expect(sent).toEqual([{ slug: 'a', count: 50 }]);
     for (let t = 0; t < 3; t++) {
       for (let i = 0; i < 50; i++) typing.typed(art, `s${i}`);
-      advance(1000);
+      await advance(1000);
     }
     expect(sent).toHaveLength(1);
     typing.stop();
   });
 
-  it('counts a typist until a few seconds after the last keystroke, then sends the drop once', () => {
+  it('counts a typist until a few seconds after the last keystroke, then sends the drop once', async () => {
     const { typing, sent, advance } = setup();
     typing.typed(art, 'x');
     typing.typed(art, 'y');
-    advance(1000);
-    advance(3000);
+    await advance(1000);
+    await advance(3000);
     typing.typed(art, 'y');
-    advance(1000);
+    await advance(1000);
     expect(sent).toEqual([{ slug: 'a', count: 2 }, { slug: 'a', count: 1 }]);
-    for (let i = 0; i < 10; i++) advance(1000);
+    for (let i = 0; i < 10; i++) await advance(1000);
     expect(sent).toEqual([{ slug: 'a', count: 2 }, { slug: 'a', count: 1 }, { slug: 'a', count: 0 }]);
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  it('drops a typist at once when they stop (left, disconnected)', () => {
+  it('drops a typist at once when they stop (left, disconnected)', async () => {
     const { typing, sent, advance } = setup();
     typing.typed(art, 'x');
-    advance(1000);
+    await advance(1000);
     typing.stopped(1, 'x');
-    advance(1000);
+    await advance(1000);
     expect(sent.map((e) => e.count)).toEqual([1, 0]);
     expect(typing.current(1)).toBe(0);
   });

@@ -54,6 +54,7 @@ const SEEDS: Record<number, string> = {
   15: `UPDATE comments SET verified_site_id = 1, verified_avatar = 'https://news.example.com/u/1.png' WHERE id = 2;`,
   16: `INSERT INTO articles (id, slug, title, body, created_at, site_id, page_key, page_url, merged_into, comments_closed)
         VALUES (3, 's1-moved', '旧地址', '', ${NOW}, 1, 'page-old', 'https://news.example.com/old/1', 2, 1);`,
+  17: `INSERT INTO heat_alarms (article_id, raised_at) VALUES (1, ${NOW});`,
 };
 
 function schemaOf(db: Db): { type: string; name: string; sql: string }[] {

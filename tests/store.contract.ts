@@ -1,6 +1,6 @@
 // The Store contract: what every store (SQLite, PostgreSQL) must do, observed through the Store interface
 // alone. describeStoreContract(name, open) runs it on a fresh, migrated, empty store per test.
-import type { Article, CommentRow, NewComment, Store } from '../server/db/store';
+import { SlowModeConflict, type Article, type CommentRow, type NewComment, type Store } from '../server/db/store';
 import { describeNotifyContract } from './store.notify-contract';
 
 export interface OpenedStore {
@@ -629,6 +629,42 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await store.comments.lastPostAt(article.id, null, 'net-8')).toBe(T0 + 7000);
         const other = await store.articles.insert({ slug: 'o', title: 'O', body: 'x', createdAt: T0 });
         expect(await store.comments.lastPostAt(other.id, a.authorId, 'net-9')).toBeNull();
+      });
+
+      it('refuses in the write a slow-mode post that comes within the interval of the author\'s last one, even sent at once', async () => {
+        const me = await store.authors.ensure('slow', T0, 'net-1');
+        const slow = { authorId: me, newAuthorTokenHash: undefined, slowModeMs: 60_000 };
+        const both = await Promise.allSettled([post({ ...slow, createdAt: T0 + 1000 }), post({ ...slow, createdAt: T0 + 1001 })]);
+        expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const refused = both.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason as SlowModeConflict;
+        expect(refused).toBeInstanceOf(SlowModeConflict);
+        expect(refused.lastAt).toBe(T0 + 1000);
+        // Nothing of the refused post was stored: one comment, one event.
+        expect(await store.comments.lastPostAt(article.id, me, null)).toBe(T0 + 1000);
+        expect((await events()).length).toBe(1);
+        await expect(post({ ...slow, createdAt: T0 + 60_999 })).rejects.toBeInstanceOf(SlowModeConflict);
+        // Exactly one interval later passes; another author and a post without slow mode were never held.
+        await post({ ...slow, createdAt: T0 + 61_000 });
+        await post({ createdAt: T0 + 61_001, slowModeMs: 60_000 });
+        await post({ authorId: me, newAuthorTokenHash: undefined, createdAt: T0 + 61_002 });
+        expect((await events()).length).toBe(4);
+      });
+
+      it('raises a heat alarm once per crossing with its audit line, and takes down those no longer hot', async () => {
+        const other = await store.articles.insert({ slug: 'h', title: 'H', body: 'x', createdAt: T0 });
+        const audit = (slug: string) => ({ moderatorId: null, action: 'article.heat_alarm', targetType: 'article', targetId: null, details: { article: slug }, at: T0 });
+        const heatLines = async () => (await store.moderation.listAudit({ limit: 50 })).filter((e) => e.action === 'article.heat_alarm').length;
+        expect(await Promise.all([store.moderation.raiseHeatAlarm(article.id, audit('a')), store.moderation.raiseHeatAlarm(article.id, audit('a'))])).toEqual(
+          expect.arrayContaining([true, false]),
+        );
+        expect(await store.moderation.raiseHeatAlarm(other.id, audit('h'))).toBe(true);
+        expect(await heatLines()).toBe(2);
+        await store.moderation.settleHeatAlarms([other.id]);
+        expect(await store.moderation.raiseHeatAlarm(other.id, audit('h'))).toBe(false);
+        expect(await store.moderation.raiseHeatAlarm(article.id, audit('a'))).toBe(true);
+        await store.moderation.settleHeatAlarms([]);
+        expect(await store.moderation.raiseHeatAlarm(other.id, audit('h'))).toBe(true);
+        expect(await heatLines()).toBe(4);
       });
 
       it('toggles reactions by kind with kept counts, score and a logged event; caps one kind per network', async () => {

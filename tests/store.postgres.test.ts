@@ -7,6 +7,7 @@ import { createPgStore } from '../server/db/postgres/pg.store';
 import { COMMENTS_SQL } from '../server/db/postgres/pg.comments';
 import { SQL as WRITER_SQL } from '../server/db/postgres/pg.writer';
 import { paths } from '../server/paths';
+import { SlowModeConflict } from '../server/db/store';
 import { createTestSchema, openPgTestStore, TEST_DATABASE_URL } from './helpers/pg';
 import { describeStoreContract } from './store.contract';
 
@@ -82,6 +83,30 @@ describePg('PostgreSQL only', () => {
         await new Promise((r) => setTimeout(r, 250));
         expect(await other.tryLease('maintenance', 200)).toBe(true);
         expect(await t.store.tryLease('maintenance', 200)).toBe(false);
+      } finally {
+        await other.close();
+        await t.drop();
+      }
+    });
+
+    it('lets one of two slow-mode posts by one author through when they land on two nodes at once', async () => {
+      const t = await openPgTestStore(url!);
+      const pool = createPool(url!, { schema: t.schema, max: 2 });
+      const other = createPgStore(pool);
+      try {
+        const article = await t.store.articles.insert({ slug: 's', title: 'S', body: 'x', createdAt: 1 });
+        const me = await t.store.authors.ensure('slow', 1, 'net');
+        const post = (store: typeof other, at: number) =>
+          store.comments.insert({ articleId: article.id, parent: null, authorId: me, authorName: '读者', body: 'b', html: '<p>b</p>',
+            status: 'published', heldReason: null, ipHash: 'net', createdAt: at, slowModeMs: 60_000 });
+        // Rounds of two posts at once, one per node: each round lets exactly one through.
+        for (let round = 0; round < 5; round++) {
+          const at = 1000 + round * 60_000;
+          const r = await Promise.allSettled([post(t.store, at), post(other, at + 1)]);
+          expect(r.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+          expect((r.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(SlowModeConflict);
+        }
+        expect((await t.store.comments.eventsSince(article.id, 0, 100)).length).toBe(5);
       } finally {
         await other.close();
         await t.drop();

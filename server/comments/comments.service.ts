@@ -1,7 +1,7 @@
 // Owns the comment use cases, one function each, called alike by the HTTP routes and the socket handlers:
 // validate against the article and parent, moderate, store (committed), then publish.
 import type { Actor, Deps } from '../deps';
-import type { Article, CommentRow, SortOrder, StaffBadge, WriteResult } from '../db/store';
+import { SlowModeConflict, type Article, type CommentRow, type SortOrder, type StaffBadge, type WriteResult } from '../db/store';
 import type { Moderator } from '../db/moderators.types';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
@@ -11,6 +11,7 @@ import { renderBody } from './comments.render';
 import { decodeCursor, encodeCursor } from './comments.schema';
 import { EDIT_WINDOW_MS, toCommentJson, type CommentJson } from './comments.view';
 import { isPubliclyVisible } from './comments.writer';
+import { slowMode } from '../heat/slow-mode';
 import { requireNotBanned } from '../moderation/ban.guard';
 import { deepFreeze, type PageCache } from './comments.cache';
 
@@ -103,11 +104,16 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
   const verdict = decide(ctx);
   if (verdict.action === 'reject') throw verdictError(verdict);
   if (actor.authorId === null && !actor.tokenHash) throw new Error('postComment needs an author token');
+  // Slow mode is checked again in the write (the rule read above may be stale: two posts at once, on two
+  // nodes). The check locks per author, so a first post makes its author row first.
+  const slow = ctx.slowMode;
+  const authorId = slow && actor.authorId === null ? await deps.store.authors.ensure(actor.tokenHash!, ctx.now, actor.ipHash) : actor.authorId;
   const result = await deps.store.comments.insert({
     articleId: article.id,
     parent,
-    authorId: actor.authorId,
+    authorId,
     newAuthorTokenHash: actor.tokenHash ?? undefined,
+    slowModeMs: slow ? slow.seconds * 1000 : undefined,
     authorName: input.authorName,
     body: input.body,
     html: renderBody(input.body),
@@ -119,6 +125,9 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     staff: input.staff ? staffBadge(article, input.staff) : null,
     verifiedSiteId: input.verifiedSiteId ?? null,
     verifiedAvatar: input.verifiedSiteId != null ? (input.verifiedAvatar ?? null) : null,
+  }).catch((err: unknown) => {
+    if (!(err instanceof SlowModeConflict) || !slow) throw err;
+    throw verdictError(slowMode({ kind: 'create', now: ctx.now, slowMode: { seconds: slow.seconds, lastAt: err.lastAt } })!);
   });
   publishWrite(deps, article, result);
   const c = result.change.comment;

@@ -2,7 +2,7 @@
 // per-article event log true in the same transaction. Synchronous so that other repos (reports,
 // bans) can compose these writes inside their own db.transaction.
 import type { Db } from '../db/open';
-import type { ArticleEventType, CommentChange, CommentRow, CommentStatus, NewComment, StatusChange, WriteResult } from '../db/store';
+import { SlowModeConflict, type ArticleEventType, type CommentChange, type CommentRow, type CommentStatus, type NewComment, type StatusChange, type WriteResult } from '../db/store';
 
 export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS articleId, ${a}.parent_id AS parentId,
   ${a}.root_id AS rootId, ${a}.depth, ${a}.author_id AS authorId, ${a}.author_name AS authorName,
@@ -43,6 +43,7 @@ export function createCommentWriter(db: Db): CommentWriter {
   const insertAuthor = db.prepare(`INSERT INTO authors (token_hash, created_at, last_ip_hash) VALUES (?, ?, ?)
     ON CONFLICT (token_hash) DO UPDATE SET last_ip_hash = excluded.last_ip_hash RETURNING id`).pluck();
   const touchAuthor = db.prepare(`UPDATE authors SET last_ip_hash = ? WHERE id = ?`);
+  const lastInArticle = db.prepare(`SELECT MAX(created_at) FROM comments WHERE author_id = ? AND article_id = ?`).pluck();
   const insertComment = db.prepare(`INSERT INTO comments
     (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id, verified_avatar)
     VALUES (@articleId, @parentId, @rootId, @depth, @authorId, @authorName, @replyToName, @body, @html, @status, @createdAt, @ipHash, @heldReason, @staff, @verifiedSiteId, @verifiedAvatar)`);
@@ -123,6 +124,11 @@ export function createCommentWriter(db: Db): CommentWriter {
       authorId = insertAuthor.get(c.newAuthorTokenHash, c.createdAt, c.ipHash) as number;
     } else if (c.ipHash) {
       touchAuthor.run(c.ipHash, authorId);
+    }
+    // Slow mode, checked where the write is serialised: the rule's earlier read may be stale by now.
+    if (c.slowModeMs) {
+      const last = lastInArticle.get(authorId, c.articleId) as number | null;
+      if (last !== null && last + c.slowModeMs > c.createdAt) throw new SlowModeConflict(last);
     }
     const p = c.parent;
     const id = Number(

@@ -128,6 +128,13 @@ export interface ModerationRepo {
    * needs: none while fewer than `limit` are in the window, else the newest `limit` (a store may return more).
    */
   recentTimesByIp(ipHash: string, sinceAt: number, limit?: number): Promise<number[]>;
+  /**
+   * The heat alarm, kept in storage so that it holds whichever node runs the check: raises it for the article
+   * unless it is up already, with its audit line in the same transaction. True when this call raised it.
+   */
+  raiseHeatAlarm(articleId: number, audit: AuditInput): Promise<boolean>;
+  /** Takes down the alarm of every article not in `hot` (below every threshold again): its next crossing alerts. */
+  settleHeatAlarms(hot: number[]): Promise<void>;
 }
 
 /** Names an author (by id) or a network (by hash) posted under, most recent first. */

@@ -115,6 +115,18 @@ export interface NewComment {
   verifiedSiteId?: number | null;
   /** Their https avatar, when their SSO token carried one. */
   verifiedAvatar?: string | null;
+  /**
+   * Slow mode: the author's previous comment in the article must be at least this old at createdAt, checked
+   * in the write itself (two posts racing on two nodes cannot both pass); else the insert fails with SlowModeConflict.
+   */
+  slowModeMs?: number;
+}
+
+/** An insert refused by slow mode in the store: the author's latest comment in the article was made at lastAt. */
+export class SlowModeConflict extends Error {
+  constructor(readonly lastAt: number) {
+    super('slow mode: the author posted in this article too recently');
+  }
 }
 
 /** An earlier text of an edited comment (kept by every edit). */

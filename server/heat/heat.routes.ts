@@ -32,7 +32,7 @@ export function heatRouter(ctx: HttpContext): Router {
     await enforce([limiters.like, actor.tokenHash], [limiters.like, `ip:${actor.ipHash}`]);
     const a = await toggleReaction(deps, id, kind, actor);
     setAuthorCookie(ctx, req, res, freshToken);
-    res.json({ id: a.id, kind: a.kind, on: a.on, reactions: a.reactions });
+    res.json({ id: a.id, kind: a.kind, on: a.on, reactions: a.reactions, seq: a.seq });
   });
 
   r.get('/api/articles/:slug/reactions', async (req, res) => {

@@ -22,6 +22,8 @@ export interface ReactionAnswer {
   kind: string;
   on: boolean;
   reactions: Record<string, number>;
+  /** The article seq of this change (the page keeps the newest counts it has seen). */
+  seq: number;
   authorId: number;
 }
 
@@ -41,7 +43,7 @@ export async function toggleReaction(deps: Deps, id: number, kind: string, actor
   }
   const article = (await deps.store.articles.getById(r.articleId))!;
   deps.publish({ type: 'reactions.changed', article, seq: r.seq, commentId: id, reactions: r.counts, authorId, kind, on: r.on });
-  return { id, kind, on: r.on, reactions: r.counts, authorId };
+  return { id, kind, on: r.on, reactions: r.counts, seq: r.seq, authorId };
 }
 
 /** The site's reaction set and, for a reader with an identity, which of these comments they reacted to how. */

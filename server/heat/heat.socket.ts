@@ -48,6 +48,6 @@ export function registerHeatSocket(socket: Socket, ctx: { deps: Deps; limiters: 
     const a = await resolveActor(deps.store, data.tokenHash, data.ipHash);
     await enforce([limiters.like, a.tokenHash], [limiters.like, `ip:${a.ipHash}`]);
     const r = await toggleReaction(deps, id, kind, a);
-    return { id: r.id, kind: r.kind, on: r.on, reactions: r.reactions };
+    return { id: r.id, kind: r.kind, on: r.on, reactions: r.reactions, seq: r.seq };
   });
 }

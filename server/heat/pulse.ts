@@ -1,7 +1,8 @@
 // Owns the heat alarm and the console's pulse: each article's comments per minute over the last hour, open
 // reports and held comments; an article crossing the site's threshold (rate over the last 5 minutes, or open
 // reports) raises one live alert per crossing in the console, written to the audit log. The check runs on the
-// node holding the 'heat-alarm' lease, so several nodes raise one alert, not one each.
+// node holding the 'heat-alarm' lease, and which alarms are up is kept in the store (heat_alarms), so the lease
+// moving to another node, or a restart, neither raises one crossing twice nor forgets it.
 import type { Deps } from '../deps';
 import type { ArticlePulse } from '../../contracts/moderation';
 
@@ -14,7 +15,18 @@ export const HEAT_CHECK_MS = 15_000;
 const MINUTE = 60_000;
 
 
-export async function readPulse(deps: Pick<Deps, 'store' | 'now' | 'policy'>): Promise<{ at: string; thresholds: { commentsPerMinute: number; openReports: number }; articles: ArticlePulse[] }> {
+export interface Pulse {
+  at: string;
+  thresholds: { commentsPerMinute: number; openReports: number };
+  articles: ArticlePulse[];
+}
+
+export async function readPulse(deps: Pick<Deps, 'store' | 'now' | 'policy'>): Promise<Pulse> {
+  return (await readPulseWithIds(deps)).pulse;
+}
+
+/** The pulse, and the article ids behind its slugs (the alarm's record is kept by id). */
+async function readPulseWithIds(deps: Pick<Deps, 'store' | 'now' | 'policy'>): Promise<{ pulse: Pulse; ids: Map<string, number> }> {
   const now = deps.now();
   const current = Math.floor(now / MINUTE);
   const [articles, buckets, attention, settings] = await Promise.all([
@@ -54,7 +66,8 @@ export async function readPulse(deps: Pick<Deps, 'store' | 'now' | 'policy'>): P
   });
   // The hottest first: those over a threshold, then by rate.
   out.sort((x, y) => Number(y.hot) - Number(x.hot) || y.rate - x.rate || x.slug.localeCompare(y.slug));
-  return { at: new Date(now).toISOString(), thresholds: { commentsPerMinute: settings.heatCommentsPerMinute, openReports: settings.heatOpenReports }, articles: out };
+  const pulse = { at: new Date(now).toISOString(), thresholds: { commentsPerMinute: settings.heatCommentsPerMinute, openReports: settings.heatOpenReports }, articles: out };
+  return { pulse, ids: new Map(articles.map((a) => [a.slug, a.id])) };
 }
 
 export interface HeatWatch {
@@ -64,25 +77,25 @@ export interface HeatWatch {
   stop(): void;
 }
 
-/** Alerts once per crossing: an article stays "hot" (no new alert) until it is below every threshold again. */
+/**
+ * Alerts once per crossing: an article stays "hot" (no new alert) until it is below every threshold again. The
+ * store decides (raiseHeatAlarm answers true once per crossing, whichever node asks, and writes the audit line
+ * with it); only then does this node send the live alert.
+ */
 export function createHeatWatch(deps: Deps, intervalMs = HEAT_CHECK_MS): HeatWatch {
-  const hot = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<ArticlePulse[]> | undefined;
   const run = async (): Promise<ArticlePulse[]> => {
-    const pulse = await readPulse(deps);
+    const { pulse, ids } = await readPulseWithIds(deps);
     deps.publish({ type: 'heat.pulse', pulse });
+    const hot = pulse.articles.filter((a) => a.hot);
+    await deps.store.moderation.settleHeatAlarms(hot.map((a) => ids.get(a.slug)!));
     const crossed: ArticlePulse[] = [];
-    for (const a of pulse.articles) {
-      if (!a.hot) {
-        hot.delete(a.slug);
-        continue;
-      }
-      if (hot.has(a.slug)) continue;
-      hot.add(a.slug);
-      crossed.push(a);
+    for (const a of hot) {
       const details = { article: a.slug, reasons: a.reasons, rate: a.rate, openReports: a.openReports, thresholds: pulse.thresholds };
-      await deps.store.moderation.audit({ moderatorId: null, action: 'article.heat_alarm', targetType: 'article', targetId: null, details, at: deps.now() });
+      const audit = { moderatorId: null, action: 'article.heat_alarm', targetType: 'article', targetId: null, details, at: deps.now() };
+      if (!(await deps.store.moderation.raiseHeatAlarm(ids.get(a.slug)!, audit))) continue;
+      crossed.push(a);
       deps.log.info('heat alarm', { article: a.slug, reasons: a.reasons.join(',') });
       deps.publish({ type: 'heat.alarm', alarm: { ...a, at: pulse.at } });
     }

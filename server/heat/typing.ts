@@ -1,6 +1,6 @@
 // Owns "N 人正在输入": who typed in which article lately, as a count only (never names), coalesced to at most
-// one broadcast per article per second and none when the count has not changed. Typists are kept per node
-// behind a small interface (TypingBoard), like presence, so a Redis board can later sum every node's typists.
+// one broadcast per article per second and none when the count has not changed. Typists are kept behind a small
+// interface (TypingBoard): this node's memory, or Redis where the nodes' typists add up (typing.redis.ts).
 import type { Server } from 'socket.io';
 import { articleRoom } from '../realtime/rooms';
 
@@ -9,39 +9,49 @@ export const TYPING_TTL_MS = 5000;
 /** At most one typing:count per article per this long. */
 export const TYPING_INTERVAL_MS = 1000;
 
-/** Where typists are kept: this node's memory today; the interface a shared (Redis) board would fill. */
+/** An article's typists as the board answers them; the slug travels with it (another node's readers need it). */
+export interface TypingCount {
+  slug: string;
+  count: number;
+}
+
+/** Where typists are kept: this node's memory, or Redis where every node adds its own (typing.redis.ts). */
 export interface TypingBoard {
   /** Marks the socket as typing in the article until `until`. */
-  touch(articleId: number, socketId: string, until: number): void;
+  touch(article: { id: number; slug: string }, socketId: string, until: number): void;
   /** Forgets the socket (left, disconnected, or sent its comment). */
   drop(articleId: number, socketId: string): void;
-  /** Typists whose time has not run out at `now`; expired ones are forgotten. */
-  count(articleId: number, now: number): number;
-  /** Articles with any typist, or with an announced count not yet back to 0. */
-  articles(): number[];
+  /** Typists per article at `now` over every node the board sees (only articles with any); expired ones forgotten. */
+  counts(now: number): Promise<Map<number, TypingCount>>;
+  /** Whether a count may be above 0 somewhere without a local keystroke to say so (a shared board keeps polling). */
+  watching(): boolean;
+  stop(): void;
 }
 
 export function memoryTypingBoard(): TypingBoard {
-  const byArticle = new Map<number, Map<string, number>>();
+  const byArticle = new Map<number, { slug: string; until: Map<string, number> }>();
   return {
-    touch(articleId, socketId, until) {
-      let m = byArticle.get(articleId);
-      if (!m) byArticle.set(articleId, (m = new Map()));
-      m.set(socketId, until);
+    touch(article, socketId, until) {
+      let a = byArticle.get(article.id);
+      if (!a) byArticle.set(article.id, (a = { slug: article.slug, until: new Map() }));
+      a.until.set(socketId, until);
     },
     drop(articleId, socketId) {
-      const m = byArticle.get(articleId);
-      m?.delete(socketId);
-      if (m && m.size === 0) byArticle.delete(articleId);
+      const a = byArticle.get(articleId);
+      a?.until.delete(socketId);
+      if (a && a.until.size === 0) byArticle.delete(articleId);
     },
-    count(articleId, now) {
-      const m = byArticle.get(articleId);
-      if (!m) return 0;
-      for (const [id, until] of m) if (until <= now) m.delete(id);
-      if (m.size === 0) byArticle.delete(articleId);
-      return m.size;
+    async counts(now) {
+      const out = new Map<number, TypingCount>();
+      for (const [id, a] of byArticle) {
+        for (const [socket, until] of a.until) if (until <= now) a.until.delete(socket);
+        if (a.until.size === 0) byArticle.delete(id);
+        else out.set(id, { slug: a.slug, count: a.until.size });
+      }
+      return out;
     },
-    articles: () => [...byArticle.keys()],
+    watching: () => byArticle.size > 0,
+    stop: () => byArticle.clear(),
   };
 }
 
@@ -60,54 +70,66 @@ export interface TypingOptions {
   board?: TypingBoard;
   intervalMs?: number;
   ttlMs?: number;
+  /** A board that failed to answer (Redis away): logged by the caller; the tick goes on. */
+  onError?: (err: unknown) => void;
 }
 
 /**
- * One tick per interval while any article has typists (or a count to bring back to 0): each article's count is
- * read and sent only when it differs from the last one sent. A burst of keystrokes from 50 typists thus costs
- * at most one event per second per article.
+ * One tick per interval while the board has typists (or watches other nodes, or a count is still to bring back
+ * to 0): each article's count is read and sent only when it differs from the last one this node sent. A burst
+ * of keystrokes from 50 typists thus costs at most one event per second per article on each node, to that
+ * node's own readers; with a shared board every node tells its readers the same total.
  */
 export function createTyping(o: TypingOptions): Typing {
   const now = o.now ?? Date.now;
   const board = o.board ?? memoryTypingBoard();
   const interval = o.intervalMs ?? TYPING_INTERVAL_MS;
   const ttl = o.ttlMs ?? TYPING_TTL_MS;
-  const sent = new Map<number, number>();
-  const slugs = new Map<number, string>();
+  const sent = new Map<number, TypingCount>();
   let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let stopped = false;
 
-  const tick = () => {
+  const tick = async () => {
     timer = undefined;
-    const ids = new Set([...board.articles(), ...sent.keys()]);
-    for (const id of ids) {
-      const n = board.count(id, now());
-      if ((sent.get(id) ?? 0) === n) continue;
-      if (n === 0) sent.delete(id);
-      else sent.set(id, n);
-      o.emit({ id, slug: slugs.get(id) ?? '' }, n);
-      if (n === 0 && !board.articles().includes(id)) slugs.delete(id);
+    running = true;
+    try {
+      const counts = await board.counts(now());
+      for (const id of new Set([...counts.keys(), ...sent.keys()])) {
+        const c = counts.get(id) ?? { slug: sent.get(id)!.slug, count: 0 };
+        if ((sent.get(id)?.count ?? 0) === c.count) continue;
+        if (c.count === 0) sent.delete(id);
+        else sent.set(id, c);
+        o.emit({ id, slug: c.slug }, c.count);
+      }
+    } catch (err) {
+      o.onError?.(err);
+    } finally {
+      running = false;
     }
-    if (board.articles().length || sent.size) schedule();
+    if (board.watching() || sent.size) schedule();
   };
   const schedule = () => {
-    if (timer) return;
-    timer = setTimeout(tick, interval);
+    if (timer || running || stopped) return;
+    timer = setTimeout(() => void tick(), interval);
     timer.unref();
   };
+  if (board.watching()) schedule();
   return {
     typed(article, socketId) {
-      slugs.set(article.id, article.slug);
-      board.touch(article.id, socketId, now() + ttl);
+      board.touch(article, socketId, now() + ttl);
       schedule();
     },
     stopped(articleId, socketId) {
       board.drop(articleId, socketId);
       if (sent.has(articleId)) schedule();
     },
-    current: (articleId) => sent.get(articleId) ?? 0,
+    current: (articleId) => sent.get(articleId)?.count ?? 0,
     stop() {
+      stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      board.stop();
     },
   };
 }

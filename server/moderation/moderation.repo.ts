@@ -98,6 +98,8 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     return { created: true, reportCount: counts.total, hidden };
   });
 
+  const raiseAlarm = db.prepare(`INSERT INTO heat_alarms (article_id, raised_at) VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING`);
+  const settleAlarms = db.prepare(`DELETE FROM heat_alarms WHERE article_id NOT IN (SELECT value FROM json_each(?))`);
   const writeAudit = (e: AuditInput) =>
     insertAudit.run({ moderatorId: e.moderatorId, action: e.action, targetType: e.targetType, targetId: e.targetId, reason: e.reason ?? null, details: e.details === undefined ? null : JSON.stringify(e.details), at: e.at });
 
@@ -140,6 +142,13 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
         ? (summaries.all(JSON.stringify(ids)) as (Omit<ReportSummary, 'notes'> & { notes: string })[]).map((s) => ({ ...s, notes: JSON.parse(s.notes) as string[] }))
         : [],
     audit: (e) => write(() => void writeAudit(e)),
+    raiseHeatAlarm: (articleId, e) =>
+      write(() => {
+        if (raiseAlarm.run(articleId, e.at).changes === 0) return false;
+        writeAudit(e);
+        return true;
+      }),
+    settleHeatAlarms: (hot) => write(() => void settleAlarms.run(JSON.stringify(hot))),
     banAuthor: (b) => write(() => banAuthor(b)),
     listAudit: async ({ beforeId, limit }) =>
       (listAudit.all({ beforeId: beforeId ?? Number.MAX_SAFE_INTEGER, limit }) as (Omit<AuditEntry, 'details'> & { details: string | null })[]).map((a) => ({

@@ -78,6 +78,33 @@ async function post(c: Client, node: number, body: string) {
   return c.post(w.nodeUrl(node), `/api/articles/${SLUG}/comments`, { authorName: '读者', body });
 }
 
+/** A reader on a node typing as the page does (a signal every 1.5 s, the server takes one a second at most). */
+async function typist(node: number) {
+  const sock = await socketTo(w.nodeUrl(node), { ip: freshIp() });
+  sockets.push(sock);
+  await sock.emitWithAck('join', { article: SLUG });
+  sock.emit('typing');
+  const timer = setInterval(() => sock.connected && sock.emit('typing'), 1500);
+  return {
+    stop() {
+      clearInterval(timer);
+      sock.disconnect();
+    },
+  };
+}
+
+/** A reader on a node who only watches "N 人正在输入": the last count it heard. */
+async function typingWatcher(node: number) {
+  const sock = await socketTo(w.nodeUrl(node), { ip: freshIp() });
+  sockets.push(sock);
+  let last = 0;
+  sock.on('typing:count', (e: { article: string; count: number }) => {
+    if (e.article === SLUG) last = e.count;
+  });
+  await sock.emitWithAck('join', { article: SLUG });
+  return { sock, count: () => last };
+}
+
 describe('three nodes behind nginx', () => {
   it('gives readers spread over the nodes every post, edit, like and removal made through any node, exactly once', async () => {
     const since = (suiteSince = await articleSeq());
@@ -163,6 +190,53 @@ describe('three nodes behind nginx', () => {
     expect(res.text).toMatch(/yilun_db_pool_connections\{state="total"\} [1-9]/);
     expect(res.text).toMatch(/yilun_comments_posted_total [1-9]/);
     expect((await superagent.get(`${w.publicUrl}/metrics`).set('Authorization', `Bearer ${METRICS_TOKEN}`).ok(() => true)).status).toBe(404);
+  });
+
+  it('holds slow mode when posts alternate between nodes or land on two at once; reactions and picks made on one node reach readers on another', async () => {
+    const mod = client();
+    expect((await mod.post(w.nodeUrl(0), '/api/admin/login', ADMIN)).status).toBe(200);
+    const watcher = await socketTo(w.nodeUrl(2), { ip: freshIp() });
+    sockets.push(watcher);
+    await watcher.emitWithAck('join', { article: SLUG });
+    const heard: { event: string; e: Record<string, unknown> }[] = [];
+    for (const event of ['reactions:updated', 'comment:updated', 'article:updated']) watcher.on(event, (e: Record<string, unknown>) => heard.push({ event, e }));
+    const target = (await post(client(), 1, '会被精选的评论')).body.comment.id as number;
+    // Two readers react through nodes 0 and 1 (their identity comes with it: no post needed); a pick on node 0.
+    const [a, b] = [client(), client()];
+    for (const [c, n] of [[a, 0], [b, 1]] as const) expect((await c.post(w.nodeUrl(n), `/api/comments/${target}/reactions`, { kind: 'agree' })).status).toBe(200);
+    expect((await mod.post(w.nodeUrl(0), `/api/admin/comments/${target}/feature`)).status).toBe(200);
+    await until(() => heard.some(({ event, e }) => event === 'reactions:updated' && (e.reactions as Record<string, number>).agree === 2), 'the reactions reached node 2');
+    await until(() => heard.some(({ event, e }) => event === 'comment:updated' && (e.comment as CommentJson).featured === true), 'the pick reached node 2');
+    expect((await client().get(w.nodeUrl(1), `/api/articles/${SLUG}/featured`)).body.comments.map((c: CommentJson) => c.id)).toEqual([target]);
+
+    expect((await mod.patch(w.nodeUrl(0), `/api/admin/articles/${SLUG}`, { slowModeSeconds: 600 })).status).toBe(200);
+    try {
+      await until(() => heard.some(({ event, e }) => event === 'article:updated' && e.slowModeSeconds === 600), 'slow mode reached node 2');
+      expect((await post(a, 1, '慢速模式下第一条')).status).toBe(201);
+      for (const node of [2, 0, 1]) {
+        const again = await post(a, node, `换到节点${node}再发`);
+        expect([again.status, again.body.error?.code]).toEqual([429, 'slow_mode']);
+      }
+      // Two posts of one author at the same moment on two nodes: one passes.
+      const both = await Promise.all([post(b, 1, '同时发在节点1'), post(b, 2, '同时发在节点2')]);
+      expect(both.map((r) => r.status).sort()).toEqual([201, 429]);
+    } finally {
+      expect((await mod.patch(w.nodeUrl(0), `/api/admin/articles/${SLUG}`, { slowModeSeconds: 0 })).status).toBe(200);
+      watcher.disconnect();
+    }
+  });
+
+  it('adds up typists over the nodes for readers on any node, and drops the ones who leave', async () => {
+    const typists = await Promise.all([0, 0, 1].map((n) => typist(n)));
+    const watcher = await typingWatcher(2);
+    try {
+      await until(() => watcher.count() === 3, 'a reader on node 2 sees 3 typing', 10_000);
+      typists[0].stop();
+      await until(() => watcher.count() === 2, 'one left: 2', 10_000);
+    } finally {
+      for (const t of typists) t.stop();
+      watcher.sock.disconnect();
+    }
   });
 
   it('sums presence over the nodes', async () => {
@@ -254,5 +328,20 @@ describe('three nodes behind nginx', () => {
     // How the readers got there: events lost with the restart came back through gap fills from the event log.
     const fills = alive.reduce((n, { r }) => n + r.tracker.fills, 0);
     process.stdout.write(`redis restart: ${alive.length} readers, ${fills} gap fills in all\n`);
+  });
+
+  it("drops a killed node's typists from every count within seconds", async () => {
+    const [victim, survivor] = w.liveNodes();
+    const typists = await Promise.all([victim, victim, survivor].map((n) => typist(n)));
+    const watcher = await typingWatcher(survivor);
+    try {
+      await until(() => watcher.count() === 3, 'the survivor\'s reader sees 3 typing', 10_000);
+      await w.killNode(victim);
+      // The victim's entry in Redis is not renewed: it runs out (3 s) and the survivor's next tick says so.
+      await until(() => watcher.count() === 1, 'back to the survivor\'s own typist', 15_000);
+    } finally {
+      for (const t of typists) t.stop();
+      watcher.sock.disconnect();
+    }
   });
 });

@@ -87,6 +87,17 @@ describe('a heated thread, as readers see it', () => {
     expect([...a.errors, ...b.errors]).toEqual([]);
   });
 
+  it('takes slow mode from the join answer when the page reconnects after missing article:updated', async () => {
+    const a = await newPage(browser);
+    await open(s, a.page);
+    expect(await a.page.locator('#slow-mode').isHidden()).toBe(true);
+    // Turned on behind the page's back (no live event reaches it), then its connection drops and comes back.
+    await s.store.articles.updateSettings(s.article.id, { slowModeSeconds: 120 }, Date.now());
+    for (const so of s.app.io.of('/').sockets.values()) so.conn.close();
+    await a.page.locator('#slow-mode:not([hidden]) .slow-mode-rule:has-text("每 2 分钟")').waitFor();
+    expect(a.errors).toEqual([]);
+  });
+
   it('remembers a reader who turns the typing line off', async () => {
     const a = await newPage(browser);
     const b = await newPage(browser);

@@ -84,7 +84,7 @@ export function liveReader(socket: Socket, slug: string, opts: { drop?: (event: 
     r.tracker.saw(e.seq);
     if (r.tracker.acceptLikes(e.commentId, e.seq, e.likes)) likes.set(e.commentId, e.likes);
   });
-  for (const event of ['seq:advanced', 'article:updated']) {
+  for (const event of ['seq:advanced', 'article:updated', 'reactions:updated']) {
     on(event, (e: { seq: number; article: string }) => {
       if (e.article !== slug) return;
       r.tracker.saw(e.seq);

@@ -1,7 +1,7 @@
 // Owns the PostgreSQL comments repo: keyset pages on the same partial indexes as SQLite, likes with their
 // per-network cap checked under the article lock, the event log. Writes run in pg.writer.ts.
 import type pg from 'pg';
-import type { ArticleEvent, CommentRevision, CommentRow, CommentsRepo, LikeResult, NewComment } from '../rows';
+import { SlowModeConflict, type ArticleEvent, type CommentRevision, type CommentRow, type CommentsRepo, type LikeResult, type NewComment } from '../rows';
 import { retried, transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 import { recordOutbox, recordOutboxMany } from './pg.notify';
@@ -77,24 +77,28 @@ function createInsertBatcher(pool: pg.Pool, q: Q, maxBatch = 100) {
   // Each post's notifications (notify/) go into the outbox in the transaction that stores the post.
   const one = (c: NewComment) =>
     transaction(pool, async (t) => {
+      const refused = await writer.slowModeRefusals(t, c.articleId, [c]);
+      if (refused.has(c)) throw new SlowModeConflict(refused.get(c)!);
       const result = await writer.insertComment(t, c);
       await recordOutboxMany(t, [{ op: 'insert', result, at: c.createdAt }]);
       return result;
     });
-  const write = async (articleId: number, list: NewComment[]): Promise<InsertResult[]> => {
-    // One transaction: the top-level posts in one statement, then each reply, then the outbox rows of all.
-    // Staff and SSO posts carry columns the many-row statement does not write: they go one by one.
-    const top = list.filter((c) => c.parent === null && !c.staff && c.verifiedSiteId == null);
-    return transaction(pool, async (t) => {
+  const write = async (articleId: number, all: NewComment[]): Promise<(InsertResult | SlowModeConflict)[]> =>
+    // One transaction: slow mode first (posts it refuses are left out), the top-level posts in one statement,
+    // then each reply, then the outbox rows of all. Staff and SSO posts carry columns the many-row statement
+    // does not write: they go one by one.
+    transaction(pool, async (t) => {
+      const refused = await writer.slowModeRefusals(t, articleId, all);
+      const list = refused.size ? all.filter((c) => !refused.has(c)) : all;
+      const top = list.filter((c) => c.parent === null && !c.staff && c.verifiedSiteId == null);
       const out = new Map<NewComment, InsertResult>();
       if (top.length > 1) (await writer.insertTopLevelMany(t, articleId, top)).forEach((r, i) => out.set(top[i], r));
       else if (top.length) out.set(top[0], await writer.insertComment(t, top[0]));
       for (const c of list) if (!out.has(c)) out.set(c, await writer.insertComment(t, c));
       const results = list.map((c) => out.get(c)!);
-      await recordOutboxMany(t, results.map((result, i) => ({ op: 'insert' as const, result, at: list[i].createdAt })));
-      return results;
+      if (results.length) await recordOutboxMany(t, results.map((result, i) => ({ op: 'insert' as const, result, at: list[i].createdAt })));
+      return all.map((c) => (refused.has(c) ? new SlowModeConflict(refused.get(c)!) : out.get(c)!));
     });
-  };
   const drain = async (articleId: number) => {
     for (;;) {
       const queue = waiting.get(articleId)!;
@@ -102,7 +106,11 @@ function createInsertBatcher(pool: pg.Pool, q: Q, maxBatch = 100) {
       if (!jobs.length) return void waiting.delete(articleId);
       try {
         const results = await write(articleId, jobs.map((j) => j.c));
-        jobs.forEach((j, i) => j.resolve(results[i]));
+        jobs.forEach((j, i) => {
+          const r = results[i];
+          if (r instanceof SlowModeConflict) j.reject(r);
+          else j.resolve(r);
+        });
       } catch (err) {
         if (jobs.length === 1 || !isRowError(err)) for (const j of jobs) j.reject(err);
         else for (const j of jobs) await one(j.c).then(j.resolve, j.reject);

@@ -32,6 +32,7 @@ export const COPIED_TABLES: { table: string; order: string; booleans?: string[];
   { table: 'notify_deliveries', order: 'id', identity: true },
   { table: 'webhooks', order: 'id', booleans: ['enabled'], identity: true },
   { table: 'moderator_alerts', order: 'moderator_id' },
+  { table: 'heat_alarms', order: 'article_id' },
 ];
 
 const BATCH = 500;

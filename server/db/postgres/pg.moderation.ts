@@ -106,6 +106,14 @@ export function createPgModerationRepo(pool: pg.Pool, q: Q): ModerationRepo {
             GROUP BY comment_id, reason ORDER BY comment_id, count DESC`, [ids])
         : [],
     audit: async (e) => void (await q(S.insertAudit, auditParams(e))),
+    // The primary key decides: of two nodes raising one crossing at once, one inserts, the other waits and finds it.
+    raiseHeatAlarm: (articleId, e) =>
+      tx(async (t) => {
+        const raised = await t(`INSERT INTO heat_alarms (article_id, raised_at) VALUES ($1, $2) ON CONFLICT (article_id) DO NOTHING RETURNING article_id`, [articleId, e.at]);
+        if (raised.length) await t(S.insertAudit, auditParams(e));
+        return raised.length > 0;
+      }),
+    settleHeatAlarms: async (hot) => void (await q(`DELETE FROM heat_alarms WHERE article_id <> ALL($1::bigint[])`, [hot])),
     banAuthor: (b) =>
       tx(async (t) => {
         const removed: WriteResult[] = [];

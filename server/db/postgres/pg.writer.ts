@@ -197,6 +197,31 @@ const INSERT_TOP_LEVEL_MANY = `WITH i AS MATERIALIZED (
     s.comment_count - (SELECT COALESCE(sum(l.delta), 0) FROM i l WHERE l.n > ids.n) AS "_commentCount"
   FROM c JOIN ids ON ids.id = c.id, s ORDER BY ids.n`;
 
+/**
+ * Slow mode in the write: for the posts that carry slowModeMs, a transaction-level advisory lock per (article,
+ * author), taken in author order, then each author's latest comment in the article, read after the lock (so a
+ * post committed by another node meanwhile is seen). Answers the refused posts with that time; a later post of
+ * the same author in the same batch is checked against the earlier one. Posts without slowModeMs cost nothing.
+ */
+export async function slowModeRefusals(q: Q, articleId: number, list: NewComment[]): Promise<Map<NewComment, number>> {
+  const refused = new Map<NewComment, number>();
+  const slow = list.filter((c) => c.slowModeMs && c.authorId !== null);
+  if (!slow.length) return refused;
+  const authors = [...new Set(slow.map((c) => c.authorId!))].sort((a, b) => a - b);
+  await q(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':slow:' || $1 || ':' || s.id)) FROM (SELECT id FROM unnest($2::bigint[]) u(id) ORDER BY id) s`, [articleId, authors]);
+  const rows = await q<{ authorId: number; last: number }>(
+    `SELECT author_id AS "authorId", MAX(created_at) AS last FROM comments WHERE article_id = $1 AND author_id = ANY($2::bigint[]) GROUP BY author_id`,
+    [articleId, authors],
+  );
+  const last = new Map(rows.map((r) => [r.authorId, r.last]));
+  for (const c of slow) {
+    const at = last.get(c.authorId!);
+    if (at !== undefined && at + c.slowModeMs! > c.createdAt) refused.set(c, at);
+    else last.set(c.authorId!, Math.max(at ?? 0, c.createdAt));
+  }
+  return refused;
+}
+
 /** Top-level comments to one article (articleId the same for all), in one statement; answers in input order. */
 export async function insertTopLevelMany(q: Q, articleId: number, list: NewComment[]): Promise<(WriteResult & { authorId: number })[]> {
   if (list.some((c) => c.parent !== null || c.articleId !== articleId || (c.authorId === null && !c.newAuthorTokenHash))) throw new Error('insertTopLevelMany takes top-level comments to one article, each with an author');
