@@ -37,6 +37,36 @@ export async function timeAndCheck(url: string, n: number, warmup: number, expec
   return { ms, stale };
 }
 
+export interface Series {
+  url: string;
+  /** When set, each answer (after `normalize`) is compared with it; a difference counts as stale. */
+  expected?: string;
+  normalize?: (s: string) => string;
+}
+
+/**
+ * Interleaved timing: request i of every series is sent before request i + 1 of any, one at a time, so the
+ * series (the floor's page, Yilun's, ...) see the same moment of a shared machine's load. After `warmup`
+ * untimed rounds, n timed ones; the latencies per series, and the stale answers per series.
+ */
+export async function timeInterleaved(series: Series[], n: number, warmup: number): Promise<{ ms: number[][]; stale: number[] }> {
+  const ms = series.map(() => [] as number[]);
+  const stale = series.map(() => 0);
+  for (let i = 0; i < warmup + n; i++) {
+    // The order rotates each round, so that none always goes first after the previous one's answer.
+    for (let k = 0; k < series.length; k++) {
+      const j = (i + k) % series.length;
+      const s = series[j];
+      const r = await request('GET', s.url);
+      if (r.status !== 200) throw new Error(`GET ${s.url} answered ${r.status}: ${r.text.slice(0, 300)}`);
+      if (i < warmup) continue;
+      ms[j].push(r.ms);
+      if (s.expected !== undefined && (s.normalize ?? ((x: string) => x))(r.text) !== s.expected) stale[j]++;
+    }
+  }
+  return { ms, stale };
+}
+
 /** The answer a browser gets (Accept-Encoding: gzip), decompressed; counted stale unless it is gzip and equals `expected`. */
 export async function checkGzip(url: string, n: number, expected: string, normalize = (s: string) => s): Promise<{ stale: number }> {
   let stale = 0;
@@ -58,7 +88,7 @@ export async function checkGzip(url: string, n: number, expected: string, normal
 }
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
-function cpuMs(pid: number | undefined): number {
+export function cpuMs(pid: number | undefined): number {
   try {
     const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;

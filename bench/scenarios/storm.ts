@@ -1,16 +1,19 @@
 // Owns the reconnect storm: N joined readers lose the server (SIGKILL, a crash), comments are posted
 // while they are away, then all of them reconnect at the same moment with since = the last seq they saw,
 // while more comments are posted into the storm. Every reader must end with every comment exactly once;
-// the server must keep answering (a GET is timed throughout).
+// the server must keep answering (a GET is timed throughout). The floor and Yilun take turns
+// floor-Yilun-Yilun-floor; the catch-up ratio is the median of the side-by-side pairs' ratios.
 import { openFleet } from '../lib/fleet';
 import { postComment, request, timeGets, wallNow } from '../lib/http';
 import { SLUG, startServer, type Kind } from '../lib/procs';
-import { sleep, summarize } from '../lib/stats';
+import { median, medianRatio, sleep, summarize } from '../lib/stats';
 import { row, type Row } from '../lib/table';
 import type { Context } from './context';
 
 const AWAY_POSTS = 5;
 const STORM_POSTS = 5;
+/** Floor-Yilun pairs, the second in reverse order (ABBA); BENCH_STORM_PAIRS for more. */
+const PAIRS = Math.max(1, Number(process.env.BENCH_STORM_PAIRS ?? 2));
 
 export interface StormFigures {
   readers: number;
@@ -107,20 +110,29 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
 
 export async function runStorm(ctx: Context): Promise<Row[]> {
   const n = ctx.stormReaders;
-  const floor = await measureStorm(ctx, 'floor', n);
-  ctx.log(`storm floor: caught up in ${floor.catchUpMs.toFixed(0)} ms, lost ${floor.lost}`);
-  const yilun = await measureStorm(ctx, 'yilun', n);
-  ctx.log(`storm yilun: caught up in ${yilun.catchUpMs.toFixed(0)} ms, lost ${yilun.lost}, resets ${yilun.resets}`);
-  ctx.raw.storm = { awayPosts: AWAY_POSTS, stormPosts: STORM_POSTS, floor, yilun };
-  const g = `Reconnect storm ${n.toLocaleString('en-US')}`;
+  const runs: Record<Kind, StormFigures[]> = { floor: [], yilun: [] };
+  for (let p = 0; p < PAIRS; p++) {
+    for (const kind of p % 2 === 0 ? (['floor', 'yilun'] as const) : (['yilun', 'floor'] as const)) {
+      const f = await measureStorm(ctx, kind, n);
+      runs[kind].push(f);
+      ctx.log(`storm ${kind} (pair ${p + 1}/${PAIRS}): caught up in ${f.catchUpMs.toFixed(0)} ms, lost ${f.lost}, resets ${f.resets}`);
+    }
+  }
+  ctx.raw.storm = { awayPosts: AWAY_POSTS, stormPosts: STORM_POSTS, pairs: PAIRS, floor: runs.floor, yilun: runs.yilun };
+  const med = (kind: Kind, k: keyof StormFigures) => median(runs[kind].map((f) => f[k]));
+  const sum = (kind: Kind, k: keyof StormFigures) => runs[kind].reduce((a, f) => a + f[k], 0);
+  const max = (kind: Kind, k: keyof StormFigures) => Math.max(...runs[kind].map((f) => f[k]));
+  const g = `Reconnect storm ${n.toLocaleString('en-US')} (${PAIRS} pairs)`;
+  const paired = medianRatio(runs.yilun.map((f) => f.catchUpMs), runs.floor.map((f) => f.catchUpMs));
   return [
-    row(g, 'all caught up after', 'ms', yilun.catchUpMs, floor.catchUpMs),
-    row(g, 'lost comments', 'count', yilun.lost, floor.lost, { kind: 'zero' }),
-    row(g, 'catch-up resets', 'count', yilun.resets, floor.resets, { kind: 'zero' }),
-    row(g, 'connect retries', 'count', yilun.retries, floor.retries),
-    row(g, 'repeat deliveries (deduped)', 'count', yilun.duplicates, floor.duplicates),
-    row(g, 'GET p50 before', 'ms', yilun.getBeforeP50, floor.getBeforeP50),
-    row(g, 'GET p50 during', 'ms', yilun.getDuringP50, floor.getDuringP50),
-    row(g, 'GET max during', 'ms', yilun.getDuringMax, floor.getDuringMax),
+    row(g, 'all caught up after (median)', 'ms', med('yilun', 'catchUpMs'), med('floor', 'catchUpMs'), { kind: 'ratioMax', value: 1.0 }, paired),
+    row(g, 'all joins acknowledged after (median)', 'ms', med('yilun', 'rejoinMs'), med('floor', 'rejoinMs')),
+    row(g, 'lost comments (all runs)', 'count', sum('yilun', 'lost'), sum('floor', 'lost'), { kind: 'zero' }),
+    row(g, 'catch-up resets (all runs)', 'count', sum('yilun', 'resets'), sum('floor', 'resets'), { kind: 'zero' }),
+    row(g, 'connect retries (all runs)', 'count', sum('yilun', 'retries'), sum('floor', 'retries')),
+    row(g, 'repeat deliveries (deduped)', 'count', sum('yilun', 'duplicates'), sum('floor', 'duplicates')),
+    row(g, 'GET p50 before (median)', 'ms', med('yilun', 'getBeforeP50'), med('floor', 'getBeforeP50')),
+    row(g, 'GET p50 during (median)', 'ms', med('yilun', 'getDuringP50'), med('floor', 'getDuringP50')),
+    row(g, 'GET max during', 'ms', max('yilun', 'getDuringMax'), max('floor', 'getDuringMax')),
   ];
 }
