@@ -67,13 +67,17 @@ export async function timeInterleaved(series: Series[], n: number, warmup: numbe
   return { ms, stale };
 }
 
-/** The answer a browser gets (Accept-Encoding: gzip), decompressed; counted stale unless it is gzip and equals `expected`. */
+/**
+ * The answers browsers get, decompressed: Accept-Encoding "gzip, deflate" (expects gzip) and "gzip, deflate, br"
+ * (expects brotli), taking turns; each is counted stale unless it came in the expected encoding and equals `expected`.
+ */
 export async function checkGzip(url: string, n: number, expected: string, normalize = (s: string) => s): Promise<{ stale: number }> {
   let stale = 0;
   for (let i = 0; i < n; i++) {
+    const want = i % 2 === 0 ? 'br' : 'gzip';
     const r = await new Promise<{ status: number; encoding?: string; body: Buffer }>((resolve, reject) => {
       http
-        .get(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } }, (res) => {
+        .get(url, { headers: { 'accept-encoding': want === 'br' ? 'gzip, deflate, br' : 'gzip, deflate' } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
@@ -81,8 +85,13 @@ export async function checkGzip(url: string, n: number, expected: string, normal
         })
         .on('error', reject);
     });
-    if (r.status !== 200) throw new Error(`GET ${url} (gzip) answered ${r.status}`);
-    if (r.encoding !== 'gzip' || normalize(zlib.gunzipSync(r.body).toString('utf8')) !== expected) stale++;
+    if (r.status !== 200) throw new Error(`GET ${url} (${want}) answered ${r.status}`);
+    if (r.encoding !== want) {
+      stale++;
+      continue;
+    }
+    const text = (want === 'br' ? zlib.brotliDecompressSync(r.body) : zlib.gunzipSync(r.body)).toString('utf8');
+    if (normalize(text) !== expected) stale++;
   }
   return { stale };
 }

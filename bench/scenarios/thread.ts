@@ -16,7 +16,7 @@ import type { Context } from './context';
 
 const ROUNDS = 7;
 const PER_ROUND = 40;
-/** Gzip answers (API and page) checked against the uncached answer per round. */
+/** Compressed answers (API and page; gzip and brotli in turn) checked against the uncached answer per round. */
 const GZIP_CHECKS = 5;
 const THROUGHPUT_SECONDS = 3;
 /** Writes (posts, replies, likes) each followed by cached reads checked for freshness. */
