@@ -6,6 +6,7 @@
 import { openFleet } from '../lib/fleet';
 import { postComment, request, timeGets, wallNow } from '../lib/http';
 import { SLUG, startServer, type Kind } from '../lib/procs';
+import { cpuMs } from '../lib/reads';
 import { median, medianRatio, sleep, summarize } from '../lib/stats';
 import { row, type Row } from '../lib/table';
 import type { Context } from './context';
@@ -30,6 +31,8 @@ export interface StormFigures {
   getDuringP50: number;
   getDuringMax: number;
   getsDuring: number;
+  /** The server's CPU time (user + system) from the reconnect signal until the storm was over (all caught up and acknowledged), per reader, µs. */
+  cpuUsPerReader: number;
 }
 
 export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise<StormFigures> {
@@ -52,6 +55,7 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
     fleet.send({ cmd: 'expect', keys });
     const complete = fleet.next('complete', 60_000);
     const rejoined = fleet.next('rejoined', 60_000);
+    const cpu0 = cpuMs(server.proc.pid);
     const t0 = wallNow();
     fleet.send({ cmd: 'rejoin' });
 
@@ -83,6 +87,8 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
     }
     if (probeError) throw probeError;
     const catchUpMs = done ? done.at - t0 : NaN;
+    // Includes the storm's posts and the probe GETs, the same on both servers.
+    const cpuUsPerReader = ((cpuMs(server.proc.pid) - cpu0) * 1000) / n;
     await sleep(200);
     fleet.send({ cmd: 'collect' });
     const got = await fleet.next('receipts', 30_000);
@@ -101,6 +107,7 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
       getDuringP50: d.p50,
       getDuringMax: d.max,
       getsDuring: d.n,
+      cpuUsPerReader,
     };
   } finally {
     await fleet?.close();
@@ -126,6 +133,7 @@ export async function runStorm(ctx: Context): Promise<Row[]> {
   const paired = medianRatio(runs.yilun.map((f) => f.catchUpMs), runs.floor.map((f) => f.catchUpMs));
   return [
     row(g, 'all caught up after (median)', 'ms', med('yilun', 'catchUpMs'), med('floor', 'catchUpMs'), { kind: 'ratioMax', value: 1.0 }, paired),
+    row(g, 'server CPU per reader, storm (median)', 'µs', med('yilun', 'cpuUsPerReader'), med('floor', 'cpuUsPerReader')),
     row(g, 'all joins acknowledged after (median)', 'ms', med('yilun', 'rejoinMs'), med('floor', 'rejoinMs')),
     row(g, 'lost comments (all runs)', 'count', sum('yilun', 'lost'), sum('floor', 'lost'), { kind: 'zero' }),
     row(g, 'catch-up resets (all runs)', 'count', sum('yilun', 'resets'), sum('floor', 'resets'), { kind: 'zero' }),
