@@ -377,6 +377,11 @@ describe('HTTP caching of reads', () => {
     } finally {
       spy.mockRestore();
     }
+    // Brotli refused (q=0), weighed below gzip, or not listed: gzip.
+    for (const ae of ['gzip, br;q=0', 'gzip;q=1.0, BR; q=0.0', 'br;q=0.5, gzip', 'gzip, deflate']) {
+      expect((await request(s.url).get(api).set('Accept-Encoding', ae).expect(200)).headers['content-encoding']).toBe('gzip');
+    }
+    expect((await request(s.url).get(api).set('Accept-Encoding', 'gzip;q=0.8, br').expect(200)).headers['content-encoding']).toBe('br');
   });
 
   it('never marks a response that sets a cookie public', async () => {

@@ -60,19 +60,20 @@ export function takesGzip(req: Request): boolean {
 }
 
 /**
- * The client takes brotli (listed with a q above 0). Browsers list it after gzip ("gzip, deflate, br, zstd") at the
- * same weight, where the usual negotiation picks the first listed: brotli is the server's preference among equals.
+ * The client takes brotli and weighs it at least as high as gzip. Browsers list it after gzip at the same weight
+ * ("gzip, deflate, br, zstd"), where the usual negotiation picks the first listed: among equals, brotli is preferred.
  */
 export function takesBrotli(req: Request): boolean {
   const ae = req.headers['accept-encoding'];
-  if (typeof ae !== 'string' || !ae.includes('br')) return false;
+  if (typeof ae !== 'string' || !/\bbr\b/i.test(ae)) return false;
+  const q = new Map<string, number>();
   for (const part of ae.split(',')) {
     const [name, ...params] = part.trim().split(';');
-    if (name.trim().toLowerCase() !== 'br') continue;
-    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
-    return q === undefined || Number(q) > 0;
+    const weight = params.map((p) => /^\s*q=([\d.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
+    q.set(name.trim().toLowerCase(), weight === undefined ? 1 : Number(weight));
   }
-  return false;
+  const br = q.get('br') ?? 0;
+  return br > 0 && br >= (q.get('gzip') ?? q.get('*') ?? 0);
 }
 
 /**
