@@ -1,6 +1,7 @@
 // Owns the shape of what every service is handed: storage, the clock, publish, config and the moderation policy.
 import type { Config } from './config';
 import type { Store } from './db/store';
+import type { Author } from './db/rows';
 import type { Publish } from './events';
 import type { Logger } from './log';
 import type { ModerationPolicy } from './moderation/moderation.policy';
@@ -21,4 +22,6 @@ export interface Actor {
   tokenHash: string | null;
   /** Keyed hash of the client's network; never null, so no per-network check can skip itself. */
   ipHash: string;
+  /** The author row read when the actor was resolved (its id is authorId): the rules need not read it again. */
+  author?: Author;
 }

@@ -37,13 +37,47 @@ export async function timeAndCheck(url: string, n: number, warmup: number, expec
   return { ms, stale };
 }
 
-/** The answer a browser gets (Accept-Encoding: gzip), decompressed; counted stale unless it is gzip and equals `expected`. */
+export interface Series {
+  url: string;
+  /** When set, each answer (after `normalize`) is compared with it; a difference counts as stale. */
+  expected?: string;
+  normalize?: (s: string) => string;
+}
+
+/**
+ * Interleaved timing: request i of every series is sent before request i + 1 of any, one at a time, so the
+ * series (the floor's page, Yilun's, ...) see the same moment of a shared machine's load. After `warmup`
+ * untimed rounds, n timed ones; the latencies per series, and the stale answers per series.
+ */
+export async function timeInterleaved(series: Series[], n: number, warmup: number): Promise<{ ms: number[][]; stale: number[] }> {
+  const ms = series.map(() => [] as number[]);
+  const stale = series.map(() => 0);
+  for (let i = 0; i < warmup + n; i++) {
+    // The order rotates each round, so that none always goes first after the previous one's answer.
+    for (let k = 0; k < series.length; k++) {
+      const j = (i + k) % series.length;
+      const s = series[j];
+      const r = await request('GET', s.url);
+      if (r.status !== 200) throw new Error(`GET ${s.url} answered ${r.status}: ${r.text.slice(0, 300)}`);
+      if (i < warmup) continue;
+      ms[j].push(r.ms);
+      if (s.expected !== undefined && (s.normalize ?? ((x: string) => x))(r.text) !== s.expected) stale[j]++;
+    }
+  }
+  return { ms, stale };
+}
+
+/**
+ * The answers browsers get, decompressed: Accept-Encoding "gzip, deflate" (expects gzip) and "gzip, deflate, br"
+ * (expects brotli), taking turns; each is counted stale unless it came in the expected encoding and equals `expected`.
+ */
 export async function checkGzip(url: string, n: number, expected: string, normalize = (s: string) => s): Promise<{ stale: number }> {
   let stale = 0;
   for (let i = 0; i < n; i++) {
+    const want = i % 2 === 0 ? 'br' : 'gzip';
     const r = await new Promise<{ status: number; encoding?: string; body: Buffer }>((resolve, reject) => {
       http
-        .get(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } }, (res) => {
+        .get(url, { headers: { 'accept-encoding': want === 'br' ? 'gzip, deflate, br' : 'gzip, deflate' } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
@@ -51,14 +85,19 @@ export async function checkGzip(url: string, n: number, expected: string, normal
         })
         .on('error', reject);
     });
-    if (r.status !== 200) throw new Error(`GET ${url} (gzip) answered ${r.status}`);
-    if (r.encoding !== 'gzip' || normalize(zlib.gunzipSync(r.body).toString('utf8')) !== expected) stale++;
+    if (r.status !== 200) throw new Error(`GET ${url} (${want}) answered ${r.status}`);
+    if (r.encoding !== want) {
+      stale++;
+      continue;
+    }
+    const text = (want === 'br' ? zlib.brotliDecompressSync(r.body) : zlib.gunzipSync(r.body)).toString('utf8');
+    if (normalize(text) !== expected) stale++;
   }
   return { stale };
 }
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
-function cpuMs(pid: number | undefined): number {
+export function cpuMs(pid: number | undefined): number {
   try {
     const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;

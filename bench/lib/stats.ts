@@ -19,6 +19,20 @@ export function round(x: number, digits = 1): number {
   return Math.round(x * f) / f;
 }
 
+/** Median of the finite values (the mean of the middle two for an even count); NaN when there are none. */
+export function median(samples: ArrayLike<number>): number {
+  const xs = Array.from(samples).filter(Number.isFinite).sort((a, b) => a - b);
+  if (xs.length === 0) return NaN;
+  const mid = Math.floor(xs.length / 2);
+  return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+}
+
+/** Per-round ratios a[i] / b[i] (rounds measured side by side), and their median: drift between rounds cancels. */
+export function medianRatio(a: number[], b: number[]): { ratio: number; ratios: number[] } {
+  const ratios = a.map((x, i) => ratio(x, b[i]));
+  return { ratio: median(ratios), ratios };
+}
+
 export const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

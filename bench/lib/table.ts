@@ -21,12 +21,18 @@ export interface Row {
   ratio: number | null;
   target?: Target;
   pass?: boolean;
+  /** Set when the ratio is the median of per-round ratios (rounds measured side by side), not yilun / floor. */
+  ratios?: number[];
 }
 
-export function row(group: string, metric: string, unit: string, yilun: number, floor: number | null, target?: Target): Row {
-  const r = floor === null ? null : ratio(yilun, floor);
+/**
+ * One result row. `paired`: per-round ratios of interleaved measurements; the row's ratio (and verdict) is then
+ * their median, which a noisy neighbour shifting one round cannot move, rather than the ratio of the pooled figures.
+ */
+export function row(group: string, metric: string, unit: string, yilun: number, floor: number | null, target?: Target, paired?: { ratio: number; ratios: number[] }): Row {
+  const r = floor === null ? null : paired ? paired.ratio : ratio(yilun, floor);
   const pass = target === undefined ? undefined : verdict(target, yilun, r);
-  return { group, metric, unit, yilun, floor, ratio: r, target, pass };
+  return { group, metric, unit, yilun, floor, ratio: r, target, pass, ...(paired ? { ratios: paired.ratios } : {}) };
 }
 
 function verdict(t: Target, yilun: number, r: number | null): boolean {
@@ -71,9 +77,9 @@ export function formatTable(rows: Row[]): string {
     r.metric,
     num(r.yilun, r.unit),
     num(r.floor, r.unit),
-    r.ratio === null ? '' : Number.isFinite(r.ratio) ? `${round(r.ratio, 2)}x` : 'n/a',
+    r.ratio === null ? '' : Number.isFinite(r.ratio) ? `${round(r.ratio, 2)}x${r.ratios ? ` (med of ${r.ratios.length})` : ''}` : 'n/a',
     targetText(r.target),
-    r.pass === undefined ? '' : r.pass ? 'yes' : 'NO',
+    r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => [...b[i]].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ') + ' |';

@@ -1,16 +1,20 @@
 // Owns the reconnect storm: N joined readers lose the server (SIGKILL, a crash), comments are posted
 // while they are away, then all of them reconnect at the same moment with since = the last seq they saw,
 // while more comments are posted into the storm. Every reader must end with every comment exactly once;
-// the server must keep answering (a GET is timed throughout).
+// the server must keep answering (a GET is timed throughout). The floor and Yilun take turns
+// floor-Yilun-Yilun-floor; the catch-up ratio is the median of the side-by-side pairs' ratios.
 import { openFleet } from '../lib/fleet';
 import { postComment, request, timeGets, wallNow } from '../lib/http';
 import { SLUG, startServer, type Kind } from '../lib/procs';
-import { sleep, summarize } from '../lib/stats';
+import { cpuMs } from '../lib/reads';
+import { median, medianRatio, sleep, summarize } from '../lib/stats';
 import { row, type Row } from '../lib/table';
 import type { Context } from './context';
 
 const AWAY_POSTS = 5;
 const STORM_POSTS = 5;
+/** Floor-Yilun pairs, the second in reverse order (ABBA); BENCH_STORM_PAIRS for more. */
+const PAIRS = Math.max(1, Number(process.env.BENCH_STORM_PAIRS ?? 2));
 
 export interface StormFigures {
   readers: number;
@@ -27,6 +31,8 @@ export interface StormFigures {
   getDuringP50: number;
   getDuringMax: number;
   getsDuring: number;
+  /** The server's CPU time (user + system) from the reconnect signal until the storm was over (all caught up and acknowledged), per reader, µs. */
+  cpuUsPerReader: number;
 }
 
 export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise<StormFigures> {
@@ -49,6 +55,7 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
     fleet.send({ cmd: 'expect', keys });
     const complete = fleet.next('complete', 60_000);
     const rejoined = fleet.next('rejoined', 60_000);
+    const cpu0 = cpuMs(server.proc.pid);
     const t0 = wallNow();
     fleet.send({ cmd: 'rejoin' });
 
@@ -80,6 +87,8 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
     }
     if (probeError) throw probeError;
     const catchUpMs = done ? done.at - t0 : NaN;
+    // Includes the storm's posts and the probe GETs, the same on both servers.
+    const cpuUsPerReader = ((cpuMs(server.proc.pid) - cpu0) * 1000) / n;
     await sleep(200);
     fleet.send({ cmd: 'collect' });
     const got = await fleet.next('receipts', 30_000);
@@ -98,6 +107,7 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
       getDuringP50: d.p50,
       getDuringMax: d.max,
       getsDuring: d.n,
+      cpuUsPerReader,
     };
   } finally {
     await fleet?.close();
@@ -107,20 +117,30 @@ export async function measureStorm(ctx: Context, kind: Kind, n: number): Promise
 
 export async function runStorm(ctx: Context): Promise<Row[]> {
   const n = ctx.stormReaders;
-  const floor = await measureStorm(ctx, 'floor', n);
-  ctx.log(`storm floor: caught up in ${floor.catchUpMs.toFixed(0)} ms, lost ${floor.lost}`);
-  const yilun = await measureStorm(ctx, 'yilun', n);
-  ctx.log(`storm yilun: caught up in ${yilun.catchUpMs.toFixed(0)} ms, lost ${yilun.lost}, resets ${yilun.resets}`);
-  ctx.raw.storm = { awayPosts: AWAY_POSTS, stormPosts: STORM_POSTS, floor, yilun };
-  const g = `Reconnect storm ${n.toLocaleString('en-US')}`;
+  const runs: Record<Kind, StormFigures[]> = { floor: [], yilun: [] };
+  for (let p = 0; p < PAIRS; p++) {
+    for (const kind of p % 2 === 0 ? (['floor', 'yilun'] as const) : (['yilun', 'floor'] as const)) {
+      const f = await measureStorm(ctx, kind, n);
+      runs[kind].push(f);
+      ctx.log(`storm ${kind} (pair ${p + 1}/${PAIRS}): caught up in ${f.catchUpMs.toFixed(0)} ms, lost ${f.lost}, resets ${f.resets}`);
+    }
+  }
+  ctx.raw.storm = { awayPosts: AWAY_POSTS, stormPosts: STORM_POSTS, pairs: PAIRS, floor: runs.floor, yilun: runs.yilun };
+  const med = (kind: Kind, k: keyof StormFigures) => median(runs[kind].map((f) => f[k]));
+  const sum = (kind: Kind, k: keyof StormFigures) => runs[kind].reduce((a, f) => a + f[k], 0);
+  const max = (kind: Kind, k: keyof StormFigures) => Math.max(...runs[kind].map((f) => f[k]));
+  const g = `Reconnect storm ${n.toLocaleString('en-US')} (${PAIRS} pairs)`;
+  const paired = medianRatio(runs.yilun.map((f) => f.catchUpMs), runs.floor.map((f) => f.catchUpMs));
   return [
-    row(g, 'all caught up after', 'ms', yilun.catchUpMs, floor.catchUpMs),
-    row(g, 'lost comments', 'count', yilun.lost, floor.lost, { kind: 'zero' }),
-    row(g, 'catch-up resets', 'count', yilun.resets, floor.resets, { kind: 'zero' }),
-    row(g, 'connect retries', 'count', yilun.retries, floor.retries),
-    row(g, 'repeat deliveries (deduped)', 'count', yilun.duplicates, floor.duplicates),
-    row(g, 'GET p50 before', 'ms', yilun.getBeforeP50, floor.getBeforeP50),
-    row(g, 'GET p50 during', 'ms', yilun.getDuringP50, floor.getDuringP50),
-    row(g, 'GET max during', 'ms', yilun.getDuringMax, floor.getDuringMax),
+    row(g, 'all caught up after (median)', 'ms', med('yilun', 'catchUpMs'), med('floor', 'catchUpMs'), { kind: 'ratioMax', value: 1.0 }, paired),
+    row(g, 'server CPU per reader, storm (median)', 'µs', med('yilun', 'cpuUsPerReader'), med('floor', 'cpuUsPerReader')),
+    row(g, 'all joins acknowledged after (median)', 'ms', med('yilun', 'rejoinMs'), med('floor', 'rejoinMs')),
+    row(g, 'lost comments (all runs)', 'count', sum('yilun', 'lost'), sum('floor', 'lost'), { kind: 'zero' }),
+    row(g, 'catch-up resets (all runs)', 'count', sum('yilun', 'resets'), sum('floor', 'resets'), { kind: 'zero' }),
+    row(g, 'connect retries (all runs)', 'count', sum('yilun', 'retries'), sum('floor', 'retries')),
+    row(g, 'repeat deliveries (deduped)', 'count', sum('yilun', 'duplicates'), sum('floor', 'duplicates')),
+    row(g, 'GET p50 before (median)', 'ms', med('yilun', 'getBeforeP50'), med('floor', 'getBeforeP50')),
+    row(g, 'GET p50 during (median)', 'ms', med('yilun', 'getDuringP50'), med('floor', 'getDuringP50')),
+    row(g, 'GET max during', 'ms', max('yilun', 'getDuringMax'), max('floor', 'getDuringMax')),
   ];
 }

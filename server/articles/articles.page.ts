@@ -14,7 +14,7 @@ import { NEST_LIMIT, renderThread, type CommentTemplate } from '../comments/comm
 import { fill, strings, type Lang, type Strings } from '../i18n/strings';
 import { otherLang, siteTime } from '../i18n/lang';
 import type { Assets } from '../http/assets';
-import { sendEncoded, takesGzip } from '../http/http.caching';
+import { brotli, sendEncoded, takesBrotli, takesGzip } from '../http/http.caching';
 import { toBlocks } from './articles.content';
 
 /** China Standard Time: the site's display zone; the client template uses the same offset. */
@@ -84,8 +84,9 @@ const STAMP_SLOT = 'yl0stamp0slot0f3c9a1e7b2d4';
 interface CachedPage {
   pre: Buffer;
   post: Buffer;
-  /** The gzip variant, compressed once per second with that second's stamp (see sendCachedPage). */
+  /** The gzip and brotli variants, each compressed once per second with that second's stamp (see sendCachedPage). */
   gz?: { at: number; body: Buffer };
+  br?: { at: number; body: Buffer };
 }
 
 const emptyForm = (f: FormState) => Object.values(f).every((v) => v === undefined || v === null || v === '');
@@ -210,7 +211,7 @@ const sendHtml = (res: Response, status: number, html: string) => sendEncoded(re
 
 /**
  * The cached page's bytes as they are: no copy of the page per request, only the stamp is new. A client taking
- * gzip gets a variant compressed once per second, not once per request (the compression middleware would spend
+ * brotli (preferred) or gzip gets a variant compressed once per second, not once per request (the compression middleware would spend
  * more on a 90 KB page than everything else in the request). Its stamp is the start of that second: the form's
  * too-fast signal (a hold, not a refusal) may be up to a second weaker for it, as it is up to 35 s weaker for a
  * page served by a shared cache; a stamp ahead of the real time would instead hold a reader who waited long enough.
@@ -219,11 +220,17 @@ function sendCachedPage(res: Response, secret: string, cached: CachedPage, now: 
   const head = res.req.method === 'HEAD';
   res.status(200).type('html');
   res.vary('Accept-Encoding');
-  if (takesGzip(res.req)) {
+  const encoding = takesBrotli(res.req) ? 'br' : takesGzip(res.req) ? 'gzip' : null;
+  if (encoding) {
     const at = Math.floor(now / 1000) * 1000;
-    if (cached.gz?.at !== at) cached.gz = { at, body: zlib.gzipSync(Buffer.concat([cached.pre, Buffer.from(stampForm(secret, at)), cached.post])) };
-    res.set({ 'Content-Encoding': 'gzip', 'Content-Length': String(cached.gz.body.length) });
-    return void res.end(head ? undefined : cached.gz.body);
+    const key = encoding === 'br' ? 'br' : 'gz';
+    if (cached[key]?.at !== at) {
+      const page = Buffer.concat([cached.pre, Buffer.from(stampForm(secret, at)), cached.post]);
+      cached[key] = { at, body: encoding === 'br' ? brotli(page) : zlib.gzipSync(page) };
+    }
+    const body = cached[key]!.body;
+    res.set({ 'Content-Encoding': encoding, 'Content-Length': String(body.length) });
+    return void res.end(head ? undefined : body);
   }
   const stamp = Buffer.from(stampForm(secret, now));
   res.set('Content-Length', String(cached.pre.length + stamp.length + cached.post.length));

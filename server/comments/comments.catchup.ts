@@ -3,7 +3,7 @@
 // reconnect storm after a restart costs one computation per distinct since, not one per socket.
 import type { Deps } from '../deps';
 import type { Article, CommentRow } from '../db/store';
-import { requireArticle, type Viewer } from './comments.service';
+import type { Viewer } from './comments.service';
 import { toCommentJson, type CommentJson } from './comments.view';
 import { isPubliclyVisible } from './comments.writer';
 
@@ -32,9 +32,21 @@ export interface CatchUp {
 }
 
 export interface CatchUps {
-  /** What a reconnecting client missed since its last seq: each changed comment once, in its latest state. */
-  catchUp(slug: string, since: number, viewer: Viewer): Promise<CatchUp>;
+  /**
+   * What a reconnecting client missed since its last seq: each changed comment once, in its latest state. The
+   * article must have been read after the reader joined its room, so that nothing committed between falls through.
+   */
+  catchUp(article: Article, since: number, viewer: Viewer): Promise<CatchUp>;
+  /**
+   * The id behind a slug, once this process has seen it: articles are never renamed nor deleted, so a join can enter
+   * the article's room before its one read of the article (the read a catch-up needs after joining).
+   */
+  knownId(slug: string): number | undefined;
+  remember(article: Pick<Article, 'id' | 'slug'>): void;
 }
+
+/** Slugs whose id is remembered (a number and a short string each); the oldest are forgotten past this. */
+const KNOWN_IDS = 10_000;
 
 export interface CatchUpOptions {
   maxEvents?: number;
@@ -112,9 +124,15 @@ export function createCatchUps(deps: Deps, options: CatchUpOptions = {}): CatchU
     return p;
   };
 
+  const ids = new Map<string, number>();
   return {
-    async catchUp(slug, since, viewer) {
-      const article = await requireArticle(deps, slug);
+    knownId: (slug) => ids.get(slug),
+    remember(article) {
+      if (ids.has(article.slug)) return;
+      if (ids.size >= KNOWN_IDS) ids.delete(ids.keys().next().value!);
+      ids.set(article.slug, article.id);
+    },
+    async catchUp(article, since, viewer) {
       const common = await shared(article, since);
       if (viewer.authorId === null || common.commentIds.length === 0) return common.result;
       // A reader with their own comments or likes in the gap sees them as theirs (mine, liked, held): their own answer.

@@ -78,7 +78,8 @@ export function commentsRouter(ctx: HttpContext): Router {
     const exempt = await requestByModerator(ctx, req);
     const { comment } = await postComment(deps, { slug: String(req.params.slug), ...input, staff, exempt }, actor);
     setAuthorCookie(ctx, req, res, freshToken);
-    res.status(201).json({ comment });
+    // Encoded here: the compression middleware, which wraps every response it sees, skips this route (http.compression.ts).
+    await sendEncoded(req, res.status(201).type('json'), JSON.stringify({ comment }));
   });
 
   r.patch('/api/comments/:id', json, async (req, res) => {

@@ -97,6 +97,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     authorName: input.authorName,
     body: input.body,
     authorId: actor.authorId,
+    author: actor.author,
     ipHash: actor.ipHash,
     spam: input.spam,
     exempt: input.exempt,

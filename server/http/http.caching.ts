@@ -59,6 +59,31 @@ export function takesGzip(req: Request): boolean {
   return typeof ae === 'string' && ae !== '' && req.acceptsEncodings('gzip', 'identity') === 'gzip';
 }
 
+/**
+ * The client takes brotli and weighs it at least as high as gzip. Browsers list it after gzip at the same weight
+ * ("gzip, deflate, br, zstd"), where the usual negotiation picks the first listed: among equals, brotli is preferred.
+ */
+export function takesBrotli(req: Request): boolean {
+  const ae = req.headers['accept-encoding'];
+  if (typeof ae !== 'string' || !/\bbr\b/i.test(ae)) return false;
+  const q = new Map<string, number>();
+  for (const part of ae.split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const weight = params.map((p) => /^\s*q=([\d.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
+    q.set(name.trim().toLowerCase(), weight === undefined ? 1 : Number(weight));
+  }
+  const br = q.get('br') ?? 0;
+  return br > 0 && br >= (q.get('gzip') ?? q.get('*') ?? 0);
+}
+
+/**
+ * Brotli at quality 5 for answers compressed once and sent many times: a fifth to a quarter smaller than gzip on a
+ * comment page, at about gzip's speed (quality 11 would be a little smaller again but ten times slower, and a hot
+ * article's answers are rebuilt at every change).
+ */
+export const brotli = (body: Buffer): Buffer =>
+  zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+
 const gzipAsync = promisify(zlib.gzip);
 
 /**
@@ -74,19 +99,21 @@ export async function sendEncoded(req: Request, res: Response, body: Buffer | st
 }
 
 /**
- * Sends a shared, already serialized JSON answer. A browser asking for gzip gets it compressed once per answer
- * (kept beside it until the page cache drops the answer), not on every request as the compression middleware
+ * Sends a shared, already serialized JSON answer. A browser asking for brotli or gzip gets it compressed once per
+ * answer (kept beside it until the page cache drops the answer), not on every request as the compression middleware
  * would: on a hot first page that compression costs more than everything else in the request.
  */
 export function createSharedSender(): (req: Request, res: Response, body: Buffer) => void {
-  const gzipped = new WeakMap<Buffer, Buffer>();
+  const encoded = { br: new WeakMap<Buffer, Buffer>(), gzip: new WeakMap<Buffer, Buffer>() };
   return (req, res, body) => {
     res.type('json');
     res.vary('Accept-Encoding');
-    if (body.length < 1024 || !takesGzip(req)) return void res.send(body);
-    let z = gzipped.get(body);
-    if (!z) gzipped.set(body, (z = zlib.gzipSync(body)));
-    res.set('Content-Encoding', 'gzip');
+    if (body.length < 1024) return void res.send(body);
+    const encoding = takesBrotli(req) ? 'br' : takesGzip(req) ? 'gzip' : null;
+    if (!encoding) return void res.send(body);
+    let z = encoded[encoding].get(body);
+    if (!z) encoded[encoding].set(body, (z = encoding === 'br' ? brotli(body) : zlib.gzipSync(body)));
+    res.set('Content-Encoding', encoding);
     res.send(z);
   };
 }

@@ -7,5 +7,5 @@ export type TokenActor = Actor & { tokenHash: string };
 
 export async function resolveActor(store: Store, tokenHash: string, ipHash: string): Promise<TokenActor> {
   const author = tokenHash ? await store.authors.getByTokenHash(tokenHash) : undefined;
-  return { authorId: author?.id ?? null, tokenHash, ipHash };
+  return author ? { authorId: author.id, tokenHash, ipHash, author } : { authorId: null, tokenHash, ipHash };
 }

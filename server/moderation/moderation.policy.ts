@@ -1,6 +1,7 @@
 // Owns the live moderation policy: site settings and compiled word lists, cached and rebuilt on change,
 // and the assembly of a rule context from storage for one comment.
 import type { Article, Store } from '../db/store';
+import type { Author } from '../db/rows';
 import type { RateLimits } from '../config';
 import { countLinks } from '../comments/comments.render';
 import { DEFAULT_SETTINGS, REACTION_KINDS, type ModerationSettings } from '../db/moderation.types';
@@ -63,6 +64,8 @@ export interface ContextInput {
   authorName: string;
   body: string;
   authorId: number | null;
+  /** The author row, when the caller has it already (read with the actor): not read again. */
+  author?: Author;
   ipHash: string;
   /** The comment being edited: left out of the duplicate check and the rate window. */
   commentId?: number;
@@ -85,7 +88,7 @@ export async function buildRuleContext(
   const [words, ban, author, recent, ipTimes, lastAt] = await Promise.all([
     policy.words(),
     store.moderation.activeBan(input.authorId, input.ipHash, now),
-    input.authorId === null ? undefined : store.authors.get(input.authorId),
+    input.authorId === null ? undefined : input.author?.id === input.authorId ? input.author : store.authors.get(input.authorId),
     input.authorId === null ? [] : store.comments.recentByAuthor(input.authorId, now - lookback, 200),
     store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs, rateLimits.postPerIp.limit),
     // Per author only: a network is often shared by many readers (offices, carrier NAT), who would share one

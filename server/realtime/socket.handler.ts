@@ -11,9 +11,19 @@ import type { Lang } from '../i18n/strings';
 
 export type Handler<T> = (payload: unknown) => Promise<T>;
 
+/** A socket's language, worked out once: a connection registers a dozen events, and a reconnect storm is thousands of connections. */
+const socketLangs = new WeakMap<Socket, { fallback: Lang; lang: Lang }>();
+function socketLang(socket: Socket, fallback: Lang): Lang {
+  const known = socketLangs.get(socket);
+  if (known?.fallback === fallback) return known.lang;
+  const lang = langOf(socket.handshake, fallback);
+  socketLangs.set(socket, { fallback, lang });
+  return lang;
+}
+
 export function onEvent<T>(socket: Socket, event: string, deps: { log: Logger; limiter: RateLimiter; defaultLang?: Lang }, handler: Handler<T>): void {
   // Acks read in the language the page was opened in (its lang cookie or Accept-Language at the handshake).
-  const lang = langOf(socket.handshake, deps.defaultLang ?? 'zh-CN');
+  const lang = socketLang(socket, deps.defaultLang ?? 'zh-CN');
   const answer = async (payload: unknown, ack?: unknown) => {
     const reply = typeof ack === 'function' ? (ack as (r: Ack<T>) => void) : undefined;
     const wait = await deps.limiter.hit(socket.id);
