@@ -6,7 +6,11 @@ import { io, type Socket } from 'socket.io-client';
 import { ACK_AUTH, sendAcks } from '../client/flow';
 
 export type ReaderCommand =
-  /** stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall). */
+  /**
+   * stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall);
+   * with BENCH_STALL_RECONNECT=1 one that is dropped reconnects (0.5-1.5 s later, as socket.io would), joins
+   * with the last seq it saw and stalls again.
+   */
   /** spread: reader i connects from its own loopback address (127.1.x.y), so nginx's address hash spreads them (bench scale). */
   | { cmd: 'open'; url: string; origin: string; slug: string; n: number; stall?: boolean; spread?: boolean }
   | { cmd: 'expect'; keys: string[] }
@@ -20,7 +24,7 @@ export type ReaderReport =
   | { ev: 'complete'; at: number }
   | { ev: 'dropped'; n: number }
   | { ev: 'rejoined'; n: number; ms: number; resets: number; retries: number }
-  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number; presence: number; disconnects: number; connected: number }
+  | { ev: 'receipts'; keys: Record<string, Float64Array>; duplicates: number; unexpected: number; presence: number; disconnects: number; connected: number; restalls: number }
   | { ev: 'error'; message: string };
 
 /** Comment bodies posted by the bench carry "#k<key>" so that any reader can tell which post it got. */
@@ -51,7 +55,10 @@ let complete = 0;
 let presence = NaN;
 /** Connections the server ended (a healthy reader must have none: the ack bound never drops it). */
 let disconnects = 0;
-const pongTimers: NodeJS.Timeout[] = [];
+const pongTimers = new Map<number, NodeJS.Timeout>();
+/** Stalled readers that reconnected after a drop and stalled again (BENCH_STALL_RECONNECT=1). */
+let restalls = 0;
+let closing = false;
 
 /** First delivery of a key to reader i counts; later ones (live event and catch-up overlapping) are duplicates. */
 function receive(i: number, key: string | null, at: number): void {
@@ -127,7 +134,26 @@ function stall(i: number): void {
   ws._socket.pause();
   const t = setInterval(() => ws.readyState === 1 && ws.send('3'), 5_000);
   t.unref();
-  pongTimers.push(t);
+  clearInterval(pongTimers.get(i));
+  pongTimers.set(i, t);
+}
+
+/** A stalled reader that is dropped (it notices at its next pong) comes back, catches up, and stalls again. */
+function stallAgainWhenDropped(i: number): void {
+  sockets[i].once('disconnect', (reason) => {
+    if (closing || reason === 'io client disconnect') return;
+    setTimeout(() => {
+      if (closing) return;
+      reconnect(i).then(
+        () => {
+          restalls++;
+          stall(i);
+          stallAgainWhenDropped(i);
+        },
+        () => undefined,
+      );
+    }, 500 + Math.random() * 1000);
+  });
 }
 
 /** Opens in batches: a few hundred handshakes in flight, not thousands, like readers arriving over a second or two. */
@@ -140,7 +166,14 @@ async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   const batch = 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
-    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread, !(c.stall && process.env.BENCH_STALL_ACKS === '0')).then(() => join(i)).then(() => c.stall && stall(i))));
+    const again = c.stall && process.env.BENCH_STALL_RECONNECT === '1';
+    await Promise.all(
+      ids.map((i) =>
+        connectOne(c.url, c.origin, i, c.spread, !(c.stall && process.env.BENCH_STALL_ACKS === '0'))
+          .then(() => join(i))
+          .then(() => c.stall && (stall(i), again && stallAgainWhenDropped(i))),
+      ),
+    );
   }
   send({ ev: 'opened', n: c.n, ms: wallNow() - start });
 }
@@ -209,13 +242,14 @@ function handle(c: ReaderCommand): void {
     case 'rejoin':
       return void rejoin().catch(fail);
     case 'collect':
-      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected, presence, disconnects, connected: sockets.filter((x) => x.connected).length });
+      send({ ev: 'receipts', keys: Object.fromEntries(receipts), duplicates, unexpected, presence, disconnects, connected: sockets.filter((x) => x.connected).length, restalls });
       receipts = new Map();
       duplicates = 0;
       unexpected = 0;
       return;
     case 'close':
-      for (const t of pongTimers) clearInterval(t);
+      closing = true;
+      for (const t of pongTimers.values()) clearInterval(t);
       for (const s of sockets) s?.disconnect();
       setTimeout(() => process.exit(0), 100);
   }

@@ -45,6 +45,9 @@ export interface StallFigures {
   postsTimedOut: number;
   /** Server CPU seconds (user + system) from the first post to the end. */
   serverCpuS: number;
+  /** Kernel TCP buffer memory (machine-wide, MB) when posting starts and its peak while posting. */
+  tcpMemStartMb: number;
+  tcpMemMaxMb: number;
   /** Server RSS once a second from the first post on (MB). */
   rssTimelineMb: number[];
   /** Every healthy reader's latency (ms), and those of the second half of the posts: pooled over rounds. */
@@ -53,6 +56,10 @@ export interface StallFigures {
   postSamples: number[];
   /** Each round's p99 (one entry per measurement pooled here). */
   roundP99: number[];
+  /** Stalled readers: drops they noticed, reconnections that stalled again (BENCH_STALL_RECONNECT=1), still connected at the end. */
+  stalledDrops: number;
+  stalledRestalls: number;
+  stalledConnectedEnd: number;
 }
 
 /** Pools the measurements of several rounds of one setup: latencies over all samples, counts summed, RSS the worst. */
@@ -61,10 +68,13 @@ function pool(runs: StallFigures[]): StallFigures {
   const lateSamples = runs.flatMap((r) => r.lateSamples);
   const postSamples = runs.flatMap((r) => r.postSamples);
   const s = summarize(samples);
+  const tcpWorst = runs.reduce((a, b) => (b.tcpMemMaxMb - b.tcpMemStartMb > a.tcpMemMaxMb - a.tcpMemStartMb ? b : a));
   const worst = runs.reduce((a, b) => (b.rssMaxKb - b.rssStartKb > a.rssMaxKb - a.rssStartKb ? b : a));
   const sum = (f: (r: StallFigures) => number) => runs.reduce((n, r) => n + f(r), 0);
   return {
     ...worst,
+    tcpMemStartMb: tcpWorst.tcpMemStartMb,
+    tcpMemMaxMb: tcpWorst.tcpMemMaxMb,
     posts: sum((r) => r.posts),
     p50: s.p50,
     p99: s.p99,
@@ -81,7 +91,20 @@ function pool(runs: StallFigures[]): StallFigures {
     lateSamples,
     postSamples,
     roundP99: runs.flatMap((r) => r.roundP99),
+    stalledDrops: sum((r) => r.stalledDrops),
+    stalledRestalls: sum((r) => r.stalledRestalls),
+    stalledConnectedEnd: sum((r) => r.stalledConnectedEnd),
   };
+}
+
+/** Memory the kernel holds in TCP buffers, machine-wide (MB; /proc/net/sockstat counts 4 KB pages; NaN elsewhere). */
+function tcpKernelMb(): number {
+  try {
+    const m = /^TCP:.* mem (\d+)/m.exec(fs.readFileSync('/proc/net/sockstat', 'utf8'));
+    return m ? (Number(m[1]) * 4) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 /** utime + stime of a process, in seconds (Linux /proc; NaN elsewhere). */
@@ -112,10 +135,13 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
     const done = healthy.next('complete', SECONDS * 1000 + 30_000).catch(() => null);
     const rss: number[] = [rssStartKb];
     const timeline: number[] = [rssStartKb];
+    const tcpMemStartMb = tcpKernelMb();
+    let tcpMemMaxMb = tcpMemStartMb;
     let ticks = 0;
     const sampler = setInterval(() => {
       const kb = server.rssKb();
       rss.push(kb);
+      tcpMemMaxMb = Math.max(tcpMemMaxMb, tcpKernelMb());
       if (++ticks % 4 === 0) timeline.push(kb);
     }, 250);
     const sentAt = new Map<string, number>();
@@ -154,6 +180,9 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
 
     healthy.send({ cmd: 'collect' });
     const got = await healthy.next('receipts', 30_000);
+    const stalledFleet = fleets[1];
+    stalledFleet?.send({ cmd: 'collect' });
+    const st = stalledFleet ? await stalledFleet.next('receipts', 30_000) : null;
     const all: number[] = [];
     const late: number[] = [];
     let lost = 0;
@@ -170,7 +199,7 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
       }
     });
     const s = summarize(all);
-    ctx.log(`stall ${stalled} (round ${round + 1}): healthy p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms; POST p99 ${summarize(postMs).p99.toFixed(1)} ms; RSS start/max/end ${[rssStartKb, Math.max(...rss.filter(Number.isFinite)), rssEndKb].map((kb) => Math.round(kb / 1024)).join('/')} MB`);
+    ctx.log(`stall ${stalled} (round ${round + 1}): healthy p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms; POST p99 ${summarize(postMs).p99.toFixed(1)} ms; RSS start/max/end ${[rssStartKb, Math.max(...rss.filter(Number.isFinite)), rssEndKb].map((kb) => Math.round(kb / 1024)).join('/')} MB; kernel TCP memory ${tcpMemStartMb.toFixed(0)} -> max ${tcpMemMaxMb.toFixed(0)} MB; server CPU ${(cpuSeconds(server.proc.pid) - cpuStart).toFixed(1)} s`);
     return {
       stalled,
       posts: keys.length,
@@ -193,6 +222,11 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
       lateSamples: late,
       postSamples: postMs,
       roundP99: [s.p99],
+      tcpMemStartMb,
+      tcpMemMaxMb,
+      stalledDrops: st?.disconnects ?? 0,
+      stalledRestalls: st?.restalls ?? 0,
+      stalledConnectedEnd: st?.connected ?? 0,
     };
   } finally {
     for (const f of fleets) await f.close();
@@ -219,6 +253,7 @@ export async function runStall(ctx: Context): Promise<Row[]> {
         `lost ${f.lost}, healthy dropped ${f.healthyDropped}, presence at end ${f.presenceEnd}; ` +
         `POST p50 ${f.postP50.toFixed(1)} ms, p99 ${f.postP99.toFixed(1)} ms, ${f.postsTimedOut} timed out; server CPU ${f.serverCpuS.toFixed(1)} s`,
     );
+    if (f.stalled > 0) ctx.log(`stall ${f.stalled}: stalled readers noticed ${f.stalledDrops} drops, came back and stalled again ${f.stalledRestalls} times, ${f.stalledConnectedEnd} still connected at the end (all rounds)`);
     ctx.log(`stall ${f.stalled}: RSS MB each second: ${f.rssTimelineMb.join(' ')} (start/max/end ${Math.round(f.rssStartKb / 1024)}/${Math.round(f.rssMaxKb / 1024)}/${Math.round(f.rssEndKb / 1024)})`);
   }
   ctx.log(`stall: each round's healthy p99 (ms): without ${base.roundP99.map((x) => x.toFixed(0)).join(', ')}; with ${STALLED} stalled ${hit.roundP99.map((x) => x.toFixed(0)).join(', ')}`);
@@ -241,6 +276,7 @@ export async function runStall(ctx: Context): Promise<Row[]> {
     row(g, 'server RSS max', 'MB', mb(hit.rssMaxKb), mb(base.rssMaxKb)),
     row(g, 'server RSS end', 'MB', mb(hit.rssEndKb), mb(base.rssEndKb)),
     row(g, 'RSS growth (max - start)', 'MB', mb(hit.rssMaxKb - hit.rssStartKb), mb(base.rssMaxKb - base.rssStartKb), { kind: 'max', value: 100 }),
+    row(g, 'kernel TCP memory growth (machine-wide)', 'MB', hit.tcpMemMaxMb - hit.tcpMemStartMb, base.tcpMemMaxMb - base.tcpMemStartMb),
     row(g, 'readers counted at the end', 'count', hit.presenceEnd, base.presenceEnd, { kind: 'max', value: HEALTHY }),
   ];
 }
