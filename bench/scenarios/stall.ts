@@ -53,6 +53,7 @@ export interface StallFigures {
   /** Every healthy reader's latency (ms), and those of the second half of the posts: pooled over rounds. */
   samples: number[];
   lateSamples: number[];
+  afterAnswerSamples: number[];
   postSamples: number[];
   /** Each round's p99 (one entry per measurement pooled here). */
   roundP99: number[];
@@ -67,6 +68,7 @@ function pool(runs: StallFigures[]): StallFigures {
   const samples = runs.flatMap((r) => r.samples);
   const lateSamples = runs.flatMap((r) => r.lateSamples);
   const postSamples = runs.flatMap((r) => r.postSamples);
+  const afterAnswerSamples = runs.flatMap((r) => r.afterAnswerSamples);
   const s = summarize(samples);
   const tcpWorst = runs.reduce((a, b) => (b.tcpMemMaxMb - b.tcpMemStartMb > a.tcpMemMaxMb - a.tcpMemStartMb ? b : a));
   const worst = runs.reduce((a, b) => (b.rssMaxKb - b.rssStartKb > a.rssMaxKb - a.rssStartKb ? b : a));
@@ -89,6 +91,7 @@ function pool(runs: StallFigures[]): StallFigures {
     serverCpuS: sum((r) => r.serverCpuS) / runs.length,
     samples,
     lateSamples,
+    afterAnswerSamples,
     postSamples,
     roundP99: runs.flatMap((r) => r.roundP99),
     stalledDrops: sum((r) => r.stalledDrops),
@@ -145,6 +148,7 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
       if (++ticks % 4 === 0) timeline.push(kb);
     }, 250);
     const sentAt = new Map<string, number>();
+    const answeredAt = new Map<string, number>();
     const postMs: number[] = [];
     const cpuStart = cpuSeconds(server.proc.pid);
     const posts: Promise<void>[] = [];
@@ -158,6 +162,7 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
             (r) => {
               if (r.status !== 201) throw new Error(`stall post refused: ${r.status} ${r.text.slice(0, 200)}`);
               sentAt.set(keys[i], r.sentAt);
+              answeredAt.set(keys[i], r.sentAt + r.ms);
               postMs.push(r.ms);
             },
             // A POST that times out (a starved machine) is counted, and its comment left out of the latencies.
@@ -185,6 +190,8 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
     const st = stalledFleet ? await stalledFleet.next('receipts', 30_000) : null;
     const all: number[] = [];
     const late: number[] = [];
+    // Receipt minus the POST's answer (negative when the event came first): the fan-out without the write path.
+    const afterAnswer: number[] = [];
     let lost = 0;
     keys.forEach((key, k) => {
       if (!sentAt.has(key)) return;
@@ -194,6 +201,7 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
         else {
           const ms = times[i] - sentAt.get(key)!;
           all.push(ms);
+          afterAnswer.push(times[i] - answeredAt.get(key)!);
           if (k >= keys.length / 2) late.push(ms);
         }
       }
@@ -220,6 +228,7 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
       rssTimelineMb: timeline.map((kb) => Math.round(kb / 1024)),
       samples: all,
       lateSamples: late,
+      afterAnswerSamples: afterAnswer,
       postSamples: postMs,
       roundP99: [s.p99],
       tcpMemStartMb,
@@ -257,8 +266,10 @@ export async function runStall(ctx: Context): Promise<Row[]> {
     ctx.log(`stall ${f.stalled}: RSS MB each second: ${f.rssTimelineMb.join(' ')} (start/max/end ${Math.round(f.rssStartKb / 1024)}/${Math.round(f.rssMaxKb / 1024)}/${Math.round(f.rssEndKb / 1024)})`);
   }
   ctx.log(`stall: each round's healthy p99 (ms): without ${base.roundP99.map((x) => x.toFixed(0)).join(', ')}; with ${STALLED} stalled ${hit.roundP99.map((x) => x.toFixed(0)).join(', ')}`);
+  const after = [hit, base].map((f) => summarize(f.afterAnswerSamples).p99);
+  ctx.log(`stall: healthy receipt after the POST answered, p99 with / without = ${after[0].toFixed(1)} / ${after[1].toFixed(1)} ms (the fan-out without the write path)`);
   ctx.log(`stall: healthy p99 with ${STALLED} stalled / without = ${hit.p99.toFixed(1)} / ${base.p99.toFixed(1)} ms = ${(hit.p99 / base.p99).toFixed(2)}x over ${ROUNDS} round(s) (target <= 1.3x)`);
-  const strip = ({ samples: _a, lateSamples: _b, postSamples: _c, ...f }: StallFigures) => f;
+  const strip = ({ samples: _a, lateSamples: _b, postSamples: _c, afterAnswerSamples: _d, ...f }: StallFigures) => ({ ...f, afterAnswerP99: summarize(_d).p99 });
   ctx.raw.stall = { healthy: HEALTHY, stalled: STALLED, postsPerSecond: POSTS_PER_SECOND, seconds: SECONDS, rounds: ROUNDS, without: strip(base), with: strip(hit) };
   // The "floor" column holds the same run without stalled readers.
   const g = `Stalled readers (${STALLED} stalled, ${HEALTHY} healthy; floor column = no stalled)`;
@@ -267,6 +278,7 @@ export async function runStall(ctx: Context): Promise<Row[]> {
     row(g, 'healthy latency p50', 'ms', hit.p50, base.p50),
     row(g, 'healthy latency p99', 'ms', hit.p99, base.p99, { kind: 'ratioMax', value: 1.3 }),
     row(g, 'healthy latency p99, 2nd half', 'ms', hit.p99SecondHalf, base.p99SecondHalf),
+    row(g, 'healthy receipt after the POST answered, p99', 'ms', summarize(hit.afterAnswerSamples).p99, summarize(base.afterAnswerSamples).p99),
     row(g, 'healthy lost deliveries', 'count', hit.lost, base.lost, { kind: 'zero' }),
     row(g, 'healthy readers dropped', 'count', hit.healthyDropped, base.healthyDropped, { kind: 'zero' }),
     row(g, 'POST latency p99 (write path)', 'ms', hit.postP99, base.postP99),
