@@ -244,6 +244,24 @@ describe('reader acks: patience', () => {
     expect(s.app.flow.dropped()).toBe(1);
   });
 
+  it('lets the server end a held connection at once: what was held is sent, then the disconnect', async () => {
+    const { socket: slow } = await connect(s, { acks: true });
+    expect((await emitAck(slow, 'join', { article: TEST_SLUG })).ok).toBe(true);
+    const got = new Set<number>();
+    slow.on('comment:created', (e: Created) => got.add(e.id));
+    const st = s.app.flow.stateOf(slow.io.engine.id)!;
+    const author = reader(s);
+    await post(author, Math.ceil((2 * BOUND) / 8000), 'p');
+    s.app.flow.tick();
+    s.app.flow.tick();
+    expect(st.held).toBe(true);
+    const held = await post(author, 2, 'held');
+    const reason = new Promise<string>((resolve) => slow.once('disconnect', resolve));
+    serverSocket(s, slow).disconnect(true);
+    expect(await reason).toBe('io server disconnect');
+    expect(held.filter((id) => !got.has(id))).toEqual([]);
+  });
+
   it('gives a reader that acked everything its whole patience for a burst past the bound, however long it was quiet', async () => {
     const { socket: quiet } = await connect(s, { acks: true, page: true });
     expect((await emitAck(quiet, 'join', { article: TEST_SLUG })).ok).toBe(true);

@@ -154,11 +154,17 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
     const st: FlowState = { sentPackets: 0, sentBytes: 0, ackedPackets: 0, ackedBytes: 0, writtenPackets: 0, writtenBytes: 0, acks: false, idleTicks: 0, held: false, dropping: false };
     states.set(conn.id, { st, conn });
     conn.once('close', () => states.delete(conn.id));
-    // While held, nothing is handed to the transport (a close still is: it must not wait for an ack).
+    // While held, nothing is handed to the transport; a close releases it (engine.io waits for the queue to drain).
     const flush = conn.flush;
+    const close = conn.close as (...args: unknown[]) => void;
+    conn.close = (...args: unknown[]) => {
+      st.held = false;
+      flush.call(conn);
+      close.apply(conn, args);
+    };
     // engine.io hands the whole queue over whenever the transport is writable.
     conn.flush = () => {
-      if (st.held && conn.readyState === 'open') return;
+      if (st.held) return;
       if (conn.transport.writable) {
         st.writtenPackets = st.sentPackets;
         st.writtenBytes = st.sentBytes;
