@@ -45,6 +45,8 @@ export const TICK_MS = 250;
  * only slow loses one round trip; one that stopped costs a queued reference per event until its patience ends.
  */
 export const HOLD_TICKS = 2;
+/** Connections dropped per turn of the event loop (the rest on the next turns). */
+const DROP_BATCH = 20;
 
 interface EnginePacket {
   type: string;
@@ -112,17 +114,21 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
   const behind = (st: FlowState) => st.sentBytes - st.ackedBytes > bound.maxBytes || st.sentPackets - st.ackedPackets > bound.maxPackets;
   // Held only for what it could have acked: a long-polling client between two polls has received nothing yet.
   const owes = (st: FlowState) => st.writtenBytes - st.ackedBytes > bound.maxBytes || st.writtenPackets - st.ackedPackets > bound.maxPackets;
-  // Drops are collected and done once per turn: never inside engine.io's send path.
+  // Drops are collected and done a few per turn, never inside engine.io's send path: hundreds of readers that
+  // stop at once (a proxy, a network) cost the readers who read one short pause per batch, not one long one.
+  // A connection waiting for its turn is held, so it costs nothing meanwhile.
   const pending: EngineConn[] = [];
   const dropPending = () => {
-    for (const conn of pending.splice(0)) {
+    for (const conn of pending.splice(0, DROP_BATCH)) {
       if (conn.readyState !== 'open') continue;
       dropConnection(conn);
       total++;
     }
+    if (pending.length > 0) setImmediate(dropPending);
   };
   const drop = (conn: EngineConn, st: FlowState) => {
     st.dropping = true;
+    st.held = true;
     if (pending.push(conn) === 1) setImmediate(dropPending);
   };
   /** Holds, or drops once patience has run out, a connection that negotiated acks and is past the bound. */
