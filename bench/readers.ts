@@ -7,7 +7,11 @@ import { ACK_AUTH, sendAcks } from '../client/flow';
 import { SeqTracker } from '../client/seq-tracker';
 
 export type ReaderCommand =
-  /** stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall). */
+  /**
+   * stall: after joining, each reader stops reading its TCP socket but keeps sending pongs (bench stall);
+   * with BENCH_STALL_RECONNECT=1 one that is dropped reconnects (0.5-1.5 s later, as socket.io would), joins
+   * with the last seq it saw and stalls again.
+   */
   /** spread: reader i connects from its own loopback address (127.1.x.y), so nginx's address hash spreads them (bench scale). */
   /** offset: this process's first reader index in the whole fleet (addresses stay distinct over processes). */
   /** live: like the page, a reader the server drops reconnects and catches up, and a seq gap is filled from the log (bench scale). */
@@ -38,6 +42,8 @@ export type ReaderReport =
       gapFills: number;
       resets: number;
       reasons: Record<string, number>;
+      /** Stalled readers that reconnected after a drop and stalled again (BENCH_STALL_RECONNECT=1). */
+      restalls: number;
     }
   | { ev: 'error'; message: string };
 
@@ -69,7 +75,9 @@ let complete = 0;
 let presence = NaN;
 /** Connections the server ended (a healthy reader must have none: the ack bound never drops it). */
 let disconnects = 0;
-const pongTimers: NodeJS.Timeout[] = [];
+const pongTimers = new Map<number, NodeJS.Timeout>();
+/** Stalled readers that reconnected after a drop and stalled again (BENCH_STALL_RECONNECT=1). */
+let restalls = 0;
 let live = false;
 let closing = false;
 let trackers: SeqTracker[] = [];
@@ -187,7 +195,26 @@ function stall(i: number): void {
   ws._socket.pause();
   const t = setInterval(() => ws.readyState === 1 && ws.send('3'), 5_000);
   t.unref();
-  pongTimers.push(t);
+  clearInterval(pongTimers.get(i));
+  pongTimers.set(i, t);
+}
+
+/** A stalled reader that is dropped (it notices at its next pong) comes back, catches up, and stalls again. */
+function stallAgainWhenDropped(i: number): void {
+  sockets[i].once('disconnect', (reason) => {
+    if (closing || reason === 'io client disconnect') return;
+    setTimeout(() => {
+      if (closing) return;
+      reconnect(i).then(
+        () => {
+          restalls++;
+          stall(i);
+          stallAgainWhenDropped(i);
+        },
+        () => undefined,
+      );
+    }, 500 + Math.random() * 1000);
+  });
 }
 
 /** The page's gap check (client/seq-tracker.ts): a gap still open after a short wait is filled by a join. */
@@ -215,7 +242,14 @@ async function open(c: Extract<ReaderCommand, { cmd: 'open' }>): Promise<void> {
   const batch = c.batch ?? 250;
   for (let from = 0; from < c.n; from += batch) {
     const ids = Array.from({ length: Math.min(batch, c.n - from) }, (_, k) => from + k);
-    await Promise.all(ids.map((i) => connectOne(c.url, c.origin, i, c.spread, !(c.stall && process.env.BENCH_STALL_ACKS === '0'), i + (c.offset ?? 0)).then(() => join(i)).then(() => c.stall && stall(i))));
+    const again = c.stall && process.env.BENCH_STALL_RECONNECT === '1';
+    await Promise.all(
+      ids.map((i) =>
+        connectOne(c.url, c.origin, i, c.spread, !(c.stall && process.env.BENCH_STALL_ACKS === '0'), i + (c.offset ?? 0))
+          .then(() => join(i))
+          .then(() => c.stall && (stall(i), again && stallAgainWhenDropped(i))),
+      ),
+    );
   }
   send({ ev: 'opened', n: c.n, ms: wallNow() - start });
 }
@@ -297,6 +331,7 @@ function handle(c: ReaderCommand): void {
         gapFills,
         resets,
         reasons,
+        restalls,
       });
       receipts = new Map();
       duplicates = 0;
@@ -305,7 +340,7 @@ function handle(c: ReaderCommand): void {
     case 'close':
       closing = true;
       for (const tr of trackers) tr?.stop();
-      for (const t of pongTimers) clearInterval(t);
+      for (const t of pongTimers.values()) clearInterval(t);
       for (const s of sockets) s?.disconnect();
       setTimeout(() => process.exit(0), 100);
   }

@@ -106,6 +106,20 @@ describe('reader acks', () => {
     expect(got.sort((a, b) => a - b)).toEqual([...posted].sort((a, b) => a - b));
   });
 
+  it('drops many readers that stop at once, a batch per turn, and keeps the one that reads', async () => {
+    const silent = await Promise.all(Array.from({ length: 45 }, () => connect(s, { acks: true })));
+    const { socket: healthy } = await connect(s, { acks: true, page: true });
+    for (const c of [...silent.map((x) => x.socket), healthy]) expect((await emitAck(c, 'join', { article: TEST_SLUG })).ok).toBe(true);
+    const reasons = Promise.all(silent.map((c) => serverReason(s, c.socket)));
+    let all = false;
+    void reasons.then(() => (all = true));
+    const author = reader(s);
+    for (let round = 0; round < 40 && !all; round++) await post(author, 1, `m${round}`);
+    expect(new Set(await reasons)).toEqual(new Set(['forced close']));
+    expect(s.app.flow.dropped()).toBe(45);
+    expect(healthy.connected).toBe(true);
+  });
+
   it('never drops a reader that acks as the page does, however far past the bound the flow goes', async () => {
     const { socket: healthy } = await connect(s, { acks: true, page: true });
     expect((await emitAck(healthy, 'join', { article: TEST_SLUG })).ok).toBe(true);
@@ -209,24 +223,57 @@ describe('reader acks', () => {
 describe('reader acks: patience', () => {
   const s = useTestServer({ env: { SOCKET_MAX_UNACKED_BYTES: String(BOUND), SOCKET_ACK_PATIENCE_MS: '600000' } });
 
-  it('keeps a reader past the bound while it is within its patience, and drops it at the next event once that has run out', async () => {
-    const { socket: slow } = await connect(s, { acks: true });
+  it('holds a reader past the bound that stops acking: what follows waits for its next ack, and it is dropped once its patience has run out', async () => {
+    const { socket: slow, received } = await connect(s, { acks: true });
     expect((await emitAck(slow, 'join', { article: TEST_SLUG })).ok).toBe(true);
     const got = new Set<number>();
     slow.on('comment:created', (e: Created) => got.add(e.id));
-    const author = reader(s);
-    const ids = await post(author, Math.ceil((2 * BOUND) / 8000), 'p');
-    if (!got.has(ids[ids.length - 1])) await nextEvent(slow, 'comment:created', (e: Created) => e.id === ids[ids.length - 1]);
     const st = s.app.flow.stateOf(slow.io.engine.id)!;
-    expect(st.sentBytes - st.ackedBytes).toBeGreaterThan(2 * BOUND);
+    const author = reader(s);
+    const before = await post(author, Math.ceil((2 * BOUND) / 8000), 'p');
+    // Two ticks without an ack, past the bound: held (the server's own timer may have done it already).
+    s.app.flow.tick();
+    s.app.flow.tick();
+    expect(st.held).toBe(true);
+    expect(s.app.flow.held()).toBe(1);
+
+    const held = await post(author, 3, 'held');
+    expect(st.sentPackets - st.writtenPackets).toBeGreaterThanOrEqual(3);
+    expect(held.filter((id) => got.has(id))).toEqual([]);
+    expect(slow.connected).toBe(true);
+    // Its acks release them: nothing is lost (it acks by hand, as far as it has read, until it has them all).
+    for (let i = 0; i < 100 && !got.has(held[2]); i++) {
+      if (received.p > st.ackedPackets) slow.emit(ACK_EVENT, { ...received });
+      await sleep(100);
+    }
+    expect([...before, ...held].filter((id) => !got.has(id))).toEqual([]);
     expect(slow.connected).toBe(true);
 
     // 600 s of 250 ms ticks without an ack: the patience clock only moves on the server's own timer.
+    await post(author, Math.ceil((2 * BOUND) / 8000), 'q');
     for (let i = 0; i <= 600_000 / 250 + 1; i++) s.app.flow.tick();
     const reason = serverReason(s, slow);
     await post(author, 1, 'last');
     expect(await reason).toBe('forced close');
     expect(s.app.flow.dropped()).toBe(1);
+  });
+
+  it('lets the server end a held connection at once: what was held is sent, then the disconnect', async () => {
+    const { socket: slow } = await connect(s, { acks: true });
+    expect((await emitAck(slow, 'join', { article: TEST_SLUG })).ok).toBe(true);
+    const got = new Set<number>();
+    slow.on('comment:created', (e: Created) => got.add(e.id));
+    const st = s.app.flow.stateOf(slow.io.engine.id)!;
+    const author = reader(s);
+    await post(author, Math.ceil((2 * BOUND) / 8000), 'p');
+    s.app.flow.tick();
+    s.app.flow.tick();
+    expect(st.held).toBe(true);
+    const held = await post(author, 2, 'held');
+    const reason = new Promise<string>((resolve) => slow.once('disconnect', resolve));
+    serverSocket(s, slow).disconnect(true);
+    expect(await reason).toBe('io server disconnect');
+    expect(held.filter((id) => !got.has(id))).toEqual([]);
   });
 
   it('gives a reader that acked everything its whole patience for a burst past the bound, however long it was quiet', async () => {
@@ -249,4 +296,35 @@ describe('reader acks: patience', () => {
     expect(quiet.connected).toBe(true);
     expect(s.app.flow.dropped()).toBe(0);
   });
+});
+
+describe('reader acks: a slow reader', () => {
+  const s = useTestServer({ env: { SOCKET_MAX_UNACKED_BYTES: String(BOUND), SOCKET_ACK_PATIENCE_MS: '10000' } });
+
+  it('is held while it reads nothing (a busy phone, a second at a time), never dropped, and gets every comment exactly once', async () => {
+    const { socket: slow } = await connect(s, { acks: true, page: true });
+    expect((await emitAck(slow, 'join', { article: TEST_SLUG })).ok).toBe(true);
+    const seen: number[] = [];
+    slow.on('comment:created', (e: Created) => seen.push(e.id));
+    let reason: string | null = null;
+    serverSocket(s, slow).once('disconnect', (why) => (reason = why));
+    const tcp = (slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws._socket;
+    const author = reader(s);
+    const posted: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      tcp.pause();
+      // Twice the bound while it reads nothing, then four 250 ms ticks of silence: held.
+      posted.push(...(await post(author, Math.ceil((2 * BOUND) / 8000), `s${round}`)));
+      await sleep(1000);
+      posted.push(...(await post(author, 2, `t${round}`)));
+      tcp.resume();
+      const last = posted[posted.length - 1];
+      if (!seen.includes(last)) await nextEvent(slow, 'comment:created', (e: Created) => e.id === last, 10_000);
+    }
+    expect(s.app.flow.held()).toBeGreaterThanOrEqual(1);
+    expect(reason).toBeNull();
+    expect(slow.connected).toBe(true);
+    expect(s.app.flow.dropped()).toBe(0);
+    expect([...seen].sort((a, b) => a - b)).toEqual([...posted].sort((a, b) => a - b));
+  }, 60_000);
 });

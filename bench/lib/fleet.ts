@@ -128,6 +128,7 @@ function merge(rs: ReaderReport[], sizes: number[]): ReaderReport {
         reconnects: s((r) => r.reconnects),
         catchUps: s((r) => r.catchUps),
         gapFills: s((r) => r.gapFills),
+        restalls: s((r) => r.restalls),
         resets: s((r) => r.resets),
         reasons: all.reduce<Record<string, number>>((a, r) => {
           for (const [k, v] of Object.entries(r.reasons)) a[k] = (a[k] ?? 0) + v;

@@ -24,7 +24,7 @@ export interface EngineConn {
   id: string;
   readyState: string;
   writeBuffer: EnginePacket[];
-  transport: { name: string; socket?: unknown };
+  transport: { name: string; socket?: unknown; writable?: boolean };
   close(): void;
 }
 

@@ -1,7 +1,8 @@
 // Owns reader acknowledgements (application-level flow control): per connection, how much the server has
-// emitted and how much the client says it has received; a connection that negotiated acks, is more than the
-// bound behind and has not acked for a while is dropped at once (it reconnects and catches up), long before
-// the kernel's socket buffers (megabytes per connection) fill and the queue sweep could see anything.
+// emitted and how much the client says it has received. A connection that negotiated acks and is more than the
+// bound behind without acking is held (what follows waits in engine.io's queue, sharing the broadcast's encoded
+// frame, instead of filling kernel buffers) until its next ack, and dropped once its patience has run out (it
+// reconnects and catches up), long before the kernel's socket buffers (megabytes per connection) could fill.
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../log';
 import { dropConnection, type EngineConn } from './backpressure';
@@ -38,22 +39,35 @@ export const ACK_DELAY_MS = 1000;
  * between two ticks, so a server that is slow never mistakes its own lag for a reader that stopped.
  */
 export const TICK_MS = 250;
+/**
+ * Past the bound with no ack for this many ticks (250-500 ms; a reader that keeps up acks every ACK_EVERY_BYTES
+ * within a round trip), a connection is held: nothing more is written to it until it acks. A reader that was
+ * only slow loses one round trip; one that stopped costs a queued reference per event until its patience ends.
+ */
+export const HOLD_TICKS = 2;
+/** Connections dropped per turn of the event loop (the rest on the next turns). */
+const DROP_BATCH = 20;
 
 interface EnginePacket {
   type: string;
   data?: unknown;
 }
-type FlowConn = EngineConn & { on(ev: 'packetCreate', f: (p: EnginePacket) => void): void; once(ev: 'close', f: () => void): void };
+type FlowConn = EngineConn & { on(ev: 'packetCreate', f: (p: EnginePacket) => void): void; once(ev: 'close', f: () => void): void; flush(): void };
 
 export interface FlowState {
   sentPackets: number;
   sentBytes: number;
   ackedPackets: number;
   ackedBytes: number;
+  /** Of what was sent, handed to the transport (the rest waits in engine.io's queue: held, or a poll not yet open). */
+  writtenPackets: number;
+  writtenBytes: number;
   /** The client negotiated acks: only then does the ack bound apply (others keep the queue sweep alone). */
   acks: boolean;
   /** Ticks since the last valid ack during which something sent was unacknowledged. */
   idleTicks: number;
+  /** Behind and silent: output waits in engine.io's queue until the next valid ack (HOLD_TICKS). */
+  held: boolean;
   dropping: boolean;
 }
 
@@ -62,6 +76,8 @@ export interface FlowControl {
   stateOf(connId: string): FlowState | undefined;
   /** Connections dropped since start: behind the bound, or for a malformed ack. */
   dropped(): number;
+  /** Times a connection was held since start (behind the bound and silent for HOLD_TICKS). */
+  held(): number;
   /** Advances the patience clock by one tick (the timer does it every tickMs). */
   tick(): void;
   stop(): void;
@@ -87,59 +103,93 @@ function validAck(payload: unknown, st: FlowState): payload is { p: number; b: n
 }
 
 export function startFlowControl(io: Server, bound: AckBound, log: Logger): FlowControl {
-  const states = new Map<string, FlowState>();
+  const states = new Map<string, { st: FlowState; conn: FlowConn }>();
   let total = 0;
+  let holds = 0;
   const tickMs = bound.tickMs ?? TICK_MS;
   // Past the bound and silent for more than patienceMs: at least this many ticks with no ack in between
   // (0: dropped as soon as it is past the bound).
   const patienceTicks = bound.patienceMs > 0 ? Math.ceil(bound.patienceMs / tickMs) + 1 : 0;
+  const holdTicks = Math.min(HOLD_TICKS, patienceTicks);
+  const behind = (st: FlowState) => st.sentBytes - st.ackedBytes > bound.maxBytes || st.sentPackets - st.ackedPackets > bound.maxPackets;
+  // Held only for what it could have acked: a long-polling client between two polls has received nothing yet.
+  const owes = (st: FlowState) => st.writtenBytes - st.ackedBytes > bound.maxBytes || st.writtenPackets - st.ackedPackets > bound.maxPackets;
+  // Drops are collected and done a few per turn, never inside engine.io's send path: hundreds of readers that
+  // stop at once (a proxy, a network) cost the readers who read one short pause per batch, not one long one.
+  // A connection waiting for its turn is held, so it costs nothing meanwhile.
+  const pending: EngineConn[] = [];
+  const dropPending = () => {
+    for (const conn of pending.splice(0, DROP_BATCH)) {
+      if (conn.readyState !== 'open') continue;
+      dropConnection(conn);
+      total++;
+    }
+    if (pending.length > 0) setImmediate(dropPending);
+  };
+  const drop = (conn: EngineConn, st: FlowState) => {
+    st.dropping = true;
+    st.held = true;
+    if (pending.push(conn) === 1) setImmediate(dropPending);
+  };
+  /** Holds, or drops once patience has run out, a connection that negotiated acks and is past the bound. */
+  const judge = (conn: FlowConn, st: FlowState) => {
+    if (!st.acks || st.dropping || !behind(st)) return;
+    if (st.idleTicks >= patienceTicks) {
+      log.warn('socket dropped: not acknowledging', { id: conn.id, packets: st.sentPackets - st.ackedPackets, bytes: st.sentBytes - st.ackedBytes });
+      drop(conn, st);
+    } else if (!st.held && st.idleTicks >= holdTicks && owes(st)) {
+      st.held = true;
+      holds++;
+    }
+  };
   // A tick counts only while something sent is unacknowledged: a reader acks everything within ACK_DELAY_MS,
   // so one that was quiet and then gets a burst past the bound (a bulk approval, a large catch-up answer)
   // has its full patience to read and ack it, while one that stopped reading has been silent since the
   // first packet it did not read.
   const tick = () => {
-    for (const st of states.values()) {
+    for (const { st, conn } of states.values()) {
       if (st.sentPackets > st.ackedPackets) st.idleTicks++;
       else st.idleTicks = 0;
+      judge(conn, st);
     }
   };
   const timer = setInterval(tick, tickMs);
   timer.unref();
-  // Drops are collected and done once per turn: never inside engine.io's send path.
-  const pending: EngineConn[] = [];
-  const dropPending = () => {
-    for (const conn of pending.splice(0)) {
-      if (conn.readyState !== 'open') continue;
-      dropConnection(conn);
-      total++;
-    }
-  };
-  const drop = (conn: EngineConn, st: FlowState) => {
-    st.dropping = true;
-    if (pending.push(conn) === 1) setImmediate(dropPending);
-  };
 
   io.engine.on('connection', (conn: FlowConn) => {
-    const st: FlowState = { sentPackets: 0, sentBytes: 0, ackedPackets: 0, ackedBytes: 0, acks: false, idleTicks: 0, dropping: false };
-    states.set(conn.id, st);
+    const st: FlowState = { sentPackets: 0, sentBytes: 0, ackedPackets: 0, ackedBytes: 0, writtenPackets: 0, writtenBytes: 0, acks: false, idleTicks: 0, held: false, dropping: false };
+    states.set(conn.id, { st, conn });
     conn.once('close', () => states.delete(conn.id));
+    // While held, nothing is handed to the transport; a close releases it (engine.io waits for the queue to drain).
+    const flush = conn.flush;
+    const close = conn.close as (...args: unknown[]) => void;
+    conn.close = (...args: unknown[]) => {
+      st.held = false;
+      flush.call(conn);
+      close.apply(conn, args);
+    };
+    // engine.io hands the whole queue over whenever the transport is writable.
+    conn.flush = () => {
+      if (st.held) return;
+      if (conn.transport.writable) {
+        st.writtenPackets = st.sentPackets;
+        st.writtenBytes = st.sentBytes;
+      }
+      flush.call(conn);
+    };
     // Every packet that leaves, broadcasts included: two additions and a few comparisons, no timer.
     conn.on('packetCreate', (p) => {
       if (p.type !== 'message') return;
       st.sentPackets++;
       st.sentBytes += sizeOf(p.data);
-      if (!st.acks || st.dropping) return;
-      if (st.sentBytes - st.ackedBytes <= bound.maxBytes && st.sentPackets - st.ackedPackets <= bound.maxPackets) return;
-      if (st.idleTicks < patienceTicks) return;
-      log.warn('socket dropped: not acknowledging', { id: conn.id, packets: st.sentPackets - st.ackedPackets, bytes: st.sentBytes - st.ackedBytes });
-      drop(conn, st);
+      judge(conn, st);
     });
   });
 
   const wire = (socket: Socket) => {
-    const conn = socket.conn as unknown as EngineConn;
-    const st = states.get(conn.id);
-    if (!st) return;
+    const entry = states.get((socket.conn as unknown as EngineConn).id);
+    if (!entry) return;
+    const { st, conn } = entry;
     if ((socket.handshake.auth as Record<string, unknown> | undefined)?.[ACK_AUTH_FIELD] === 1 && !st.acks) {
       st.acks = true;
       st.idleTicks = 0;
@@ -154,10 +204,14 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
       st.ackedPackets = payload.p;
       st.ackedBytes = payload.b;
       st.idleTicks = 0;
+      if (st.held) {
+        st.held = false;
+        conn.flush();
+      }
     });
   };
   io.of('/').on('connection', wire);
   io.of(MODERATION_NAMESPACE).on('connection', wire);
 
-  return { stateOf: (id) => states.get(id), dropped: () => total, tick, stop: () => clearInterval(timer) };
+  return { stateOf: (id) => states.get(id)?.st, dropped: () => total, held: () => holds, tick, stop: () => clearInterval(timer) };
 }
