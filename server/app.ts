@@ -168,7 +168,8 @@ export function createApp(input: AppDeps): App {
     onError: (err) => log.warn('typing tick failed', { error: String(err) }),
   });
   metrics.attach(io);
-  const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log);
+  // Held connections are bounded by their ack patience (flow.ts), not by the queue sweep.
+  const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log, undefined, (id) => flow.stateOf(id)?.held === true);
   const flow = startFlowControl(io, { maxBytes: config.socketMaxUnackedBytes, maxPackets: config.socketMaxUnackedPackets, patienceMs: config.socketAckPatienceMs }, log);
 
   const commentTemplate = compileCommentTemplate();

@@ -77,7 +77,12 @@ export interface Backpressure {
   stop(): void;
 }
 
-export function startBackpressure(io: Server, bound: QueueBound, log: Logger, intervalMs = SWEEP_INTERVAL_MS): Backpressure {
+/**
+ * `exempt` names connections another bound already owns: a connection held by reader acks (flow.ts) keeps its
+ * backlog in engine.io's queue as references to shared broadcast frames, and its ack patience drops it if it
+ * stopped reading; counting that backlog here would drop a reader that is only starved by a busy server.
+ */
+export function startBackpressure(io: Server, bound: QueueBound, log: Logger, intervalMs = SWEEP_INTERVAL_MS, exempt?: (id: string) => boolean): Backpressure {
   let total = 0;
   const clients = () => (io.engine as unknown as { clients: Record<string, EngineConn> }).clients;
   const sweep = () => {
@@ -85,7 +90,7 @@ export function startBackpressure(io: Server, bound: QueueBound, log: Logger, in
     const all = clients();
     for (const id in all) {
       const conn = all[id];
-      if (conn.readyState !== 'open') continue;
+      if (conn.readyState !== 'open' || exempt?.(id)) continue;
       const q = measureQueue(conn, bound);
       if (q.packets <= bound.maxPackets && q.bytes <= bound.maxBytes) continue;
       log.warn('socket dropped: not reading', { id, transport: conn.transport.name, packets: q.packets, bytes: q.bytes });
