@@ -2,7 +2,7 @@
 // validate against the article and parent, moderate, store (committed), then publish.
 import { localWrite } from '../realtime/local-writes';
 import type { Actor, Deps } from '../deps';
-import { SlowModeConflict, type Article, type CommentRow, type SortOrder, type StaffBadge, type WriteResult } from '../db/store';
+import { SlowModeConflict, ThreadClosedConflict, type Article, type CommentRow, type SortOrder, type StaffBadge, type WriteResult } from '../db/store';
 import type { Moderator } from '../db/moderators.types';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
@@ -51,6 +51,12 @@ export function publishWrite(deps: Pick<Deps, 'publish'>, article: Pick<Article,
   const changes = writes.flatMap((w) => [w.change, ...w.ancestors]).sort((a, b) => a.seq - b.seq);
   const last = writes.reduce((a, b) => (a.change.seq > b.change.seq ? a : b));
   if (changes.length) deps.publish({ type: 'comment.changed', article, changes, commentCount: last.commentCount });
+}
+
+/** A merge or close that won the race with a post: the reader reloads (a merged page now shows the target thread). */
+function threadClosedError(err: ThreadClosedConflict): AppError {
+  if (err.reason === 'merged') return new AppError('thread_merged', 409, msg('thread_merged'), { into: err.into });
+  return new AppError('comments_closed', 403, msg('comments_closed'));
 }
 
 function rulesDeps(deps: Deps) {
@@ -128,6 +134,7 @@ export const postComment = localWrite(async function postComment(deps: Deps, inp
     verifiedSiteId: input.verifiedSiteId ?? null,
     verifiedAvatar: input.verifiedSiteId != null ? (input.verifiedAvatar ?? null) : null,
   }).catch((err: unknown) => {
+    if (err instanceof ThreadClosedConflict) throw threadClosedError(err);
     if (!(err instanceof SlowModeConflict) || !slow) throw err;
     throw verdictError(slowMode({ kind: 'create', now: ctx.now, slowMode: { seconds: slow.seconds, lastAt: err.lastAt } })!);
   });
