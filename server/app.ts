@@ -40,6 +40,7 @@ import { startBackpressure } from './realtime/backpressure';
 import { startFlowControl, type FlowControl } from './realtime/flow';
 import { createIo } from './realtime/io';
 import { createPublisher } from './realtime/publish';
+import { createLocalWrites } from './realtime/local-writes';
 import { capturePeers, createClientIp } from './security/client-ip';
 import { csrfGuard } from './security/origin';
 import { createIpHasher } from './security/ip';
@@ -153,12 +154,13 @@ export function createApp(input: AppDeps): App {
   // publish is bound once io exists; services only ever see the function.
   let publishTo: Deps['publish'] = () => undefined;
   // Every comment write may have left notifications in the outbox: the worker is nudged after each.
-  const deps: Deps = { store, now, config, log, policy, publish: (e) => (publishTo(e), notify.nudgeFor(e)) };
+  const writes = createLocalWrites();
+  const deps: Deps = { store, now, config, log, policy, writes, publish: (e) => (publishTo(e), notify.nudgeFor(e)) };
   const sites = createSiteRegistry(store);
   const allowOrigin = async (origin: string) => (await sites.forOrigin(origin)) !== undefined;
   const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis, allowOrigin });
   useEmbedIdentity(io, deps, sites);
-  publishTo = createPublisher(io, undefined, metrics);
+  publishTo = createPublisher(io, undefined, metrics, writes);
   const notify = createNotifications({ ...deps, secrets });
   // Several nodes add up their typists in Redis; each node tells its own readers the total.
   const typing = createTyping({

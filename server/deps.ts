@@ -5,6 +5,7 @@ import type { Author } from './db/rows';
 import type { Publish } from './events';
 import type { Logger } from './log';
 import type { ModerationPolicy } from './moderation/moderation.policy';
+import type { LocalWrites } from './realtime/local-writes';
 
 export interface Deps {
   store: Store;
@@ -13,6 +14,8 @@ export interface Deps {
   config: Readonly<Config>;
   log: Logger;
   policy: ModerationPolicy;
+  /** This node's seq-bumping writes in flight (realtime/local-writes.ts); absent in bare test deps. */
+  writes?: LocalWrites;
 }
 
 /** Who is acting: an accountless author (maybe not yet created) seen from a network. */

@@ -80,6 +80,35 @@ describe('merging page threads', () => {
     expect((await merge(into, { into: from })).body.error.code).toBe('merge_merged');
   });
 
+  it('refuses with 409 thread_merged a post accepted as the merge commits, instead of storing it in the old thread', async () => {
+    const { b, into, from, merge } = await setUp();
+    // The race made certain: the merge commits right after the post has read its (old) thread.
+    const articles = s.store.articles;
+    const getBySlug = articles.getBySlug;
+    let armed = true;
+    articles.getBySlug = async (slug: string) => {
+      const a = await getBySlug.call(articles, slug);
+      if (armed && slug === from) {
+        armed = false;
+        expect((await merge(from, { into })).status).toBe(200);
+      }
+      return a;
+    };
+    try {
+      const r = await b.post('old-url', { body: '与合并同时' });
+      expect(armed).toBe(false);
+      expect([r.status, r.body.error?.code]).toEqual([409, 'thread_merged']);
+      expect(r.body.error.message).toEqual(expect.any(String));
+      expect(r.body.error.details).toEqual({ into });
+    } finally {
+      articles.getBySlug = getBySlug;
+    }
+    expect((await s.store.articles.getBySlug(from))!).toMatchObject({ commentCount: 0 });
+    expect((await s.store.articles.getBySlug(into))!.commentCount).toBe(3);
+    // Reloaded, the page resolves to the merged thread and the post goes there.
+    expect((await b.post('old-url', { body: '重发' })).body.slug).toBe(into);
+  });
+
   it('shows the moved comments live to a reader of the target, tells readers of the old thread to reload, and moves count widgets', async () => {
     const { a, into, from, top, rep, merge } = await setUp();
     const reader = await embedSocket(s);

@@ -1,6 +1,6 @@
 // The Store contract: what every store (SQLite, PostgreSQL) must do, observed through the Store interface
 // alone. describeStoreContract(name, open) runs it on a fresh, migrated, empty store per test.
-import { SlowModeConflict, type Article, type CommentRow, type NewComment, type Store } from '../server/db/store';
+import { SlowModeConflict, ThreadClosedConflict, type Article, type CommentRow, type NewComment, type Store } from '../server/db/store';
 import { describeNotifyContract } from './store.notify-contract';
 
 export interface OpenedStore {
@@ -200,6 +200,39 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await refused('s-old', 's-new')).toEqual({ ok: false, refusal: 'merged' });
         expect(await refused('s-new', 's-old')).toEqual({ ok: false, refusal: 'merged' });
         void foreign;
+      });
+
+      it('refuses posts into a thread merged or closed after the post read it, in the write itself, storing nothing', async () => {
+        const s = await store.embed.createSite(site, T0);
+        const thread = async (pageKey: string, slug: string) =>
+          (await store.embed.createPageThread({ siteId: s.id, pageKey, pageUrl: null, slug, title: slug, moderationMode: null, createdAt: T0 })).article;
+        const into = await thread('new', 't-new');
+        const from = await thread('old', 't-old');
+        article = from;
+        const top = await post({ body: '合并前' });
+        // A merge racing a post: the post lands before it (and moves with it) or is refused, never left behind.
+        const [raced, merged] = await Promise.allSettled([post({ body: '同时' }), store.embed.mergeThreads({ siteId: s.id, fromSlug: 't-old', intoSlug: 't-new', at: T0 + 5000 })]);
+        expect(merged.status).toBe('fulfilled');
+        if (raced.status === 'rejected') expect(raced.reason).toBeInstanceOf(ThreadClosedConflict);
+        const seqAfterMerge = (await store.articles.getById(from.id))!.seq;
+        // Posts with the stale thread (one alone, and several at once: PostgreSQL writes them as one batch).
+        const late = await Promise.allSettled([post({ body: '晚了' }), post({ body: '晚了 2' }), post({ body: '晚了 3' }), reply(top.change.comment, { body: '晚了的回复' })]);
+        for (const r of late) {
+          expect(r.status).toBe('rejected');
+          const err = (r as PromiseRejectedResult).reason;
+          expect(err).toBeInstanceOf(ThreadClosedConflict);
+          expect(err).toMatchObject({ reason: 'merged', into: 't-new' });
+        }
+        expect((await store.articles.getById(from.id))).toMatchObject({ seq: seqAfterMerge, commentCount: 0 });
+        expect(await store.comments.eventsSince(from.id, 0, 100)).toEqual([]);
+        const target = (await store.articles.getById(into.id))!;
+        expect(target.commentCount).toBe(raced.status === 'fulfilled' ? 2 : 1);
+
+        // Closed by a moderator after the read: refused the same way, as closed.
+        await store.articles.updateSettings(into.id, { commentsClosed: true }, T0 + 6000);
+        article = into;
+        await expect(post({ body: '已关闭' })).rejects.toMatchObject({ reason: 'closed' });
+        expect((await store.articles.getById(into.id))!.commentCount).toBe(target.commentCount);
       });
     });
 

@@ -1,7 +1,8 @@
 // Owns the comment use cases, one function each, called alike by the HTTP routes and the socket handlers:
 // validate against the article and parent, moderate, store (committed), then publish.
+import { localWrite } from '../realtime/local-writes';
 import type { Actor, Deps } from '../deps';
-import { SlowModeConflict, type Article, type CommentRow, type SortOrder, type StaffBadge, type WriteResult } from '../db/store';
+import { SlowModeConflict, ThreadClosedConflict, type Article, type CommentRow, type SortOrder, type StaffBadge, type WriteResult } from '../db/store';
 import type { Moderator } from '../db/moderators.types';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
@@ -52,6 +53,12 @@ export function publishWrite(deps: Pick<Deps, 'publish'>, article: Pick<Article,
   if (changes.length) deps.publish({ type: 'comment.changed', article, changes, commentCount: last.commentCount });
 }
 
+/** A merge or close that won the race with a post: the reader reloads (a merged page now shows the target thread). */
+function threadClosedError(err: ThreadClosedConflict): AppError {
+  if (err.reason === 'merged') return new AppError('thread_merged', 409, msg('thread_merged'), { into: err.into });
+  return new AppError('comments_closed', 403, msg('comments_closed'));
+}
+
 function rulesDeps(deps: Deps) {
   return { store: deps.store, policy: deps.policy, now: deps.now, rateLimits: deps.config.rateLimits, timeZone: deps.config.timeZone };
 }
@@ -78,7 +85,7 @@ export function staffBadge(article: Article, mod: Moderator): StaffBadge {
   return article.authorAccount && article.authorAccount.toLowerCase() === mod.username.toLowerCase() ? 'author' : 'editor';
 }
 
-export async function postComment(deps: Deps, input: PostInput, actor: Actor): Promise<{ comment: CommentJson; authorId: number }> {
+export const postComment = localWrite(async function postComment(deps: Deps, input: PostInput, actor: Actor): Promise<{ comment: CommentJson; authorId: number }> {
   const tooLong = overLength(input);
   if (tooLong) throw verdictError(tooLong);
   const article = await requireArticle(deps, input.slug);
@@ -127,6 +134,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
     verifiedSiteId: input.verifiedSiteId ?? null,
     verifiedAvatar: input.verifiedSiteId != null ? (input.verifiedAvatar ?? null) : null,
   }).catch((err: unknown) => {
+    if (err instanceof ThreadClosedConflict) throw threadClosedError(err);
     if (!(err instanceof SlowModeConflict) || !slow) throw err;
     throw verdictError(slowMode({ kind: 'create', now: ctx.now, slowMode: { seconds: slow.seconds, lastAt: err.lastAt } })!);
   });
@@ -134,7 +142,7 @@ export async function postComment(deps: Deps, input: PostInput, actor: Actor): P
   const c = result.change.comment;
   deps.log.info('comment posted', { id: c.id, article: article.slug, status: c.status, heldReason: c.heldReason ?? undefined });
   return { comment: toCommentJson(c, { mine: true }), authorId: result.authorId };
-}
+});
 
 /** A moderator let it stand as it was (approved, restored or pinned): a changed text needs their look again. */
 const vouchedFor = (c: CommentRow) => c.status === 'published' && (c.moderatedBy !== null || c.pinnedAt !== null);
@@ -143,7 +151,7 @@ const vouchedFor = (c: CommentRow) => c.status === 'published' && (c.moderatedBy
  * An edit runs every rule a new comment runs. An edit of a comment a moderator approved or pinned goes back to
  * review (pending, unpinned: re-pin after approving); the previous text is kept for the console.
  */
-export async function editComment(deps: Deps, id: number, body: string, actor: Actor): Promise<CommentJson> {
+export const editComment = localWrite(async function editComment(deps: Deps, id: number, body: string, actor: Actor): Promise<CommentJson> {
   const c = await requireOwnComment(deps, id, actor);
   const tooLong = overLength({ authorName: c.authorName, body });
   if (tooLong) throw verdictError(tooLong);
@@ -176,9 +184,9 @@ export async function editComment(deps: Deps, id: number, body: string, actor: A
   deps.log.info('comment edited', { id, status: result.change.comment.status, heldReason: result.change.comment.heldReason ?? undefined });
   const liked = await deps.store.comments.likedBy(c.authorId, [id]);
   return toCommentJson(result.change.comment, { mine: true, liked: liked.has(id) });
-}
+});
 
-export async function deleteComment(deps: Deps, id: number, actor: Actor): Promise<{ id: number; comment: CommentJson | null }> {
+export const deleteComment = localWrite(async function deleteComment(deps: Deps, id: number, actor: Actor): Promise<{ id: number; comment: CommentJson | null }> {
   const c = await requireOwnComment(deps, id, actor);
   const article = (await deps.store.articles.getById(c.articleId))!;
   const result = await deps.store.comments.setStatus(id, { status: 'deleted', at: deps.now() });
@@ -186,7 +194,7 @@ export async function deleteComment(deps: Deps, id: number, actor: Actor): Promi
   deps.log.info('comment deleted', { id });
   const after = result.change.comment;
   return { id, comment: isPubliclyVisible(after) ? toCommentJson(after) : null };
-}
+});
 
 /**
  * At most this many likes from one network count on one comment per window: fresh cookies cycled on one
@@ -195,7 +203,7 @@ export async function deleteComment(deps: Deps, id: number, actor: Actor): Promi
 export const LIKES_PER_NETWORK = { limit: 3, windowMs: 24 * 3_600_000 } as const;
 
 /** Likes need an identity; a reader who never posted gets one here, after the checks pass. */
-export async function toggleLike(deps: Deps, id: number, actor: Actor): Promise<{ id: number; likes: number; liked: boolean; authorId: number }> {
+export const toggleLike = localWrite(async function toggleLike(deps: Deps, id: number, actor: Actor): Promise<{ id: number; likes: number; liked: boolean; authorId: number }> {
   const c = await deps.store.comments.get(id);
   if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, msg('comment_not_found'));
   await requireNotBanned(deps, actor);
@@ -210,7 +218,7 @@ export async function toggleLike(deps: Deps, id: number, actor: Actor): Promise<
   const article = (await deps.store.articles.getById(c.articleId))!;
   deps.publish({ type: 'reaction.changed', article, seq: r.seq, commentId: id, likes: r.likes, authorId, liked: r.liked });
   return { id, likes: r.likes, liked: r.liked, authorId };
-}
+});
 
 async function toJsonList(deps: Deps, rows: CommentRow[], viewer: Viewer): Promise<CommentJson[]> {
   const liked = viewer.authorId === null ? new Set<number>() : await deps.store.comments.likedBy(viewer.authorId, rows.map((r) => r.id));

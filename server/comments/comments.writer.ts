@@ -2,7 +2,7 @@
 // per-article event log true in the same transaction. Synchronous so that other repos (reports,
 // bans) can compose these writes inside their own db.transaction.
 import type { Db } from '../db/open';
-import { SlowModeConflict, type ArticleEventType, type CommentChange, type CommentRow, type CommentStatus, type NewComment, type StatusChange, type WriteResult } from '../db/store';
+import { SlowModeConflict, ThreadClosedConflict, type ArticleEventType, type CommentChange, type CommentRow, type CommentStatus, type NewComment, type StatusChange, type WriteResult } from '../db/store';
 
 export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS articleId, ${a}.parent_id AS parentId,
   ${a}.root_id AS rootId, ${a}.depth, ${a}.author_id AS authorId, ${a}.author_name AS authorName,
@@ -43,6 +43,9 @@ export function createCommentWriter(db: Db): CommentWriter {
   const insertAuthor = db.prepare(`INSERT INTO authors (token_hash, created_at, last_ip_hash) VALUES (?, ?, ?)
     ON CONFLICT (token_hash) DO UPDATE SET last_ip_hash = excluded.last_ip_hash RETURNING id`).pluck();
   const touchAuthor = db.prepare(`UPDATE authors SET last_ip_hash = ? WHERE id = ?`);
+  // The thread as the write finds it: a merge or close that committed after the service's read refuses the post.
+  const threadState = db.prepare(`SELECT a.comments_closed AS closed, t.slug AS mergedInto FROM articles a
+    LEFT JOIN articles t ON t.id = a.merged_into WHERE a.id = ?`);
   const lastInArticle = db.prepare(`SELECT MAX(created_at) FROM comments WHERE author_id = ? AND article_id = ?`).pluck();
   const insertComment = db.prepare(`INSERT INTO comments
     (article_id, parent_id, root_id, depth, author_id, author_name, reply_to_name, body, html, status, created_at, ip_hash, held_reason, staff, verified_site_id, verified_avatar)
@@ -118,6 +121,9 @@ export function createCommentWriter(db: Db): CommentWriter {
   }
 
   const insert = db.transaction((c: NewComment): WriteResult & { authorId: number } => {
+    const thread = threadState.get(c.articleId) as { closed: number; mergedInto: string | null } | undefined;
+    if (thread?.mergedInto) throw new ThreadClosedConflict('merged', thread.mergedInto);
+    if (thread?.closed) throw new ThreadClosedConflict('closed');
     let authorId = c.authorId;
     if (authorId === null) {
       if (!c.newAuthorTokenHash) throw new Error('insert needs an author id or a new author token hash');

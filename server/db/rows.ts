@@ -129,6 +129,16 @@ export class SlowModeConflict extends Error {
   }
 }
 
+/**
+ * An insert refused in the write itself because its thread stopped taking comments after the service read it:
+ * merged into another thread (`into` is the target's slug) or closed. Nothing of it was stored.
+ */
+export class ThreadClosedConflict extends Error {
+  constructor(readonly reason: 'merged' | 'closed', readonly into: string | null = null) {
+    super(reason === 'merged' ? `thread merged into ${into}` : 'thread closed');
+  }
+}
+
 /** An earlier text of an edited comment (kept by every edit). */
 export interface CommentRevision {
   commentId: number;

@@ -1,5 +1,6 @@
 // Owns merging a site's page thread into another one (a page whose URL changed): the refusals as clear
 // errors, the audit line, and what the live readers of both threads hear.
+import { localWrite } from '../realtime/local-writes';
 import type { Deps } from '../deps';
 import type { MergeRefusal, Site } from '../db/store';
 import { AppError } from '../errors';
@@ -28,7 +29,7 @@ export interface MergeOutcome {
   commentCount: number;
 }
 
-export async function mergePages(deps: Deps, site: Site, fromSlug: string, intoSlug: string, moderatorId: number): Promise<MergeOutcome> {
+export const mergePages = localWrite(async function mergePages(deps: Deps, site: Site, fromSlug: string, intoSlug: string, moderatorId: number): Promise<MergeOutcome> {
   const r = await deps.store.embed.mergeThreads({ siteId: site.id, fromSlug, intoSlug, at: deps.now() });
   if (!r.ok) {
     const { status, key } = REFUSALS[r.refusal];
@@ -50,4 +51,4 @@ export async function mergePages(deps: Deps, site: Site, fromSlug: string, intoS
   deps.publish({ type: 'thread.merged', from, into, commentCount: into.commentCount });
   deps.log.info('embed threads merged', { site: site.id, from: from.slug, into: into.slug, moved: changes.length });
   return { from: from.slug, into: into.slug, moved: changes.length, commentCount: into.commentCount };
-}
+});

@@ -1,5 +1,6 @@
 // Owns the reader-side use cases of the heated-thread tools, called alike by HTTP and socket: toggling a
 // reaction, a reader's own reactions, a comment's edit history, and the article's picks (精选).
+import { localWrite } from '../realtime/local-writes';
 import type { Actor, Deps } from '../deps';
 import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
@@ -28,7 +29,7 @@ export interface ReactionAnswer {
 }
 
 /** One reaction of `kind` on or off; kinds outside the site's set are refused, bans stop it, the per-network cap holds. */
-export async function toggleReaction(deps: Deps, id: number, kind: string, actor: Actor): Promise<ReactionAnswer> {
+export const toggleReaction = localWrite(async function toggleReaction(deps: Deps, id: number, kind: string, actor: Actor): Promise<ReactionAnswer> {
   const settings = await deps.policy.settings();
   if (!settings.reactionSet.includes(kind)) throw new AppError('reaction_not_offered', 422, msg('reaction_not_offered'), { kinds: settings.reactionSet });
   const c = await deps.store.comments.get(id);
@@ -44,7 +45,7 @@ export async function toggleReaction(deps: Deps, id: number, kind: string, actor
   const article = (await deps.store.articles.getById(r.articleId))!;
   deps.publish({ type: 'reactions.changed', article, seq: r.seq, commentId: id, reactions: r.counts, authorId, kind, on: r.on });
   return { id, kind, on: r.on, reactions: r.counts, seq: r.seq, authorId };
-}
+});
 
 /** The site's reaction set and, for a reader with an identity, which of these comments they reacted to how. */
 export async function readerReactions(deps: Deps, ids: number[], actor: Pick<Actor, 'authorId'>): Promise<{ kinds: string[]; mine: Record<string, string[]> }> {

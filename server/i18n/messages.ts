@@ -31,6 +31,7 @@ const zhCN = {
   merge_other_site: '只能合并同一站点的讨论。',
   merge_merged: '这个讨论已经并入别处，请直接操作合并后的讨论。',
   merge_closed: '已关闭的讨论不能合并，请先重新开放。',
+  thread_merged: '这个讨论刚刚并入另一个讨论，评论没有发出。请刷新页面后再发一次。',
 
   // Articles and comments
   article_not_found: '文章不存在。',
@@ -165,6 +166,7 @@ const en: Record<MessageKey, string> = {
   merge_other_site: 'Only threads of the same site can be merged.',
   merge_merged: 'This thread was already merged elsewhere; act on the thread it went into.',
   merge_closed: 'A closed thread cannot be merged; reopen it first.',
+  thread_merged: 'This thread has just been merged into another one and your comment was not posted. Reload the page and post it again.',
 
   article_not_found: 'Article not found.',
   no_articles: 'No articles yet. Add one with npm run article:add -- FILE.',

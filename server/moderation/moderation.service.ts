@@ -1,5 +1,6 @@
 // Owns the moderation use cases: reader reports, moderator actions on comments, bans, article and site
 // settings and word lists. Every moderator action is written to the audit log and published live.
+import { localWrite } from '../realtime/local-writes';
 import type { Actor, Deps } from '../deps';
 import type { Article, ArticleSettings, CommentRow, WriteResult } from '../db/store';
 import { AppError } from '../errors';
@@ -35,7 +36,7 @@ async function audit(deps: Deps, mod: Moderator | null, action: string, targetTy
   deps.log.info('moderation action', { moderator: mod?.username ?? 'system', action, targetType, targetId });
 }
 
-export async function reportComment(deps: Deps, id: number, input: { reason: ReportReason; note?: string }, actor: Actor) {
+export const reportComment = localWrite(async function reportComment(deps: Deps, id: number, input: { reason: ReportReason; note?: string }, actor: Actor) {
   const c = await deps.store.comments.get(id);
   if (!c || c.status !== 'published') throw new AppError('comment_not_found', 404, msg('comment_not_found'));
   if (actor.authorId !== null && c.authorId === actor.authorId) throw new AppError('cannot_report_own', 422, msg('cannot_report_own'));
@@ -60,10 +61,10 @@ export async function reportComment(deps: Deps, id: number, input: { reason: Rep
   deps.publish({ type: 'comment.reported', article, commentId: id, reportCount: r.reportCount });
   deps.log.info('comment reported', { id, reason: input.reason, hidden: r.hidden !== null });
   return { id, reported: true as const, authorId };
-}
+});
 
 /** One moderator action on one comment; throws 422 when it does not apply to the comment's state. */
-export async function moderateComment(deps: Deps, mod: Moderator, id: number, action: ModAction, reason?: string | null): Promise<CommentRow> {
+export const moderateComment = localWrite(async function moderateComment(deps: Deps, mod: Moderator, id: number, action: ModAction, reason?: string | null): Promise<CommentRow> {
   const c = await requireComment(deps, id);
   const at = deps.now();
   const invalid = (why: string) => new AppError('invalid_state', 422, why, { status: c.status, action });
@@ -101,7 +102,7 @@ export async function moderateComment(deps: Deps, mod: Moderator, id: number, ac
   await audit(deps, mod, `comment.${action}`, 'comment', id, reason, { ...change, ...where });
   deps.publish({ type: 'moderation.changed', commentIds: [id] });
   return result.change.comment;
-}
+});
 
 export async function moderateMany(deps: Deps, mod: Moderator, ids: number[], action: 'approve' | 'reject', reason?: string | null) {
   const results: { id: number; ok: boolean; error?: { code: string; message: string } }[] = [];
@@ -126,7 +127,7 @@ export interface BanInput {
   removeComments: boolean;
 }
 
-export async function banFromComment(deps: Deps, mod: Moderator, input: BanInput): Promise<{ bans: Ban[]; removed: number }> {
+export const banFromComment = localWrite(async function banFromComment(deps: Deps, mod: Moderator, input: BanInput): Promise<{ bans: Ban[]; removed: number }> {
   const c = await requireComment(deps, input.commentId);
   const at = deps.now();
   const expiresAt = input.durationMinutes ? at + input.durationMinutes * 60_000 : null;
@@ -165,7 +166,7 @@ export async function banFromComment(deps: Deps, mod: Moderator, input: BanInput
     deps.publish({ type: 'moderation.changed', commentIds: done.removed.map((r) => r.change.comment.id) });
   }
   return { bans: done.bans, removed: done.removed.length };
-}
+});
 
 /** The ban list, each with the names its author or network used: a moderator recognises "小明", not "作者 #12". */
 export async function listBans(deps: Deps, includeInactive: boolean): Promise<ListedBan[]> {
@@ -183,7 +184,7 @@ export async function liftBan(deps: Deps, mod: Moderator, id: number): Promise<B
   return b;
 }
 
-export async function updateArticleSettings(
+export const updateArticleSettings = localWrite(async function updateArticleSettings(
   deps: Deps,
   mod: Moderator,
   slug: string,
@@ -199,7 +200,7 @@ export async function updateArticleSettings(
     .map((k) => ({ key: k, from: article[k] ?? null, to: s[k] ?? null }));
   await audit(deps, mod, 'article.settings', 'article', article.id, null, { ...s, changes, article: article.slug });
   return r.article;
-}
+});
 
 export async function updateSiteSettings(deps: Deps, mod: Moderator, s: Partial<ModerationSettings>): Promise<ModerationSettings> {
   const raw = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, String(v)]));

@@ -14,6 +14,7 @@ export interface Metrics {
   joins: Counter<'catchup'>;
   commentsPosted: Counter;
   fanoutSeconds: Histogram<'event'>;
+  seqGaps: Counter<'outcome'>;
   /** Starts the collectors that need io (sockets) and the event-loop monitor. */
   attach(io: Server): void;
   stop(): void;
@@ -40,6 +41,12 @@ export function createMetrics(store: Store, poolStats?: PoolStats): Metrics {
     help: 'Time to hand one live event to every local socket and the adapter',
     labelNames: ['event'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry],
+  });
+  const seqGaps = new Counter({
+    name: 'yilun_seq_gaps_total',
+    help: 'Gaps in an article\'s seq order skipped by this node: outcome="foreign" at once (no local write could own them), "timeout" after waiting',
+    labelNames: ['outcome'] as const,
     registers: [registry],
   });
   new Gauge({
@@ -94,6 +101,7 @@ export function createMetrics(store: Store, poolStats?: PoolStats): Metrics {
     joins,
     commentsPosted,
     fanoutSeconds,
+    seqGaps,
     attach(server) {
       io = server;
       loop.enable();

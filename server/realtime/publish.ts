@@ -9,6 +9,7 @@ import { isPubliclyVisible } from '../comments/comments.writer';
 import { toCommentJson, type CommentJson } from '../comments/comments.view';
 import { articleRoom, authorRoom, watchRoom, moderatorRoom, moderatorSessionRoom, MODERATION_NAMESPACE, readerRoom } from './rooms';
 import { createSequencer } from './sequencer';
+import type { LocalWrites } from './local-writes';
 
 /** How long an event waits for an earlier seq of its article that has not been published. */
 export const SEQ_GAP_MS = 100;
@@ -128,9 +129,11 @@ function sequenceOf(e: DomainEvent): { articleId: number; seqs: number[] } | nul
 export interface PublishMetrics {
   commentsPosted: { inc(n?: number): void };
   fanoutSeconds: { startTimer(labels: { event: string }): () => void };
+  seqGaps?: { inc(labels: { outcome: 'foreign' | 'timeout' }): void };
 }
 
-export function createPublisher(io: Server, gapMs = SEQ_GAP_MS, metrics?: PublishMetrics): Publish {
+/** With `local` (this node's writes in flight) a gap no local write can fill is skipped at once. */
+export function createPublisher(io: Server, gapMs = SEQ_GAP_MS, metrics?: PublishMetrics, local?: LocalWrites): Publish {
   const emit = (e: DomainEvent) => {
     const end = metrics?.fanoutSeconds.startTimer({ event: e.type });
     (HANDLERS[e.type] as Handler<typeof e.type>)(io, e as never);
@@ -140,7 +143,7 @@ export function createPublisher(io: Server, gapMs = SEQ_GAP_MS, metrics?: Publis
       if (created) metrics.commentsPosted.inc(created);
     }
   };
-  const sequencer = createSequencer(emit, { gapMs });
+  const sequencer = createSequencer(emit, { gapMs, local, onGap: (outcome) => metrics?.seqGaps?.inc({ outcome }) });
   return (e) => {
     const s = sequenceOf(e);
     if (s) sequencer.push(s.articleId, s.seqs, e);

@@ -1,6 +1,10 @@
 // Owns releasing each article's live events in the order of their seq. Group commit resolves many writes
 // at once and services may await other reads before publishing, so events reach publish out of order;
 // an event waits here for its predecessors, at most gapMs, after which the missing seqs are skipped.
+// With several nodes the seqs other nodes committed are gaps here too (their events reach readers through
+// the adapter): given `local`, a gap is waited for only while a write of this node that may own it is in
+// flight, and skipped at once otherwise.
+import type { LocalWrites } from './local-writes';
 
 export interface SequencerOptions {
   /** How long released events wait for a missing seq before it is skipped. */
@@ -9,6 +13,10 @@ export interface SequencerOptions {
   maxPending?: number;
   /** Articles remembered; the least recently active idle ones are forgotten past this. */
   maxArticles?: number;
+  /** This node's writes in flight: without it every gap may be ours (one node, tests). */
+  local?: Pick<LocalWrites, 'clock' | 'busyBefore' | 'onSettled'>;
+  /** Told how each gap ended: skipped at once (no local write could own it) or after waiting gapMs. */
+  onGap?: (outcome: 'foreign' | 'timeout') => void;
 }
 
 export interface Sequencer<T> {
@@ -16,12 +24,16 @@ export interface Sequencer<T> {
   push(articleId: number, seqs: number[], item: T): void;
   /** Events waiting, over all articles (tests, diagnostics). */
   pending(): number;
+  /** Gaps skipped so far: at once (foreign) and after the wait (timeout). */
+  gaps(): { foreign: number; timeout: number };
   stop(): void;
 }
 
 interface Unit<T> {
   seqs: number[];
   item: T;
+  /** The local write clock when it was heard: a write started later cannot own a seq below it. */
+  at: number;
 }
 
 interface Lane<T> {
@@ -40,6 +52,22 @@ export function createSequencer<T>(release: (item: T) => void, opts: SequencerOp
   const maxPending = opts.maxPending ?? 10_000;
   const maxArticles = opts.maxArticles ?? 10_000;
   const lanes = new Map<number, Lane<T>>();
+  /** Lanes with events waiting: the ones a settled local write may unblock. */
+  const stalled = new Set<Lane<T>>();
+  const local = opts.local;
+  const counted = { foreign: 0, timeout: 0 };
+  const gapEnded = (outcome: 'foreign' | 'timeout') => {
+    counted[outcome]++;
+    opts.onGap?.(outcome);
+  };
+
+  /** A missing seq below waiting events may be ours only if a local write older than one of them is in flight. */
+  const mayBeLocal = (lane: Lane<T>): boolean => {
+    if (!local) return true;
+    let oldest = Infinity;
+    for (const u of lane.waiting.values()) oldest = Math.min(oldest, u.at);
+    return local.busyBefore(oldest);
+  };
 
   const clearTimer = (lane: Lane<T>) => {
     if (lane.timer) clearTimeout(lane.timer);
@@ -70,8 +98,18 @@ export function createSequencer<T>(release: (item: T) => void, opts: SequencerOp
       markReleased(lane, unit.seqs);
       release(unit.item);
     }
-    if (lane.waiting.size === 0) return clearTimer(lane);
+    if (lane.waiting.size === 0) {
+      stalled.delete(lane);
+      return clearTimer(lane);
+    }
+    stalled.add(lane);
     if (lane.waiting.size > maxPending) {
+      skipGap(lane);
+      return drain(lane);
+    }
+    if (!mayBeLocal(lane)) {
+      clearTimer(lane);
+      gapEnded('foreign');
       skipGap(lane);
       return drain(lane);
     }
@@ -82,6 +120,7 @@ export function createSequencer<T>(release: (item: T) => void, opts: SequencerOp
     lane.timer = setTimeout(() => {
       lane.timer = null;
       lane.timerFor = null;
+      gapEnded('timeout');
       skipGap(lane);
       drain(lane);
     }, opts.gapMs);
@@ -95,6 +134,11 @@ export function createSequencer<T>(release: (item: T) => void, opts: SequencerOp
       if (lane.waiting.size === 0 && lane.next !== null) lanes.delete(id);
     }
   }
+
+  // A local write ended: the gaps it might have owned and did not fill are someone else's.
+  local?.onSettled(() => {
+    for (const lane of [...stalled]) drain(lane);
+  });
 
   return {
     push(articleId, seqs, item) {
@@ -118,9 +162,10 @@ export function createSequencer<T>(release: (item: T) => void, opts: SequencerOp
         // Late (its gap was skipped already): out of order is better than never.
         markReleased(lane, seqs.filter((s) => s >= lane.next!));
         release(item);
-      } else lane.waiting.set(seqs[0], { seqs, item });
+      } else lane.waiting.set(seqs[0], { seqs, item, at: local ? local.clock() : 0 });
       drain(lane);
     },
+    gaps: () => ({ ...counted }),
     pending: () => {
       let n = 0;
       for (const lane of lanes.values()) n += lane.waiting.size;
@@ -129,6 +174,7 @@ export function createSequencer<T>(release: (item: T) => void, opts: SequencerOp
     stop() {
       for (const lane of lanes.values()) clearTimer(lane);
       lanes.clear();
+      stalled.clear();
     },
   };
 }

@@ -1,5 +1,6 @@
 // Owns an author's own data: every comment they posted (by their author identity), to download, and deleting
 // them all with the same semantics as deleting one (placeholders stay where replies hang), published live.
+import { localWrite } from '../realtime/local-writes';
 import type { Actor, Deps } from '../deps';
 import type { Article } from '../db/store';
 import type { FeedComment } from '../db/transfer.types';
@@ -52,7 +53,7 @@ export async function* myComments(deps: Pick<Deps, 'store'>, actor: Pick<Actor, 
  * Deletes every published or held comment of the author, one write each (what the moderators removed stays
  * removed), and tells each article's readers. Returns how many went and how many left a placeholder.
  */
-export async function deleteAllMine(deps: Deps, actor: Pick<Actor, 'authorId'>): Promise<{ deleted: number; placeholders: number }> {
+export const deleteAllMine = localWrite(async function deleteAllMine(deps: Deps, actor: Pick<Actor, 'authorId'>): Promise<{ deleted: number; placeholders: number }> {
   let deleted = 0;
   let placeholders = 0;
   if (actor.authorId === null) return { deleted, placeholders };
@@ -77,4 +78,4 @@ export async function deleteAllMine(deps: Deps, actor: Pick<Actor, 'authorId'>):
   }
   deps.log.info('author deleted all their comments', { authorId: actor.authorId, deleted });
   return { deleted, placeholders };
-}
+});

@@ -1,7 +1,7 @@
 // Owns the PostgreSQL comments repo: keyset pages on the same partial indexes as SQLite, likes with their
 // per-network cap checked under the article lock, the event log. Writes run in pg.writer.ts.
 import type pg from 'pg';
-import { SlowModeConflict, type ArticleEvent, type CommentRevision, type CommentRow, type CommentsRepo, type LikeResult, type NewComment } from '../rows';
+import { SlowModeConflict, ThreadClosedConflict, type ArticleEvent, type CommentRevision, type CommentRow, type CommentsRepo, type LikeResult, type NewComment } from '../rows';
 import { retried, transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
 import { recordOutbox, recordOutboxMany } from './pg.notify';
@@ -72,11 +72,24 @@ const isRowError = (err: unknown) => /^2[23]/.test(String((err as { code?: unkno
  * fail on its own data, the batch rolls back and its posts run again one transaction each, so one bad post
  * never fails the others.
  */
+/**
+ * Locks the article row (as the seq bump below would, only first) and refuses the batch when the thread was
+ * merged or closed: a merge holds this lock until it commits, so a post racing it waits here and then sees it.
+ */
+async function requireOpenThread(t: Q, articleId: number): Promise<void> {
+  const [a] = await t<{ closed: boolean; mergedInto: string | null }>(`SELECT a.comments_closed AS closed,
+      (SELECT slug FROM articles m WHERE m.id = a.merged_into) AS "mergedInto"
+    FROM articles a WHERE a.id = $1 FOR NO KEY UPDATE`, [articleId]);
+  if (a?.mergedInto) throw new ThreadClosedConflict('merged', a.mergedInto);
+  if (a?.closed) throw new ThreadClosedConflict('closed');
+}
+
 function createInsertBatcher(pool: pg.Pool, q: Q, maxBatch = 100) {
   const waiting = new Map<number, InsertJob[]>();
   // Each post's notifications (notify/) go into the outbox in the transaction that stores the post.
   const one = (c: NewComment) =>
     transaction(pool, async (t) => {
+      await requireOpenThread(t, c.articleId);
       const refused = await writer.slowModeRefusals(t, c.articleId, [c]);
       if (refused.has(c)) throw new SlowModeConflict(refused.get(c)!);
       const result = await writer.insertComment(t, c);
@@ -88,6 +101,7 @@ function createInsertBatcher(pool: pg.Pool, q: Q, maxBatch = 100) {
     // then each reply, then the outbox rows of all. Staff and SSO posts carry columns the many-row statement
     // does not write: they go one by one.
     transaction(pool, async (t) => {
+      await requireOpenThread(t, articleId);
       const refused = await writer.slowModeRefusals(t, articleId, all);
       const list = refused.size ? all.filter((c) => !refused.has(c)) : all;
       const top = list.filter((c) => c.parent === null && !c.staff && c.verifiedSiteId == null);

@@ -1,8 +1,8 @@
 // Owns every PostgreSQL write to comments: status transitions keep reply/comment counts and the per-article
 // event log true inside the caller's transaction. Each write locks its article row before it touches counts
 // or the seq, so writes to one article commit one after another (as SQLite's single writer does) and seqs
-// follow commit order. Locks are mostly taken article first; where a post touches its author row before
-// (insertComment), a rare deadlock with a ban on that author is broken by PostgreSQL and retried (pg.pool.ts).
+// follow commit order. Locks are mostly taken article first (a post's batch locks its article before anything,
+// pg.comments.ts, to see a merge or close); a rare deadlock elsewhere is broken by PostgreSQL and retried (pg.pool.ts).
 import type { ArticleEventType, CommentChange, CommentRow, CommentStatus, NewComment, StatusChange, WriteResult } from '../rows';
 import type { Q } from './pg.pool';
 
