@@ -1,6 +1,7 @@
 // Owns the bench's own HTTP calls (posts with a known send time, timed GETs) over a keep-alive agent.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -9,8 +10,21 @@ export interface HttpResult {
   text: string;
   /** Wall-clock ms (performance.timeOrigin + now) just before the request was handed to the socket. */
   sentAt: number;
-  /** Milliseconds from sending to the end of the response body. */
+  /** Milliseconds from sending to the end of the response body (before it is decompressed). */
   ms: number;
+  /** Content-Encoding of the answer (text is always decoded); bytes as received. */
+  encoding?: string;
+  bytes: number;
+}
+
+/** What Chromium sends on every request (a browser's article page and its API calls). */
+export const BROWSER_HEADERS: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+
+function decode(body: Buffer, encoding: string | undefined): Buffer {
+  if (encoding === 'br') return zlib.brotliDecompressSync(body);
+  if (encoding === 'gzip') return zlib.gunzipSync(body);
+  if (encoding === 'deflate') return zlib.inflateSync(body);
+  return body;
 }
 
 /** Wall clock with sub-millisecond resolution, comparable across processes on one machine. */
@@ -45,7 +59,12 @@ function requestOnce(method: string, url: string, body?: unknown, headers: Recor
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), sentAt, ms: wallNow() - sentAt }));
+      res.on('end', () => {
+        const ms = wallNow() - sentAt;
+        const raw = Buffer.concat(chunks);
+        const encoding = res.headers['content-encoding'];
+        resolve({ status: res.statusCode ?? 0, text: decode(raw, encoding).toString('utf8'), sentAt, ms, encoding, bytes: raw.length });
+      });
     });
     sentAt = wallNow();
     req.end(payload);

@@ -42,6 +42,8 @@ export interface Series {
   /** When set, each answer (after `normalize`) is compared with it; a difference counts as stale. */
   expected?: string;
   normalize?: (s: string) => string;
+  /** Request headers (BROWSER_HEADERS: what Chromium sends); none by default. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -49,22 +51,24 @@ export interface Series {
  * series (the floor's page, Yilun's, ...) see the same moment of a shared machine's load. After `warmup`
  * untimed rounds, n timed ones; the latencies per series, and the stale answers per series.
  */
-export async function timeInterleaved(series: Series[], n: number, warmup: number): Promise<{ ms: number[][]; stale: number[] }> {
+export async function timeInterleaved(series: Series[], n: number, warmup: number): Promise<{ ms: number[][]; stale: number[]; bytes: number[] }> {
   const ms = series.map(() => [] as number[]);
+  const bytes = series.map(() => 0);
   const stale = series.map(() => 0);
   for (let i = 0; i < warmup + n; i++) {
     // The order rotates each round, so that none always goes first after the previous one's answer.
     for (let k = 0; k < series.length; k++) {
       const j = (i + k) % series.length;
       const s = series[j];
-      const r = await request('GET', s.url);
+      const r = await request('GET', s.url, undefined, s.headers);
       if (r.status !== 200) throw new Error(`GET ${s.url} answered ${r.status}: ${r.text.slice(0, 300)}`);
       if (i < warmup) continue;
       ms[j].push(r.ms);
+      bytes[j] = r.bytes;
       if (s.expected !== undefined && (s.normalize ?? ((x: string) => x))(r.text) !== s.expected) stale[j]++;
     }
   }
-  return { ms, stale };
+  return { ms, stale, bytes };
 }
 
 /**

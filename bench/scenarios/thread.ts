@@ -4,9 +4,11 @@
 // round the floor's and Yilun's requests alternate one by one: each latency ratio is the median of the
 // per-round p50 ratios, so drift on a shared machine can favour neither side nor one size. Yilun runs twice per size, with its page cache
 // and without (PAGE_CACHE_BYTES=0, on a copy of the same database): every cached answer is compared with
-// the uncached one of the same seq, and first-page GETs per second are measured on both.
+// the uncached one of the same seq, and first-page GETs per second are measured on both. Timed requests send
+// what Chromium sends (Accept-Encoding "gzip, deflate, br, zstd"), to the floor as to Yilun; the same requests
+// without Accept-Encoding (identity) are timed in the same rounds and reported as info rows.
 import fs from 'node:fs';
-import { request } from '../lib/http';
+import { BROWSER_HEADERS, request } from '../lib/http';
 import { checkGzip, freshUnderWrites, getsPerSecond, timeInterleaved, withoutStamp } from '../lib/reads';
 import { SLUG, startServer, type RunningServer } from '../lib/procs';
 import { seedFloor, seedYilun } from '../lib/seed';
@@ -34,6 +36,14 @@ interface SizeFigures {
   offPageP50: number;
   offApiP50: number;
   api3P50: number;
+  /** Without Accept-Encoding (identity bodies). */
+  idPageP50: number;
+  idApiP50: number;
+  idFloorApiP50: number;
+  idPageRatio: { ratio: number; ratios: number[] };
+  /** Bytes on the wire, as a browser gets them and identity. */
+  pageBytes: number;
+  idPageBytes: number;
   stale: number;
   /** Per-round p50 ratios against the floor's API page (same round, interleaved), and their medians. */
   pageRatio: { ratio: number; ratios: number[] };
@@ -54,9 +64,12 @@ interface Subject {
   floorApi: number[];
   /** The cached API page with limit=3: about the floor's 2.5 KB, so only per-request costs differ. */
   api3: number[];
+  /** The same without Accept-Encoding. */
+  id: { page: number[]; api: number[]; floorApi: number[] };
+  bytes: { page: number; idPage: number };
   stale: number;
   /** p50 of each round, per series. */
-  rounds: { page: number[]; api: number[]; floorApi: number[] };
+  rounds: { page: number[]; api: number[]; floorApi: number[]; idPage: number[]; idFloorApi: number[] };
 }
 
 async function prepare(ctx: Context, total: number): Promise<Subject> {
@@ -74,7 +87,7 @@ async function prepare(ctx: Context, total: number): Promise<Subject> {
   const floor = await startServer({ kind: 'floor', dataDir: fDir });
   const first = JSON.parse((await request('GET', `${yilun.url}/api/articles/${SLUG}/comments`)).text) as { commentCount: number };
   if (first.commentCount !== total) throw new Error(`seeded ${total} comments but the article counts ${first.commentCount}`);
-  return { total, seedMs, yilun, off, floor, page: [], api: [], offPage: [], offApi: [], floorApi: [], api3: [], stale: 0, rounds: { page: [], api: [], floorApi: [] } };
+  return { total, seedMs, yilun, off, floor, page: [], api: [], offPage: [], offApi: [], floorApi: [], api3: [], id: { page: [], api: [], floorApi: [] }, bytes: { page: 0, idPage: 0 }, stale: 0, rounds: { page: [], api: [], floorApi: [], idPage: [], idFloorApi: [] } };
 }
 
 /** One round for one size: every series interleaved request by request, cached answers checked against the uncached ones. */
@@ -85,17 +98,26 @@ async function round(s: Subject, warm: number): Promise<void> {
   const refPage = withoutStamp((await request('GET', `${s.off.url}${page}`)).text);
   const t = await timeInterleaved(
     [
+      { url: `${s.floor.url}${api}`, headers: BROWSER_HEADERS },
+      { url: `${s.yilun.url}${api}`, expected: refApi, headers: BROWSER_HEADERS },
+      { url: `${s.yilun.url}${page}`, expected: refPage, normalize: withoutStamp, headers: BROWSER_HEADERS },
+      { url: `${s.off.url}${api}`, headers: BROWSER_HEADERS },
+      { url: `${s.off.url}${page}`, headers: BROWSER_HEADERS },
+      { url: `${s.yilun.url}${api}?limit=3`, headers: BROWSER_HEADERS },
       { url: `${s.floor.url}${api}` },
       { url: `${s.yilun.url}${api}`, expected: refApi },
       { url: `${s.yilun.url}${page}`, expected: refPage, normalize: withoutStamp },
-      { url: `${s.off.url}${api}` },
-      { url: `${s.off.url}${page}` },
-      { url: `${s.yilun.url}${api}?limit=3` },
     ],
     PER_ROUND,
     warm,
   );
-  const [floorApi, a, p, offApi, offPage, api3] = t.ms;
+  const [floorApi, a, p, offApi, offPage, api3, idFloorApi, idApi, idPage] = t.ms;
+  s.id.floorApi.push(...idFloorApi);
+  s.id.api.push(...idApi);
+  s.id.page.push(...idPage);
+  s.rounds.idFloorApi.push(summarize(idFloorApi).p50);
+  s.rounds.idPage.push(summarize(idPage).p50);
+  s.bytes = { page: t.bytes[2], idPage: t.bytes[8] };
   s.floorApi.push(...floorApi);
   s.api.push(...a);
   s.page.push(...p);
@@ -174,6 +196,12 @@ export async function runThread(ctx: Context): Promise<Row[]> {
       offPageP50: offPage.p50,
       offApiP50: offApi.p50,
       api3P50: summarize(s.api3).p50,
+      idPageP50: summarize(s.id.page).p50,
+      idApiP50: summarize(s.id.api).p50,
+      idFloorApiP50: summarize(s.id.floorApi).p50,
+      idPageRatio: medianRatio(s.rounds.idPage, s.rounds.idFloorApi),
+      pageBytes: s.bytes.page,
+      idPageBytes: s.bytes.idPage,
       stale: s.stale,
       pageRatio: medianRatio(s.rounds.page, s.rounds.floorApi),
       apiRatio: medianRatio(s.rounds.api, s.rounds.floorApi),
@@ -186,6 +214,9 @@ export async function runThread(ctx: Context): Promise<Row[]> {
     rows.push(
       row(g, 'page GET p50 (vs floor API)', 'ms', s.pageP50, s.floorApiP50, { kind: 'ratioMax', value: 1.5 }, s.pageRatio),
       row(g, 'API page GET p50', 'ms', s.apiP50, s.floorApiP50, { kind: 'ratioMax', value: 1.2 }, s.apiRatio),
+      row(g, 'page GET p50, no Accept-Encoding (vs floor API, same)', 'ms', s.idPageP50, s.idFloorApiP50, undefined, s.idPageRatio),
+      row(g, 'API page GET p50, no Accept-Encoding (vs floor API, same)', 'ms', s.idApiP50, s.idFloorApiP50),
+      row(g, 'page bytes on the wire (floor col: identity)', 'KB', s.pageBytes / 1024, s.idPageBytes / 1024),
       row(g, 'page GET p50, cache off', 'ms', s.offPageP50, s.floorApiP50),
       row(g, 'API page GET p50, cache off', 'ms', s.offApiP50, s.floorApiP50),
       row(g, 'API GET p50, limit=3 (floor-sized body)', 'ms', s.api3P50, s.floorApiP50),

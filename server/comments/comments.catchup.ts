@@ -6,6 +6,7 @@ import type { Article, CommentRow } from '../db/store';
 import type { Viewer } from './comments.service';
 import { toCommentJson, type CommentJson } from './comments.view';
 import { isPubliclyVisible } from './comments.writer';
+import { encodeOnce } from '../realtime/ack.encoder';
 
 /** More events than this in the gap: reload the first page instead. */
 export const CATCH_UP_MAX = 500;
@@ -114,6 +115,8 @@ export function createCatchUps(deps: Deps, options: CatchUpOptions = {}): CatchU
     let p = inFlight.get(key);
     if (!p) {
       p = compute(deps, article, since, { authorId: null }, opts).then((s) => {
+        // Never changed once computed: every ack that carries it reuses its JSON text.
+        if (s.result.changes.length > 0) encodeOnce(s.result.changes);
         cache.set(key, s);
         if (cache.size > SHARED_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
         return s;

@@ -15,6 +15,7 @@ import { createNetworkConnections, type NetworkConnections } from './connections
 import { createRedisNetworkConnections } from './connections.redis';
 import { createPresence, type Presence } from './presence';
 import { redisPresence } from './presence.redis';
+import { sharedAckParser } from './ack.encoder';
 
 export type { Presence } from './presence';
 
@@ -48,6 +49,8 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
     // The page loads its own hashed copy of the client (assets), so the engine's bundle and maps stay unserved.
     serveClient: false,
     perMessageDeflate: false,
+    // The default wire format; a catch-up shared by a reconnect storm is JSON-encoded once, not once per reader.
+    parser: sharedAckParser,
     // A dead connection is noticed within 15 s (was 45 s): presence and the page's status follow it.
     pingInterval: 10_000,
     pingTimeout: 5_000,

@@ -112,10 +112,14 @@ export function createPresence(io: Server, capPerNetwork: number, startElsewhere
     pending.delete(id);
     const local = here(id);
     if (local === 0) return void last.delete(id);
+    const prev = last.get(id);
+    // The interval is judged again by the room's size now: a room that grew while this waited (a reconnect storm
+    // fills it from 1 to 3,000 within seconds) waits as long as its size asks, so it still costs ~500 writes a second.
+    const due = (prev?.at ?? -Infinity) + presenceIntervalMs(local);
+    if (due > timer.now()) return void pending.set(id, timer.after(due - timer.now(), () => send(id)));
     const n = local + (elsewhere?.count(id) ?? 0);
     const joins = inRoom.joins(articleRoom(id));
     // Only on change. Unchanged is not enough when someone joined since: their join answer may carry another count.
-    const prev = last.get(id);
     if (prev && prev.count === n && prev.joins === joins) return;
     last.set(id, { at: timer.now(), count: n, joins });
     // Only this node's sockets: every node tells its own readers the same total.
