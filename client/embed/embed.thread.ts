@@ -219,7 +219,7 @@ export class EmbedThread {
     s.on('comment:updated', (e: CommentEvent) => this.applyEvent(e));
     s.on('comment:removed', (e: CommentEvent) => this.applyEvent(e));
     s.on('reaction:updated', (e: { seq: number; article: string; commentId: number; likes: number; liked?: boolean }) => {
-      if (e.article !== this.slug) return;
+      if (e.article !== this.slug || e.seq <= this.seq) return;
       this.saw(e.seq);
       this.thread?.setLikes(e.commentId, e.likes, e.liked);
     });
@@ -259,7 +259,9 @@ export class EmbedThread {
   }
 
   private applyEvent(e: CommentEvent): void {
-    if (e.article !== this.slug) return;
+    // Already applied (a catch-up join answered it before its live event arrived): an older state never goes
+    // over a newer one, and an unchanged comment is not drawn again (that would close an open picker).
+    if (e.article !== this.slug || e.seq <= this.seq) return;
     this.saw(e.seq);
     this.setCount(e.count);
     if (e.comment === null) this.thread?.remove(e.id, null);
