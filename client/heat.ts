@@ -67,8 +67,12 @@ export function wireSlowMode(o: HeatOptions, box: () => HTMLElement | null, show
   };
 }
 
-/** The typing line and its remembered off switch, placed by `place`; keystrokes in `body` say "typing". */
-export function wireTyping(o: HeatOptions, body: HTMLTextAreaElement, place: (bar: HTMLElement) => void): void {
+/**
+ * The typing line and its remembered off switch, placed by `place`; keystrokes in `body` say "typing". Returns
+ * `posted()`: the server forgets a typist who sent their comment, so the next keystroke must say so again at
+ * once, not after the rest of the send interval.
+ */
+export function wireTyping(o: HeatOptions, body: HTMLTextAreaElement, place: (bar: HTMLElement) => void): { posted(): void } {
   const t = o.data.strings;
   let off = remember.get(TYPING_OFF_KEY) === '1';
   let lastSent = 0;
@@ -106,6 +110,12 @@ export function wireTyping(o: HeatOptions, body: HTMLTextAreaElement, place: (ba
     render();
   });
   render();
+  return {
+    posted() {
+      lastSent = 0;
+      render();
+    },
+  };
 }
 
 export function wireHeat(o: HeatOptions): HeatPage {
@@ -113,9 +123,15 @@ export function wireHeat(o: HeatOptions): HeatPage {
   const slow = wireSlowMode(o, () => document.getElementById('slow-mode'), () => Boolean(compose()) && !compose()!.hidden);
   const form = compose() as HTMLFormElement | null;
   const body = form?.querySelector<HTMLTextAreaElement>('#f-body');
-  if (form && body) wireTyping(o, body, (bar) => form.querySelector('fieldset')?.append(bar));
+  const typing = form && body ? wireTyping(o, body, (bar) => form.querySelector('fieldset')?.append(bar)) : null;
   wireReactions(o);
   wireHistory(o);
   wirePicks(o);
-  return slow;
+  return {
+    joined: (d) => slow.joined(d),
+    posted(waitSeconds?: number) {
+      typing?.posted();
+      slow.posted(waitSeconds);
+    },
+  };
 }

@@ -58,9 +58,12 @@ export function wireReactions(o: HeatOptions): void {
     const shown = Object.keys(counts).filter((k) => counts[k] > 0 && EMOJI[k]);
     const parts: HTMLElement[] = shown.map((k) => button(id, k, counts[k]));
     const rest = kinds.filter((k) => !shown.includes(k));
+    // A repaint (the reader's own reactions arriving, a live count) keeps a picker the reader has open, open.
+    const wasOpen = bar.querySelector<HTMLDetailsElement>(':scope > details.react-menu')?.open === true;
     if (rest.length) {
       const menu = document.createElement('details');
       menu.className = 'react-menu';
+      menu.open = wasOpen;
       const summary = Object.assign(document.createElement('summary'), { className: 'react-add', textContent: '＋' });
       summary.setAttribute('aria-label', t.reactionAdd);
       summary.title = t.reactionAdd;
@@ -136,6 +139,9 @@ export function wireReactions(o: HeatOptions): void {
     const kind = btn.dataset.kind;
     if (!li || !kind) return;
     const id = Number(li.dataset.id);
+    // A choice closes the picker it was made in (later repaints keep an open one open).
+    const menu = btn.closest<HTMLDetailsElement>('details.react-menu');
+    if (menu) menu.open = false;
     btn.disabled = true;
     api<{ id: number; kind: string; on: boolean; reactions: Record<string, number>; seq?: number }>('POST', `/api/comments/${id}/reactions`, { kind })
       .then((r) => {

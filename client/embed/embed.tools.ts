@@ -67,11 +67,12 @@ export function wireEmbedTools(w: ToolsInput): EmbedTools {
   box.append(span('slow-mode-rule'), ' ', wait);
   ui.formSlot.before(box);
   const slow: SlowMode = wireSlowMode(o, () => box, () => w.compose !== null && !data.commentsClosed);
+  let typing: { posted(): void } | null = null;
   if (w.compose) {
     const form = w.compose.form;
     const who = form.querySelector('.signed-in');
     if (who && w.avatar && /^https:\/\/[^\s"'<>]+$/.test(w.avatar)) who.prepend(avatarImg(w.avatar), ' ');
-    wireTyping(o, w.compose.body, (bar) => form.append(bar));
+    typing = wireTyping(o, w.compose.body, (bar) => form.append(bar));
   }
 
   startInbox({
@@ -96,7 +97,10 @@ export function wireEmbedTools(w: ToolsInput): EmbedTools {
   });
 
   return {
-    posted: () => slow.posted(),
+    posted: () => {
+      typing?.posted();
+      slow.posted();
+    },
     postFailed(err) {
       if (!(err instanceof ApiError) || err.body.code !== 'slow_mode') return;
       const d = err.body.details as { retryAfter?: number } | undefined;
