@@ -113,7 +113,7 @@ function socketIoClientSource(): string {
   return fs.readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '\n');
 }
 
-/** In memory on one node; in Redis (shared by every node) with REDIS_URL. */
+/** In memory on one node; in Redis (shared by every node) with REDIS_URL, but for the per-socket ones. */
 function createLimiters(config: Config, now: () => number, redis: SharedRedis | undefined): Limiters {
   const r = config.rateLimits;
   const make = (name: LimiterName, limit: RateLimit): RateLimiter =>
@@ -126,8 +126,9 @@ function createLimiters(config: Config, now: () => number, redis: SharedRedis | 
     report: make('report', r.report),
     login: make('login', r.login),
     socketConnect: make('socketConnect', r.socketConnectPerIp),
-    socketEvents: make('socketEvents', r.socketEvents),
-    join: make('join', r.join),
+    // Keyed by socket id: a socket lives on one node, so its counts stay there (no Redis round trip per event).
+    socketEvents: memoryRateLimiter(createRateLimiter(r.socketEvents, now)),
+    join: memoryRateLimiter(createRateLimiter(r.join, now)),
     joinPerIp: make('joinPerIp', r.joinPerIp),
   };
 }
@@ -229,7 +230,10 @@ export function createApp(input: AppDeps): App {
     next();
   });
   // Every message made while answering a request (errors, refusals) reads in the request's language.
-  app.use((req, _res, next) => withLang(langOf(req as LangSource, config.defaultLang), next));
+  app.use((req, res, next) => {
+    const { done } = withLang(langOf(req as LangSource, config.defaultLang), next);
+    res.once('close', done);
+  });
   app.use(hostGuard(config.allowedHosts));
   app.use(securityHeaders());
   app.use(compressWhenUseful(compression({ threshold: 1024 })));
@@ -263,8 +267,10 @@ export function createApp(input: AppDeps): App {
   app.use(errorMiddleware(log, renderError));
 
   const catchUps = createCatchUps(deps);
+  // Bound once: a labelled inc() hashes its labels on every call, and a reconnect storm is thousands of joins.
+  const joinsWith = { catchUp: metrics.joins.labels('true'), plain: metrics.joins.labels('false') };
   io.on('connection', (socket) => {
-    socket.on('join', (p: unknown) => metrics.joins.inc({ catchup: String((p as { since?: unknown } | null)?.since !== undefined) }));
+    socket.on('join', (p: unknown) => ((p as { since?: unknown } | null)?.since !== undefined ? joinsWith.catchUp : joinsWith.plain).inc());
     registerCommentSocket(socket, { deps, limiters, presence, catchUps, exempt: (s) => moderatorCookie(deps, secrets.sessionSecret, s.request.headers.cookie) });
     registerEmbedSocket(socket, { deps, limiters });
     registerHeatSocket(socket, { deps, limiters, typing });

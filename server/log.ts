@@ -39,7 +39,10 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line) },
   );
   const log: Logger = {
-    debug: (m, f) => engine.debug(serialize(f) ?? {}, m),
+    // Most servers run above debug: its fields are not even serialized then (a debug line per socket and event).
+    debug: (m, f) => {
+      if (engine.isLevelEnabled('debug')) engine.debug(serialize(f) ?? {}, m);
+    },
     info: (m, f) => engine.info(serialize(f) ?? {}, m),
     warn: (m, f) => engine.warn(serialize(f) ?? {}, m),
     error: (m, f) => engine.error(serialize(f) ?? {}, m),

@@ -2,6 +2,7 @@
 // cookie, then Accept-Language, then DEFAULT_LANG; socket acks follow the handshake's language.
 import request from 'supertest';
 import { connectSocket, emitAck, reader, startServer, useTestServer, TEST_SLUG } from './helpers/server';
+import { languageStorageOn } from '../server/i18n/request-lang';
 
 describe('API error messages in the reader language', () => {
   const s = useTestServer();
@@ -44,6 +45,27 @@ describe('API error messages in the reader language', () => {
     const zh = await connectSocket(s);
     expect((await emitAck(en, 'join', { article: 'no-such-article' })).error?.message).toBe('Article not found.');
     expect((await emitAck(zh, 'join', { article: 'no-such-article' })).error?.message).toBe('文章不存在。');
+  });
+});
+
+describe('languages side by side', () => {
+  const s = useTestServer();
+
+  it('keeps each answer in its own language when zh-CN and English requests interleave, and switches the storage off after', async () => {
+    const ask = (lang: string) => reader(s).get('/api/articles/no-such-article/comments').set('Accept-Language', lang);
+    const langs = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? 'en' : 'zh-CN'));
+    const answers = await Promise.all(langs.map(ask));
+    answers.forEach((res, i) => expect(res.body.error.message).toBe(langs[i] === 'en' ? 'Article not found.' : '文章不存在。'));
+    const en = await connectSocket(s, { cookie: 'lang=en' });
+    const zh = await connectSocket(s);
+    const acks = await Promise.all([0, 1, 2, 3].map((i) => emitAck(i % 2 ? zh : en, 'join', { article: 'no-such-article' })));
+    expect(acks.map((a) => a.error?.message)).toEqual(['Article not found.', '文章不存在。', 'Article not found.', '文章不存在。']);
+    expect(languageStorageOn()).toBe(false);
+    // With nothing in another language in flight, a zh-CN answer runs without the storage and still reads in zh-CN.
+    expect((await ask('zh-CN')).body.error.message).toBe('文章不存在。');
+    expect((await ask('en')).body.error.message).toBe('Article not found.');
+    en.close();
+    zh.close();
   });
 });
 

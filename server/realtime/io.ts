@@ -44,6 +44,14 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
   const { redis } = opts;
   const cap = deps.config.socketMaxPerNetwork;
   const connections = redis ? createRedisNetworkConnections(redis, cap) : createNetworkConnections(cap);
+  // The handshake, the engine's connection and the socket all ask for the network of one request: worked
+  // out (forwarded headers, a keyed hash) once per connection, not three times.
+  const networks = new WeakMap<IncomingMessage, string>();
+  const networkOf = (req: IncomingMessage): string => {
+    let ip = networks.get(req);
+    if (ip === undefined) networks.set(req, (ip = opts.ipHash(opts.clientIp(req))));
+    return ip;
+  };
   const io = new Server(httpServer, {
     maxHttpBufferSize: deps.config.socketMaxBytes,
     // The page loads its own hashed copy of the client (assets), so the engine's bundle and maps stay unserved.
@@ -61,7 +69,7 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
       const foreign = judgeOrigin(req.headers, deps.config.allowedOrigins) === 'foreign';
       const origin = req.headers.origin;
       // The engine asks only for handshakes (an empty or missing sid): every call is a new connection and counts.
-      const ip = opts.ipHash(opts.clientIp(req));
+      const ip = networkOf(req);
       void (async () => {
         if (foreign && !(typeof origin === 'string' && opts.allowOrigin && (await opts.allowOrigin(origin)))) {
           deps.log.warn('socket refused: origin', { origin: String(req.headers.origin ?? req.headers.referer ?? '').slice(0, 200) });
@@ -79,7 +87,7 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
   // Concurrent handshakes from one network can all pass allowRequest before any has opened: the cap is
   // enforced again where a connection really opens.
   io.engine.on('connection', (raw: { id: string; request: IncomingMessage; close(): void; once(e: 'close', f: () => void): void }) => {
-    const ip = opts.ipHash(opts.clientIp(raw.request));
+    const ip = networkOf(raw.request);
     raw.once('close', () => connections.close(ip, raw.id));
     void connections.open(ip, raw.id).then((ok) => {
       if (ok) return;
@@ -91,7 +99,7 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
   io.use((socket, next) => {
     const token = readAuthorToken(socket.request.headers.cookie);
     socket.data.tokenHash = token ? hashToken(token) : null;
-    socket.data.ipHash = opts.ipHash(opts.clientIp(socket.request));
+    socket.data.ipHash = networkOf(socket.request);
     next();
   });
 

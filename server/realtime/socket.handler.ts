@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import { msg } from '../i18n/messages';
 import type { RateLimiter } from '../security/rate';
 import { langOf } from '../i18n/lang';
-import { withLang } from '../i18n/request-lang';
+import { answerIn } from '../i18n/request-lang';
 import type { Lang } from '../i18n/strings';
 
 export type Handler<T> = (payload: unknown) => Promise<T>;
@@ -39,5 +39,5 @@ export function onEvent<T>(socket: Socket, event: string, deps: { log: Logger; l
       reply(ackError(err, deps.log));
     }
   };
-  socket.on(event, (payload: unknown, ack?: unknown) => withLang(lang, () => answer(payload, ack)));
+  socket.on(event, (payload: unknown, ack?: unknown) => answerIn(lang, () => answer(payload, ack)));
 }
