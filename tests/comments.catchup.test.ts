@@ -164,3 +164,26 @@ describe('catching up after a reconnect', () => {
     expect(data.changes.find((c) => c.id === root)?.comment).toMatchObject({ status: 'deleted', body: '' });
   });
 });
+
+describe('the article read after a join', () => {
+  const s = useTestServer();
+
+  it('is shared by the joins that ask before it starts, and never by one that asks after', async () => {
+    const { createCatchUps } = await import('../server/comments/comments.catchup');
+    let reads = 0;
+    const store = { ...s.store, articles: { ...s.store.articles, getBySlug: (slug: string) => (reads++, s.store.articles.getBySlug(slug)) } };
+    const catchUps = createCatchUps({ store } as never);
+    const before = (await s.store.articles.getBySlug(TEST_SLUG))!;
+    // Ten joins in one turn: one read, one answer.
+    const shared = await Promise.all(Array.from({ length: 10 }, () => catchUps.articleAfterJoin(TEST_SLUG)));
+    expect(reads).toBe(1);
+    expect(new Set(shared).size).toBe(1);
+    expect(shared[0].seq).toBe(before.seq);
+    // A change, then a join: a read of its own that sees the change.
+    expect((await postComment(reader(s), TEST_SLUG, { body: '读取之后的新评论' })).status).toBe(201);
+    const later = await catchUps.articleAfterJoin(TEST_SLUG);
+    expect(reads).toBe(2);
+    expect(later.seq).toBe(before.seq + 1);
+    await expect(catchUps.articleAfterJoin('no-such-article')).rejects.toMatchObject({ code: 'article_not_found' });
+  });
+});

@@ -168,3 +168,22 @@ describe('Socket.IO handshake', () => {
     ok.disconnect();
   });
 });
+
+describe('origin verdicts remembered', () => {
+  it('keeps one verdict per origin and host, and judges long referers afresh', async () => {
+    const { isAllowedOrigin } = await import('../server/security/origin');
+    const allowed = ['https://partner.example'];
+    for (let i = 0; i < 3; i++) {
+      expect(isAllowedOrigin('http://news.example', 'news.example', allowed)).toBe(true);
+      expect(isAllowedOrigin('http://news.example', 'other.example', allowed)).toBe(false);
+      expect(isAllowedOrigin('https://partner.example/a', 'news.example', allowed)).toBe(true);
+      expect(isAllowedOrigin('https://partner.example', undefined, [])).toBe(false);
+    }
+    const long = `http://news.example/${'x'.repeat(400)}`;
+    expect(isAllowedOrigin(long, 'news.example', allowed)).toBe(true);
+    expect(isAllowedOrigin(long, 'evil.example', allowed)).toBe(false);
+    // More distinct referers than are kept: still right after the table is emptied.
+    for (let i = 0; i < 1500; i++) expect(isAllowedOrigin(`http://news.example/p${i}`, 'news.example', allowed)).toBe(true);
+    expect(isAllowedOrigin('http://news.example', 'other.example', allowed)).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@
 // reconnect storm after a restart costs one computation per distinct since, not one per socket.
 import type { Deps } from '../deps';
 import type { Article, CommentRow } from '../db/store';
-import type { Viewer } from './comments.service';
+import { requireArticle, type Viewer } from './comments.service';
 import { toCommentJson, type CommentJson } from './comments.view';
 import { isPubliclyVisible } from './comments.writer';
 import { encodeOnce } from '../realtime/ack.encoder';
@@ -44,6 +44,12 @@ export interface CatchUps {
    */
   knownId(slug: string): number | undefined;
   remember(article: Pick<Article, 'id' | 'slug'>): void;
+  /**
+   * The article, read after the caller joined its room: joins that ask while a read has not started yet share
+   * it (a reconnect storm's joins of one event-loop turn cost one read, not one each), and a read that has
+   * started is never shared with a join that asks later. Answers article_not_found for an unknown slug.
+   */
+  articleAfterJoin(slug: string): Promise<Article>;
 }
 
 /** Slugs whose id is remembered (a number and a short string each); the oldest are forgotten past this. */
@@ -128,7 +134,22 @@ export function createCatchUps(deps: Deps, options: CatchUpOptions = {}): CatchU
   };
 
   const ids = new Map<string, number>();
+  // Reads waiting for the next turn of the event loop, by slug; removed the moment the read starts.
+  const pendingReads = new Map<string, Promise<Article>>();
   return {
+    articleAfterJoin(slug) {
+      let read = pendingReads.get(slug);
+      if (!read) {
+        read = new Promise<Article>((resolve, reject) =>
+          setImmediate(() => {
+            pendingReads.delete(slug);
+            requireArticle(deps, slug).then(resolve, reject);
+          }),
+        );
+        pendingReads.set(slug, read);
+      }
+      return read;
+    },
     knownId: (slug) => ids.get(slug),
     remember(article) {
       if (ids.has(article.slug)) return;

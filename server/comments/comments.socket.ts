@@ -40,13 +40,18 @@ export function registerCommentSocket(
     await enforce([limiters.join, socket.id], [limiters.joinPerIp, `join:${data.ipHash}`]);
     // Join before reading the article and its log, so that nothing committed in between falls through the gap. The
     // room needs the article's id: a slug seen before gives it without a read (one read per join, not two).
-    const id = catchUps.knownId(slug) ?? (await requireArticle(deps, slug)).id;
+    let id = catchUps.knownId(slug);
+    if (id === undefined) {
+      const seen = await requireArticle(deps, slug);
+      catchUps.remember(seen);
+      id = seen.id;
+    }
     if (data.articleId !== undefined && data.articleId !== id) {
       await socket.leave(articleRoom(data.articleId));
       presence.changed(data.articleId);
     }
     await socket.join(articleRoom(id));
-    const article = await requireArticle(deps, slug);
+    const article = await catchUps.articleAfterJoin(slug);
     catchUps.remember(article);
     data.articleId = article.id;
     data.slug = article.slug;

@@ -10,12 +10,34 @@ import { parseHttpUrl } from '../http/url';
 
 const originOf = (url: string): string | null => parseHttpUrl(url)?.origin ?? null;
 
-/** Own origin = same host as the Host header (any scheme, for TLS-terminating proxies), or listed in ALLOWED_ORIGINS. */
-export function isAllowedOrigin(origin: string, host: string | undefined, allowed: readonly string[]): boolean {
+function judgeAllowed(origin: string, host: string | undefined, allowed: readonly string[]): boolean {
   const o = originOf(origin);
   if (o === null) return false;
   if (allowed.includes(o)) return true;
   return host !== undefined && new URL(o).host === host.toLowerCase();
+}
+
+/** Verdicts remembered per allow-list (a config's, fixed for the process), for the few origins a site sees. */
+const verdicts = new WeakMap<readonly string[], Map<string, boolean>>();
+const VERDICTS_KEPT = 1000;
+
+/**
+ * Own origin = same host as the Host header (any scheme, for TLS-terminating proxies), or listed in ALLOWED_ORIGINS.
+ * Remembered per (origin, host): two URL parses per handshake were a visible share of a reconnect storm.
+ */
+export function isAllowedOrigin(origin: string, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin.length > 300) return judgeAllowed(origin, host, allowed);
+  let known = verdicts.get(allowed);
+  if (!known) verdicts.set(allowed, (known = new Map()));
+  const key = `${origin}\n${host ?? ''}`;
+  let ok = known.get(key);
+  if (ok === undefined) {
+    ok = judgeAllowed(origin, host, allowed);
+    // Referers carry whole paths: a full table is emptied rather than grown (a flood of distinct ones); at most ~300 KB.
+    if (known.size >= VERDICTS_KEPT) known.clear();
+    known.set(key, ok);
+  }
+  return ok;
 }
 
 export type OriginVerdict = 'same' | 'foreign' | 'unknown';
