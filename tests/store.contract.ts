@@ -437,6 +437,25 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(two.slice(-2)).toEqual([T0 + 30, T0 + 40]);
         expect([...two].sort((x, y) => x - y)).toEqual(two);
       });
+
+      it('answers a post\'s checks (its ban and its network\'s times) as activeBan and recentTimesByIp would', async () => {
+        for (let i = 1; i <= 4; i++) await post({ token: `c${i}`, createdAt: T0 + i * 10, ipHash: 'net-c' });
+        const author = await store.authors.ensure('checked', T0, null);
+        const same = async (authorId: number | null, ipHash: string, now: number, since: number, limit: number) => {
+          const both = await store.moderation.postChecks(authorId, ipHash, now, since, limit);
+          expect(both).toEqual({ ban: await store.moderation.activeBan(authorId, ipHash, now), ipTimes: await store.moderation.recentTimesByIp(ipHash, since, limit) });
+          return both;
+        };
+        expect(await same(author, 'net-c', T0 + 50, T0, 5)).toEqual({ ban: undefined, ipTimes: [] });
+        expect((await same(null, 'net-c', T0 + 50, T0, 4)).ipTimes).toEqual([T0 + 10, T0 + 20, T0 + 30, T0 + 40]);
+        expect((await same(null, 'net-none', T0 + 50, T0, 1)).ipTimes).toEqual([]);
+        const byAuthor = await store.moderation.createBan({ authorId: author, ipHash: null, reason: '刷屏', createdAt: T0, expiresAt: T0 + 100, createdBy: null });
+        expect((await same(author, 'net-c', T0 + 50, T0, 4)).ban).toEqual(byAuthor);
+        expect((await same(author, 'net-c', T0 + 150, T0, 4)).ban).toBeUndefined();
+        const byNet = await store.moderation.createBan({ authorId: null, ipHash: 'net-c', reason: '刷屏', createdAt: T0, expiresAt: null, createdBy: null });
+        expect((await same(null, 'net-c', T0 + 1e9, T0, 4)).ban).toEqual(byNet);
+        expect((await same(author, 'net-c', T0 + 50, T0 + 25, 2)).ban).toEqual(byNet);
+      });
     });
 
     describe('likes', () => {

@@ -129,6 +129,11 @@ export interface ModerationRepo {
    */
   recentTimesByIp(ipHash: string, sinceAt: number, limit?: number): Promise<number[]>;
   /**
+   * What every post asks about its sender, in one round trip where the store has them: the active ban (as
+   * activeBan) and the network's post times for its rate rule (as recentTimesByIp with a limit).
+   */
+  postChecks(authorId: number | null, ipHash: string, now: number, ipSinceAt: number, ipLimit: number): Promise<{ ban: Ban | undefined; ipTimes: number[] }>;
+  /**
    * The heat alarm, kept in storage so that it holds whichever node runs the check: raises it for the article
    * unless it is up already, with its audit line in the same transaction. True when this call raised it.
    */

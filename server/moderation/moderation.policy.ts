@@ -85,12 +85,12 @@ export async function buildRuleContext(
   const settings = await policy.settings();
   const lookback = Math.max(settings.duplicateWindowMinutes * 60_000, rateLimits.postPerAuthor.windowMs);
   const slow = input.kind === 'create' && !input.exempt && input.article.slowModeSeconds > 0;
-  const [words, ban, author, recent, ipTimes, lastAt] = await Promise.all([
+  const [words, { ban, ipTimes }, author, recent, lastAt] = await Promise.all([
     policy.words(),
-    store.moderation.activeBan(input.authorId, input.ipHash, now),
+    // The ban and the network's rate in one read: every post asks both (PostgreSQL: one round trip fewer per post).
+    store.moderation.postChecks(input.authorId, input.ipHash, now, now - rateLimits.postPerIp.windowMs, rateLimits.postPerIp.limit),
     input.authorId === null ? undefined : input.author?.id === input.authorId ? input.author : store.authors.get(input.authorId),
     input.authorId === null ? [] : store.comments.recentByAuthor(input.authorId, now - lookback, 200),
-    store.moderation.recentTimesByIp(input.ipHash, now - rateLimits.postPerIp.windowMs, rateLimits.postPerIp.limit),
     // Per author only: a network is often shared by many readers (offices, carrier NAT), who would share one
     // slot per interval. A fresh cookie per post is still bounded by the per-network post rate.
     slow && input.authorId !== null ? store.comments.lastPostAt(input.article.id, input.authorId, null) : null,

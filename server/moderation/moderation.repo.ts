@@ -117,6 +117,12 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     return { bans, removed };
   });
 
+  const timesByIp = (ipHash: string, sinceAt: number, limit?: number): number[] => {
+    if (limit === undefined) return ipTimes.all(ipHash, sinceAt) as number[];
+    if (ipNth.get(ipHash, sinceAt, limit - 1) === undefined) return [];
+    return (ipNewest.all(ipHash, sinceAt, limit) as number[]).reverse();
+  };
+
   return {
     getSettings: async () => Object.fromEntries((getSettings.all() as { key: string; value: string }[]).map((r) => [r.key, r.value])),
     setSettings: (values) =>
@@ -164,10 +170,11 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     queueCounts: async (articleId) => countQueue.get({ articleId: articleId ?? null }) as { pending: number; reported: number },
     liveCommentsOfAuthor: async (authorId) => liveOfAuthor.all(authorId) as CommentRow[],
     recentOfAuthors: async (ids, per) => (ids.length ? (recentOfAuthors.all({ ids: JSON.stringify(ids), per }) as CommentRow[]) : []),
-    recentTimesByIp: async (ipHash, sinceAt, limit) => {
-      if (limit === undefined) return ipTimes.all(ipHash, sinceAt) as number[];
-      if (ipNth.get(ipHash, sinceAt, limit - 1) === undefined) return [];
-      return (ipNewest.all(ipHash, sinceAt, limit) as number[]).reverse();
-    },
+    recentTimesByIp: async (ipHash, sinceAt, limit) => timesByIp(ipHash, sinceAt, limit),
+    // Two statements in one process: nothing to save by joining them.
+    postChecks: async (authorId, ipHash, now, sinceAt, limit) => ({
+      ban: activeBan.get({ authorId, ipHash, now }) as Ban | undefined,
+      ipTimes: timesByIp(ipHash, sinceAt, limit),
+    }),
   };
 }

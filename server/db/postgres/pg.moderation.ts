@@ -28,6 +28,16 @@ export const MODERATION_SQL = {
     WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $3)
       AND ((author_id IS NOT NULL AND author_id = $1) OR (ip_hash IS NOT NULL AND ip_hash = $2))
     ORDER BY expires_at IS NULL DESC, expires_at DESC LIMIT 1`,
+  /** activeBan and the network's post times (as recentTimesByIp with a limit) in one round trip: every post asks both. */
+  postChecks: `SELECT
+      (SELECT row_to_json(b) FROM (SELECT ${BAN_COLUMNS} FROM bans
+        WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > $3)
+          AND ((author_id IS NOT NULL AND author_id = $1) OR (ip_hash IS NOT NULL AND ip_hash = $2))
+        ORDER BY expires_at IS NULL DESC, expires_at DESC LIMIT 1) b) AS ban,
+      (SELECT json_agg(t ORDER BY t) FROM (
+        SELECT created_at AS t FROM comments WHERE ip_hash = $2 AND created_at >= $4
+          AND EXISTS (SELECT 1 FROM comments WHERE ip_hash = $2 AND created_at >= $4 ORDER BY created_at DESC OFFSET $5 - 1 LIMIT 1)
+        ORDER BY created_at DESC LIMIT $5) x) AS times`,
   insertBan: `INSERT INTO bans (author_id, ip_hash, reason, created_at, expires_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${BAN_COLUMNS}`,
   insertAudit: `INSERT INTO audit_log (moderator_id, action, target_type, target_id, reason, details, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 };
@@ -155,6 +165,11 @@ export function createPgModerationRepo(pool: pg.Pool, q: Q): ModerationRepo {
               FROM comments WHERE author_id = ANY($1::bigint[])) r
             JOIN comments c ON c.id = r.id WHERE r.n <= $2 ORDER BY c.author_id, c.created_at DESC`, [ids, per])
         : [],
+    postChecks: async (authorId, ipHash, now, sinceAt, limit) => {
+      const [r] = await hot<{ ban: Ban | null; times: number[] | null }>('yilun_post_checks', S.postChecks, [authorId, ipHash, now, sinceAt, limit]);
+      const times = r.times ?? [];
+      return { ban: r.ban ?? undefined, ipTimes: times.length < limit ? [] : times };
+    },
     // As SQLite's: under the limit (every accepted post) nothing comes back; at most `limit` rows ever do.
     recentTimesByIp: async (ipHash, sinceAt, limit) => {
       if (limit === undefined) return (await q<{ t: number }>(`SELECT created_at AS t FROM comments WHERE ip_hash = $1 AND created_at >= $2 ORDER BY created_at`, [ipHash, sinceAt])).map((r) => r.t);
