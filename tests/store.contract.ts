@@ -779,6 +779,28 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
       });
     });
 
+    describe('imports', () => {
+      it('imports a thread once: new articles, replies under their parents, counts and events as if posted', async () => {
+        const c = (key: string, parentKey: string | null, articleSlug: string, at: number) => ({
+          key, parentKey, articleSlug, authorTokenHash: `src-${key}`, authorName: `来自 ${key}`, body: key, html: `<p>${key}</p>`, status: 'published' as const, createdAt: at, ipHash: null,
+        });
+        const batch = {
+          articles: [{ slug: 'a', title: '文章', createdAt: T0 }, { slug: 'imported', title: '搬来的文章', createdAt: T0 }],
+          comments: [c('d:1', null, 'a', T0 + 1), c('d:2', 'd:1', 'a', T0 + 2), c('d:3', null, 'imported', T0 + 3)],
+          maxDepth: 8,
+        };
+        expect(await store.transfer.importBatch(batch)).toEqual({ inserted: 3, existing: 0, articlesCreated: 1 });
+        const rows = await store.comments.getMany([1, 2, 3, 4, 5, 6]);
+        const byBody = new Map(rows.map((r) => [r.body, r]));
+        expect(byBody.get('d:2')).toMatchObject({ parentId: byBody.get('d:1')!.id, depth: 1, authorName: '来自 d:2', status: 'published' });
+        expect(byBody.get('d:1')).toMatchObject({ replyCount: 1, articleId: article.id });
+        expect((await store.articles.getBySlug('a'))!.commentCount).toBe(2);
+        expect((await store.articles.getBySlug('imported'))!.commentCount).toBe(1);
+        expect((await events()).map((e) => e.type)).toEqual(['created', 'created']);
+        expect(await store.transfer.importBatch(batch)).toEqual({ inserted: 0, existing: 3, articlesCreated: 0 });
+      });
+    });
+
     describe('store', () => {
       it('answers healthy and grants its own lease again', async () => {
         expect(await store.health()).toEqual({ ok: true });

@@ -1,5 +1,6 @@
 // Owns the storage contract of imports and exports (issue 14): what server/transfer/ may ask of any store.
 import type { CommentRow, CommentStatus } from './store';
+import type { NewComment } from './rows';
 
 /** A thread of another system, mapped to an article by slug (created when missing). */
 export interface ImportArticle {
@@ -95,3 +96,20 @@ export interface TransferRepo {
 }
 
 export type FeedComment = CommentRow & { slug: string; title: string };
+
+/** An imported comment as both stores insert it: a new author per source identity, no held reason, its own time. */
+export function importedComment(c: ImportComment, articleId: number, parent: CommentRow | null): NewComment {
+  return {
+    articleId,
+    parent,
+    authorId: null,
+    newAuthorTokenHash: c.authorTokenHash,
+    authorName: c.authorName,
+    body: c.body,
+    html: c.html,
+    status: c.status,
+    heldReason: null,
+    ipHash: c.ipHash,
+    createdAt: c.createdAt,
+  };
+}

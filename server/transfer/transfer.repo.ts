@@ -2,7 +2,7 @@
 // so every kept count and the event log stay what posting them one by one would have made them.
 import type { Db } from '../db/open';
 import type { CommentRow } from '../db/store';
-import { EXPORT_ORDER, EXPORT_TABLES, type ExportRow, type FeedComment, type ExportTable, type ImportArticle, type ImportComment, type TransferRepo } from '../db/transfer.types';
+import { EXPORT_ORDER, EXPORT_TABLES, type ExportRow, type FeedComment, type ExportTable, type ImportArticle, type ImportComment, type TransferRepo, importedComment } from '../db/transfer.types';
 import type { Write } from '../db/write-batch';
 import { commentColumns, type CommentWriter } from '../comments/comments.writer';
 
@@ -47,19 +47,7 @@ export function createTransferRepo(db: Db, writer: CommentWriter, write: Write):
       if (parent && parent.articleId !== articleId) parent = null;
       // Deeper than replies may go here: hang it on the deepest ancestor that still may take a reply.
       while (parent && parent.depth + 1 > maxDepth) parent = writer.get(parent.parentId!)!;
-      const r = writer.insert({
-        articleId,
-        parent,
-        authorId: null,
-        newAuthorTokenHash: c.authorTokenHash,
-        authorName: c.authorName,
-        body: c.body,
-        html: c.html,
-        status: c.status,
-        heldReason: null,
-        ipHash: c.ipHash,
-        createdAt: c.createdAt,
-      });
+      const r = writer.insert(importedComment(c, articleId, parent));
       setKey.run(c.key, r.change.comment.id);
       inserted++;
     }

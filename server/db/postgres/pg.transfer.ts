@@ -3,7 +3,7 @@
 // insert, so counts and the event log stay what posting them one by one would have made them.
 import type pg from 'pg';
 import type { CommentRow } from '../rows';
-import { EXPORT_ORDER, EXPORT_TABLES, type ExportRow, type ExportTable, type FeedComment, type TransferRepo } from '../transfer.types';
+import { EXPORT_ORDER, EXPORT_TABLES, type ExportRow, type ExportTable, type FeedComment, type TransferRepo, importedComment } from '../transfer.types';
 import { COPIED_TABLES } from './pg.copy';
 import { transaction, type Q } from './pg.pool';
 import * as writer from './pg.writer';
@@ -50,19 +50,7 @@ export function createPgTransferRepo(pool: pg.Pool, q: Q): TransferRepo {
           if (parent && parent.articleId !== article.id) parent = null;
           // Deeper than replies may go here: hang it on the deepest ancestor that still may take a reply.
           while (parent && parent.depth + 1 > b.maxDepth) parent = (await writer.getComment(t, parent.parentId!))!;
-          const r = await writer.insertComment(t, {
-            articleId: article.id,
-            parent,
-            authorId: null,
-            newAuthorTokenHash: c.authorTokenHash,
-            authorName: c.authorName,
-            body: c.body,
-            html: c.html,
-            status: c.status,
-            heldReason: null,
-            ipHash: c.ipHash,
-            createdAt: c.createdAt,
-          });
+          const r = await writer.insertComment(t, importedComment(c, article.id, parent));
           await t(`UPDATE comments SET import_key = $1 WHERE id = $2`, [c.key, r.change.comment.id]);
           inserted++;
         }
