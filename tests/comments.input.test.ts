@@ -143,6 +143,13 @@ describe('refusing bad comment input', () => {
       expect((await emitAck(anon, 'comment:post', { authorName: '甲', body: '还没加入' })).error?.code).toBe('not_joined');
       expect((await emitAck(anon, 'join', { article: 'missing' })).error?.code).toBe('article_not_found');
       expect((await emitAck(anon, 'join', { article: s.article.slug, since: -1 })).error?.code).toBe('invalid_input');
+      // The join's quick check lets through only what the schema would; the rest is refused as before.
+      for (const bad of [null, 'x', [s.article.slug], {}, { article: '' }, { article: 'a'.repeat(101) }, { article: 7 }, { article: s.article.slug, since: 1.5 },
+        { article: s.article.slug, since: '3' }, { article: s.article.slug, since: 2 ** 53 }, { article: s.article.slug, extra: 1 }, { article: s.article.slug, since: 1, extra: 1 }]) {
+        const ack = await emitAck(anon, 'join', bad);
+        expect({ bad, code: ack.error?.code }).toEqual({ bad, code: 'invalid_input' });
+      }
+      expect((await emitAck(anon, 'join', { article: s.article.slug, since: 0 })).ok).toBe(true);
       expect((await emitAck(anon, 'join', { article: s.article.slug })).ok).toBe(true);
       for (const [event, payload] of [
         ['comment:post', { authorName: '甲', body: '没有身份' }],

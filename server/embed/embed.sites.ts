@@ -1,7 +1,6 @@
 // Owns which sites may embed threads: the origin -> site lookup behind CORS and the socket handshake
 // (cached briefly, so every node sees console edits within seconds), and the EMBED_ORIGINS bootstrap.
 import type { Site, Store } from '../db/store';
-import { parseHttpUrl } from '../http/url';
 
 /** How long a node trusts its copy of the sites table; console edits reach every node within this. */
 const CACHE_MS = 5000;
@@ -23,12 +22,12 @@ export function createSiteRegistry(store: Store, now: () => number = Date.now): 
     return byOrigin;
   };
   return {
+    // Only an origin exactly as a site lists it matches (the table holds origins in their canonical form):
+    // a lookup by the header as sent, no URL parse per handshake.
     async forOrigin(origin) {
       if (!origin) return undefined;
-      const o = parseHttpUrl(origin)?.origin;
-      if (!o || o !== origin) return undefined;
       const map = cached && now() - cached.at < CACHE_MS ? cached.byOrigin : await (loading ??= load().finally(() => (loading = undefined)));
-      return map.get(o);
+      return map.get(origin);
     },
     invalidate() {
       cached = undefined;

@@ -15,16 +15,32 @@ function asLang(raw: unknown): Lang | null {
 }
 
 function cookieLang(header: string | undefined): Lang | null {
-  for (const part of (header ?? '').split(';')) {
+  if (!header?.includes('lang')) return null;
+  for (const part of header.split(';')) {
     const [k, v] = part.split('=');
     if (k?.trim() === 'lang') return asLang(v);
   }
   return null;
 }
 
-/** The first language of Accept-Language we speak, by q order (at most 20 entries read). */
+/** Accept-Language values seen, and what they pick: browsers send a few dozen distinct ones between them. */
+const accepted = new Map<string, Lang | null>();
+const ACCEPTED_KEPT = 500;
+
+/** The first language of Accept-Language we speak, by q order (at most 20 entries read); worked out once per value. */
 function acceptLang(header: string | undefined): Lang | null {
-  const ranked = (header ?? '')
+  if (!header) return null;
+  if (header.length > 200) return rankAccepted(header);
+  let lang = accepted.get(header);
+  if (lang === undefined) {
+    if (accepted.size >= ACCEPTED_KEPT) accepted.clear();
+    accepted.set(header, (lang = rankAccepted(header)));
+  }
+  return lang;
+}
+
+function rankAccepted(header: string): Lang | null {
+  const ranked = header
     .split(',')
     .slice(0, 20)
     .map((part, i) => {

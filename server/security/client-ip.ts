@@ -28,9 +28,10 @@ export function peerAddress(req: IncomingMessage): string | undefined {
 }
 
 export function createClientIp(trustProxy: boolean | number | string): ClientIp {
+  // No proxy trusted (the default): the peer is the client, without walking X-Forwarded-For.
+  if (trustProxy === false || trustProxy === 0) return (req) => peerAddress(req) || UNKNOWN_PEER;
   let trust: (addr: string, i: number) => boolean;
   if (trustProxy === true) trust = () => true;
-  else if (trustProxy === false) trust = () => false;
   else if (typeof trustProxy === 'number') trust = (_a, i) => i < trustProxy;
   else trust = proxyaddr.compile(trustProxy.split(',').map((s) => s.trim()));
   return (req) => {
