@@ -21,7 +21,7 @@ import { compressWhenUseful } from './http/http.compression';
 import type { HttpContext } from './http/http.context';
 import { articlesRouter } from './articles/articles.routes';
 import { commentsRouter } from './comments/comments.routes';
-import { registerCommentSocket } from './comments/comments.socket';
+import { registerCommentEvents } from './comments/comments.socket';
 import { createCatchUps } from './comments/comments.catchup';
 import { createPageCache, type PageCache } from './comments/comments.cache';
 import { clientTemplateScript, compileCommentTemplate } from './comments/comments.html';
@@ -58,10 +58,11 @@ import { mineRouter } from './transfer/mine.routes';
 import { createNotifications, type Notifications } from './notify/notify.app';
 import { createSiteRegistry } from './embed/embed.sites';
 import { embedRouter } from './embed/embed.routes';
-import { registerEmbedSocket, useEmbedIdentity } from './embed/embed.socket';
+import { registerEmbedEvents, useEmbedIdentity } from './embed/embed.socket';
 import { embedAssetsRouter } from './embed/embed.assets';
 import { heatRouter } from './heat/heat.routes';
-import { registerHeatSocket } from './heat/heat.socket';
+import { registerHeatEvents } from './heat/heat.socket';
+import { createSocketEvents } from './realtime/socket.handler';
 import { moderatorCookie } from './heat/staff';
 import { createTyping, typingEmitter } from './heat/typing';
 import { redisTypingBoard } from './heat/typing.redis';
@@ -269,12 +270,13 @@ export function createApp(input: AppDeps): App {
   const catchUps = createCatchUps(deps);
   // Bound once: a labelled inc() hashes its labels on every call, and a reconnect storm is thousands of joins.
   const joinsWith = { catchUp: metrics.joins.labels('true'), plain: metrics.joins.labels('false') };
-  io.on('connection', (socket) => {
-    socket.on('join', (p: unknown) => ((p as { since?: unknown } | null)?.since !== undefined ? joinsWith.catchUp : joinsWith.plain).inc());
-    registerCommentSocket(socket, { deps, limiters, presence, catchUps, exempt: (s) => moderatorCookie(deps, secrets.sessionSecret, s.request.headers.cookie) });
-    registerEmbedSocket(socket, { deps, limiters });
-    registerHeatSocket(socket, { deps, limiters, typing });
-  });
+  // The reader namespace's events, one table for every connection (realtime/socket.handler.ts).
+  const events = createSocketEvents();
+  events.signal('join', (_socket, p) => ((p as { since?: unknown } | null)?.since !== undefined ? joinsWith.catchUp : joinsWith.plain).inc());
+  registerCommentEvents(events, { deps, limiters, presence, catchUps, exempt: (s) => moderatorCookie(deps, secrets.sessionSecret, s.request.headers.cookie) });
+  registerEmbedEvents(events, { deps, limiters });
+  registerHeatEvents(events, { deps, limiters, typing });
+  io.on('connection', (socket) => events.attach(socket));
   registerModerationNamespace(io, ctx);
 
   const maintenance = createMaintenance({ store, now, log, intervalMs: config.maintenanceIntervalMs });

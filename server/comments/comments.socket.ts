@@ -7,7 +7,7 @@ import { msg } from '../i18n/messages';
 import { resolveActor, type TokenActor } from '../identity/actor';
 import type { Presence, SocketData } from '../realtime/io';
 import { articleRoom, authorRoom, readerRoom } from '../realtime/rooms';
-import { onEvent } from '../realtime/socket.handler';
+import type { SocketEvents } from '../realtime/socket.handler';
 import { enforce, type Limiters } from '../security/rate';
 import { reportComment } from '../moderation/moderation.service';
 import type { CatchUps } from './comments.catchup';
@@ -42,20 +42,22 @@ function parseJoin(payload: unknown): z.output<typeof joinSchema> {
   return parseInput(joinSchema, payload);
 }
 
-export function registerCommentSocket(
-  socket: Socket,
+export function registerCommentEvents(
+  events: SocketEvents,
   ctx: { deps: Deps; limiters: Limiters; presence: Presence; catchUps: CatchUps; exempt?: (s: Socket) => Promise<boolean> },
 ): void {
   const { deps, limiters, presence, catchUps } = ctx;
-  const data = socket.data as SocketData;
   const h = { log: deps.log, limiter: limiters.socketEvents, defaultLang: deps.config.defaultLang };
+  const dataOf = (socket: Socket) => socket.data as SocketData;
 
-  const actor = async (): Promise<TokenActor> => {
+  const actor = async (socket: Socket): Promise<TokenActor> => {
+    const data = dataOf(socket);
     if (!data.tokenHash) throw new AppError('identity_required', 401, msg('identity_required'));
     return resolveActor(deps.store, data.tokenHash, data.ipHash);
   };
 
-  onEvent(socket, 'join', h, async (payload) => {
+  events.ack('join', h, async (socket, payload) => {
+    const data = dataOf(socket);
     const { article: slug, since } = parseJoin(payload);
     // A join may answer a large catch-up: it has its own tight limit, per socket and per network.
     await enforce([limiters.join, socket.id], [limiters.joinPerIp, `join:${data.ipHash}`]);
@@ -93,9 +95,10 @@ export function registerCommentSocket(
     };
   });
 
-  onEvent(socket, 'comment:post', h, async (payload) => {
+  events.ack('comment:post', h, async (socket, payload) => {
+    const data = dataOf(socket);
     if (!data.slug) throw new AppError('not_joined', 409, msg('not_joined'));
-    const a = await actor();
+    const a = await actor(socket);
     await enforce([limiters.postAttempt, a.ipHash]);
     const { asStaff, ...input } = parseInput(postCommentSchema, payload);
     // A socket carries no moderator session: staff posts go through the HTTP API.
@@ -105,39 +108,40 @@ export function registerCommentSocket(
     return { comment: r.comment };
   });
 
-  onEvent(socket, 'comment:edit', h, async (payload) => {
+  events.ack('comment:edit', h, async (socket, payload) => {
     const { id } = parseInput(idSchema.extend({ body: z.unknown() }), payload);
     const { body } = parseInput(editCommentSchema, { body: (payload as { body: unknown }).body });
-    const a = await actor();
+    const a = await actor(socket);
     await enforce([limiters.edit, a.tokenHash]);
     return { comment: await editComment(deps, id, body, a) };
   });
 
-  onEvent(socket, 'comment:delete', h, async (payload) => {
+  events.ack('comment:delete', h, async (socket, payload) => {
     const { id } = parseInput(idSchema, payload);
-    const a = await actor();
+    const a = await actor(socket);
     await enforce([limiters.edit, a.tokenHash]);
     return deleteComment(deps, id, a);
   });
 
-  onEvent(socket, 'comment:like', h, async (payload) => {
+  events.ack('comment:like', h, async (socket, payload) => {
     const { id } = parseInput(idSchema, payload);
-    const a = await actor();
+    const a = await actor(socket);
     await enforce([limiters.like, a.tokenHash], [limiters.like, `ip:${a.ipHash}`]);
     const r = await toggleLike(deps, id, a);
     return { id: r.id, likes: r.likes, liked: r.liked };
   });
 
-  onEvent(socket, 'comment:report', h, async (payload) => {
+  events.ack('comment:report', h, async (socket, payload) => {
     const { id } = parseInput(idSchema.extend({ reason: z.unknown(), note: z.unknown().optional() }), payload);
     const p = payload as { reason: unknown; note?: unknown };
     const input = parseInput(reportSchema, p.note === undefined ? { reason: p.reason } : { reason: p.reason, note: p.note });
-    const a = await actor();
+    const a = await actor(socket);
     await enforce([limiters.report, a.tokenHash], [limiters.report, `ip:${a.ipHash}`]);
     return reportComment(deps, id, input, a);
   });
 
-  socket.on('leave', () => {
+  events.signal('leave', (socket) => {
+    const data = dataOf(socket);
     if (data.articleId === undefined) return;
     const id = data.articleId;
     void socket.leave(articleRoom(id));

@@ -7,7 +7,7 @@ import { msg } from '../i18n/messages';
 import { hashToken } from '../identity/author.cookie';
 import type { SocketData } from '../realtime/io';
 import { watchRoom } from '../realtime/rooms';
-import { onEvent } from '../realtime/socket.handler';
+import type { SocketEvents } from '../realtime/socket.handler';
 import { parseInput } from '../comments/comments.schema';
 import type { Limiters } from '../security/rate';
 import { readBearer, ssoTokenHash, verifySso } from './embed.identity';
@@ -51,16 +51,12 @@ export function useEmbedIdentity(io: Server, deps: Deps, sites: SiteRegistry): v
 /** Writes the own page makes over its socket; an embed makes them over HTTP, where the site's SSO rules apply. */
 const WRITES = new Set(['comment:post', 'comment:edit', 'comment:delete', 'comment:like', 'comment:report', 'comment:react']);
 
-export function registerEmbedSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters }): void {
-  const data = socket.data as EmbedSocketData;
-  if (data.siteId !== undefined) {
-    socket.use((packet, next) => {
-      if (!WRITES.has(String(packet[0]))) return next();
-      const ack = packet[packet.length - 1];
-      if (typeof ack === 'function') ack({ ok: false, error: { code: 'embed_write_over_http', message: msg('embed_write_over_http') } });
-    });
-  }
-  onEvent(socket, 'embed:watch', { log: ctx.deps.log, limiter: ctx.limiters.socketEvents }, async (payload) => {
+export function registerEmbedEvents(events: SocketEvents, ctx: { deps: Deps; limiters: Limiters }): void {
+  events.guard((socket, event) =>
+    (socket.data as EmbedSocketData).siteId !== undefined && WRITES.has(event) ? { code: 'embed_write_over_http', message: msg('embed_write_over_http') } : undefined,
+  );
+  events.ack('embed:watch', { log: ctx.deps.log, limiter: ctx.limiters.socketEvents }, async (socket, payload) => {
+    const data = socket.data as EmbedSocketData;
     const { slugs } = parseInput(watchSchema, payload);
     for (const s of data.watching ?? []) await socket.leave(watchRoom(s));
     data.watching = [...new Set(slugs)];

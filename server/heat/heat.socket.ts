@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { msg } from '../i18n/messages';
 import { resolveActor } from '../identity/actor';
 import type { SocketData } from '../realtime/io';
-import { onEvent } from '../realtime/socket.handler';
+import type { SocketEvents } from '../realtime/socket.handler';
 import { enforce, type Limiters } from '../security/rate';
 import { parseInput } from '../comments/comments.schema';
 import { REACTION_KINDS } from '../db/moderation.types';
@@ -18,31 +18,37 @@ import type { Typing } from './typing';
 const TYPING_MIN_GAP_MS = 1000;
 const reactSchema = z.strictObject({ id: z.number().int().positive(), kind: z.enum(REACTION_KINDS) });
 
-export function registerHeatSocket(socket: Socket, ctx: { deps: Deps; limiters: Limiters; typing: Typing }): void {
-  const { deps, limiters, typing } = ctx;
-  const data = socket.data as SocketData;
-  let typingIn: number | undefined;
-  let lastTyping = 0;
+/** What a socket's typing signals left behind (kept on the socket: the handlers are shared by every connection). */
+interface TypingData extends SocketData {
+  typingIn?: number;
+  lastTyping?: number;
+}
 
-  const stopTyping = () => {
-    if (typingIn !== undefined) typing.stopped(typingIn, socket.id);
-    typingIn = undefined;
+export function registerHeatEvents(events: SocketEvents, ctx: { deps: Deps; limiters: Limiters; typing: Typing }): void {
+  const { deps, limiters, typing } = ctx;
+
+  const stopTyping = (socket: Socket) => {
+    const data = socket.data as TypingData;
+    if (data.typingIn !== undefined) typing.stopped(data.typingIn, socket.id);
+    data.typingIn = undefined;
   };
 
-  socket.on('typing', () => {
+  events.signal('typing', (socket) => {
+    const data = socket.data as TypingData;
     if (data.articleId === undefined || !data.slug) return;
     const now = deps.now();
-    if (now - lastTyping < TYPING_MIN_GAP_MS && typingIn === data.articleId) return;
-    lastTyping = now;
-    if (typingIn !== undefined && typingIn !== data.articleId) stopTyping();
-    typingIn = data.articleId;
+    if (now - (data.lastTyping ?? 0) < TYPING_MIN_GAP_MS && data.typingIn === data.articleId) return;
+    data.lastTyping = now;
+    if (data.typingIn !== undefined && data.typingIn !== data.articleId) stopTyping(socket);
+    data.typingIn = data.articleId;
     typing.typed({ id: data.articleId, slug: data.slug }, socket.id);
   });
-  socket.on('join', stopTyping);
-  socket.on('leave', stopTyping);
-  socket.on('disconnecting', stopTyping);
+  events.signal('join', stopTyping);
+  events.signal('leave', stopTyping);
+  events.disconnecting(stopTyping);
 
-  onEvent(socket, 'comment:react', { log: deps.log, limiter: limiters.socketEvents }, async (payload) => {
+  events.ack('comment:react', { log: deps.log, limiter: limiters.socketEvents }, async (socket, payload) => {
+    const data = socket.data as SocketData;
     const { id, kind } = parseInput(reactSchema, payload);
     if (!data.tokenHash) throw new AppError('identity_required', 401, msg('identity_required'));
     const a = await resolveActor(deps.store, data.tokenHash, data.ipHash);
