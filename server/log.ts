@@ -92,7 +92,10 @@ export function requestLogger(log: Logger, route: (req: IncomingMessage) => stri
       err: (err: Error) => ({ name: err.name, message: err.message }),
     },
     wrapSerializers: false,
-    customProps: (req) => ({ route: route(req) }),
+    // On the finished line only: as customProps it was also bound when the request started, before any route
+    // matched, and every line carried "route" twice ("other", then the pattern).
+    customSuccessObject: (req, _res, line) => ({ ...line, route: route(req) }),
+    customErrorObject: (req, _res, _err, line) => ({ ...line, route: route(req) }),
     quietReqLogger: true,
   }) as unknown as RequestHandler;
   // Request lines are info lines: above that level pino-http would build a child logger per request for nothing.

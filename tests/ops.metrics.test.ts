@@ -81,6 +81,11 @@ describe('request log lines', () => {
       expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       const line = lines.map((l) => JSON.parse(l)).find((l) => l.req?.id === 'req-12345678');
       expect(line).toMatchObject({ level: 'info', msg: 'request', route: '/api/articles/:slug/comments', req: { method: 'GET', path: `/api/articles/${TEST_SLUG}/comments` }, res: { status: 400 } });
+      // Each key once: the route used to be bound at the start too, as "other", before any route had matched.
+      const raw = lines.find((l) => l.includes('req-12345678') && l.includes('"msg":"request"'))!;
+      expect(raw.match(/"route":/g)).toHaveLength(1);
+      const missing = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.req?.path === '/api/nothing-here');
+      expect(missing).toMatchObject({ route: 'other', res: { status: 404 } });
       const all = lines.join('\n');
       expect(all).not.toMatch(/SECRETQUERY|SECRETCOOKIE|127\.0\.0\.1|remoteAddress|user-agent/i);
     } finally {
