@@ -28,13 +28,11 @@ const idSchema = z.strictObject({ id: z.number().int().positive() });
 function parseJoin(payload: unknown): z.output<typeof joinSchema> {
   if (typeof payload === 'object' && payload !== null && Object.getPrototypeOf(payload) === Object.prototype) {
     const p = payload as Record<string, unknown>;
-    const keys = Object.keys(p);
-    const article = p.article;
-    const since = p.since;
+    const { article, since } = p;
     if (
       typeof article === 'string' && article.length >= 1 && article.length <= 100 &&
       (since === undefined || (Number.isSafeInteger(since) && (since as number) >= 0)) &&
-      keys.length === (since === undefined ? ('since' in p ? 2 : 1) : 2) && keys.every((k) => k === 'article' || k === 'since')
+      Object.keys(p).every((k) => k === 'article' || k === 'since')
     ) {
       return since === undefined ? { article } : { article, since: since as number };
     }
