@@ -2,38 +2,14 @@
 // http://127.0.0.1:P2, Yilun http://localhost:P1) in real Chromium under a strict host CSP: reactions live
 // with the reader's own choices, the edit history popover, the 精选 badge and filter live, the slow-mode line
 // and countdown, "N 人正在输入" in a second context with its remembered off switch, and the reply badge.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { newPage, useBrowser } from './browser';
+import { hostSite, type Host } from './host-site';
 import { useTestServer } from '../helpers/server';
 import { signedIn } from '../helpers/moderation';
 import { pageSlug } from '../../server/embed/embed.pages';
-
-interface Host {
-  origin: string;
-  close(): Promise<void>;
-}
-
-/** A tiny static site whose CSP names only Yilun's origin (as README's "Embed on your site" asks). */
-async function hostSite(yilun: string, pages: Record<string, string>): Promise<Host> {
-  const ws = yilun.replace(/^http/, 'ws');
-  const server = http.createServer((req, res) => {
-    const body = pages[(req.url ?? '/').split('?')[0]];
-    if (req.url === '/favicon.ico') return void res.writeHead(204).end();
-    if (body === undefined) return void res.writeHead(404).end();
-    res.writeHead(200, {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': `default-src 'self'; script-src 'self' ${yilun}; connect-src 'self' ${yilun} ${ws}; style-src 'self'; img-src 'self' data: https:`,
-    });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
 
 const html = (yilun: string, el: string) =>
   `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>出口管制</title><script src="${yilun}/embed.js" defer></script></head><body><h1>新闻</h1>${el}</body></html>`;

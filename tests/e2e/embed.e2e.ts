@@ -3,40 +3,16 @@
 // offline catch-up, a foreign origin refused, SSO, the count widget, SPA navigation without socket leaks,
 // the dark theme.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newPage, useBrowser } from './browser';
+import { hostSite, type Host } from './host-site';
 import { useTestServer, type TestServer } from '../helpers/server';
 import { embedReader, ssoToken } from '../helpers/embed';
 import { pageSlug } from '../../server/embed/embed.pages';
 import { createModerator } from '../../server/moderation/auth.service';
-
-interface Host {
-  origin: string;
-  close(): Promise<void>;
-}
-
-/** A tiny static site: each path answers the HTML or script given, under a CSP naming only Yilun's origin. */
-async function hostSite(yilun: string, pages: Record<string, string>, csp = true): Promise<Host> {
-  const ws = yilun.replace(/^http/, 'ws');
-  const server = http.createServer((req, res) => {
-    const body = pages[(req.url ?? '/').split('?')[0]];
-    if (req.url === '/favicon.ico') return void res.writeHead(204).end();
-    if (body === undefined) return void res.writeHead(404).end();
-    res.writeHead(200, {
-      'Content-Type': req.url!.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/html; charset=utf-8',
-      // frame-src only for the cookie probe's frame (the embed itself needs none).
-      ...(csp ? { 'Content-Security-Policy': `default-src 'self'; script-src 'self' ${yilun}; connect-src 'self' ${yilun} ${ws}; style-src 'self'; img-src 'self' data: https:; frame-src http://localhost:*` } : {}),
-    });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
 
 const page = (yilun: string, body: string, extraScript = '') =>
   `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>英伟达对他忍不住了</title>
