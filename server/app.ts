@@ -44,7 +44,7 @@ import { createLocalWrites } from './realtime/local-writes';
 import { capturePeers, createClientIp } from './security/client-ip';
 import { csrfGuard } from './security/origin';
 import { createIpHasher } from './security/ip';
-import { createRateLimiter, memoryRateLimiter, type LimiterName, type Limiters, type RateLimiter } from './security/rate';
+import { createConnectionLimiter, createRateLimiter, memoryRateLimiter, type LimiterName, type Limiters, type RateLimiter } from './security/rate';
 import { createRedisRateLimiter } from './security/rate.redis';
 import { connectRedis, type SharedRedis } from './shared/redis';
 import { createMetrics, metricsRoute } from './ops/metrics';
@@ -63,6 +63,7 @@ import { embedAssetsRouter } from './embed/embed.assets';
 import { heatRouter } from './heat/heat.routes';
 import { registerHeatEvents } from './heat/heat.socket';
 import { createSocketEvents } from './realtime/socket.handler';
+import { whenReady } from './shared/maybe';
 import { moderatorCookie } from './heat/staff';
 import { createTyping, typingEmitter } from './heat/typing';
 import { redisTypingBoard } from './heat/typing.redis';
@@ -127,9 +128,9 @@ function createLimiters(config: Config, now: () => number, redis: SharedRedis | 
     report: make('report', r.report),
     login: make('login', r.login),
     socketConnect: make('socketConnect', r.socketConnectPerIp),
-    // Keyed by socket id: a socket lives on one node, so its counts stay there (no Redis round trip per event).
-    socketEvents: memoryRateLimiter(createRateLimiter(r.socketEvents, now)),
-    join: memoryRateLimiter(createRateLimiter(r.join, now)),
+    // Per socket, kept on the socket: a socket lives on one node, so its counts stay there (no Redis round trip per event).
+    socketEvents: createConnectionLimiter('socketEvents', r.socketEvents, now),
+    join: createConnectionLimiter('join', r.join, now),
     joinPerIp: make('joinPerIp', r.joinPerIp),
   };
 }
@@ -159,7 +160,7 @@ export function createApp(input: AppDeps): App {
   const writes = createLocalWrites();
   const deps: Deps = { store, now, config, log, policy, writes, publish: (e) => (publishTo(e), notify.nudgeFor(e)) };
   const sites = createSiteRegistry(store);
-  const allowOrigin = async (origin: string) => (await sites.forOrigin(origin)) !== undefined;
+  const allowOrigin = (origin: string) => whenReady(sites.forOrigin(origin), (site) => site !== undefined);
   const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis, allowOrigin });
   useEmbedIdentity(io, deps, sites);
   publishTo = createPublisher(io, undefined, metrics, writes);

@@ -105,6 +105,19 @@ describe('presence broadcasts', () => {
     expect(stay.map((c) => heard.get(c))).toEqual(stay.map(() => [30, 29]));
   });
 
+  it('sends the first count one interval after the first join, not at once, to everyone who joined by then', async () => {
+    const start = manual.timer.now();
+    const early = await connect(2);
+    // Nothing yet: each joiner's join answer carries the count (a restart's reconnect storm would have been
+    // written a broadcast while still joining).
+    expect(early.map((c) => heard.get(c))).toEqual([[], []]);
+    const late = await connect(3);
+    const [at] = manual.fire();
+    expect(at - start).toBe(presenceIntervalMs(1));
+    await heardBy([...early, ...late], 1);
+    expect([...early, ...late].map((c) => heard.get(c))).toEqual([[5], [5], [5], [5], [5]]);
+  });
+
   it('waits one interval after a broadcast before the next one', async () => {
     await connect(3);
     const [first] = manual.fire();

@@ -5,7 +5,8 @@ import type { Response } from 'supertest';
 import { io as ioClient } from 'socket.io-client';
 import { connectSocket, emitAck, postComment, reader, startServer, type Reader, type TestServer } from './helpers/server';
 import { createMod, PASSWORD } from './helpers/moderation';
-import { createRateLimiter } from '../server/security/rate';
+import { AppError } from '../server/errors';
+import { createConnectionLimiter, createRateLimiter, enforce, memoryRateLimiter, type RateHolder, type RateLimiter } from '../server/security/rate';
 
 let s: TestServer;
 afterEach(async () => s?.close());
@@ -208,5 +209,45 @@ describe('limiter memory', () => {
     t += 2_500;
     limiter.hit('another');
     expect(limiter.size).toBe(1);
+  });
+});
+
+describe('per-connection limits and enforce', () => {
+  it('counts each connection on the connection itself, with no shared table of socket ids', () => {
+    let t = 0;
+    const events = createConnectionLimiter('socketEvents', { limit: 3, windowMs: 10_000 }, () => t);
+    const joins = createConnectionLimiter('join', { limit: 1, windowMs: 10_000 }, () => t);
+    const a: RateHolder = {};
+    const b: RateHolder = {};
+    expect([1, 2, 3].map(() => events.hit(a))).toEqual([0, 0, 0]);
+    expect(events.hit(a)).toBeGreaterThan(0);
+    // Another connection, and another limiter on the same connection, count apart.
+    expect(events.hit(b)).toBe(0);
+    expect(joins.hit(a)).toBe(0);
+    expect(joins.hit(a)).toBeGreaterThan(0);
+    expect(Object.keys(a.rateWindows ?? {}).sort()).toEqual(['join', 'socketEvents']);
+    // Two windows later the connection starts afresh.
+    t += 20_000;
+    expect(events.hit(a)).toBe(0);
+  });
+
+  it('answers at once with in-memory limiters (a throw when over) and with a promise when one is shared, hitting every key', async () => {
+    const t = 5_000;
+    const perNetwork = memoryRateLimiter(createRateLimiter({ limit: 2, windowMs: 60_000 }, () => t));
+    const perSocket = createConnectionLimiter('join', { limit: 1, windowMs: 60_000 }, () => t);
+    const socket: RateHolder = {};
+    expect(enforce([perSocket, socket], [perNetwork, 'net'])).toBeUndefined();
+    // Over on the connection: thrown at once, and the network's key still counted (none is skipped).
+    expect(() => enforce([perSocket, socket], [perNetwork, 'net'])).toThrow(AppError);
+    expect(perNetwork.hit('net')).toBeGreaterThan(0);
+
+    // A shared (Redis-like) limiter answers with a promise: enforce resolves, or rejects with the longest wait.
+    const waits = [0, 7];
+    const shared: RateLimiter = { limit: { limit: 1, windowMs: 1_000 }, hit: async () => waits.shift() ?? 0, reset: async () => undefined };
+    const fresh: RateHolder = {};
+    const allowed = enforce([shared, 'k'], [createConnectionLimiter('x', { limit: 5, windowMs: 1_000 }, () => t), fresh]);
+    expect(allowed).toBeInstanceOf(Promise);
+    await expect(allowed).resolves.toBeUndefined();
+    await expect(enforce([shared, 'k'])).rejects.toMatchObject({ code: 'rate_limited', status: 429, details: { retryAfter: 7 } });
   });
 });

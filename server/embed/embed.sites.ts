@@ -1,13 +1,14 @@
 // Owns which sites may embed threads: the origin -> site lookup behind CORS and the socket handshake
 // (cached briefly, so every node sees console edits within seconds), and the EMBED_ORIGINS bootstrap.
 import type { Site, Store } from '../db/store';
+import type { Maybe } from '../shared/maybe';
 
 /** How long a node trusts its copy of the sites table; console edits reach every node within this. */
 const CACHE_MS = 5000;
 
 export interface SiteRegistry {
-  /** The site whose allowed origins hold this exact origin. */
-  forOrigin(origin: string | undefined): Promise<Site | undefined>;
+  /** The site whose allowed origins hold this exact origin: at once while the cached list is fresh (every handshake asks). */
+  forOrigin(origin: string | undefined): Maybe<Site | undefined>;
   /** Drops the cached copy (after an edit on this node). */
   invalidate(): void;
 }
@@ -24,10 +25,10 @@ export function createSiteRegistry(store: Store, now: () => number = Date.now): 
   return {
     // Only an origin exactly as a site lists it matches (the table holds origins in their canonical form):
     // a lookup by the header as sent, no URL parse per handshake.
-    async forOrigin(origin) {
+    forOrigin(origin) {
       if (!origin) return undefined;
-      const map = cached && now() - cached.at < CACHE_MS ? cached.byOrigin : await (loading ??= load().finally(() => (loading = undefined)));
-      return map.get(origin);
+      if (cached && now() - cached.at < CACHE_MS) return cached.byOrigin.get(origin);
+      return (loading ??= load().finally(() => (loading = undefined))).then((map) => map.get(origin));
     },
     invalidate() {
       cached = undefined;

@@ -12,6 +12,8 @@ import { parseInput } from '../comments/comments.schema';
 import type { Limiters } from '../security/rate';
 import { readBearer, ssoTokenHash, verifySso } from './embed.identity';
 import type { SiteRegistry } from './embed.sites';
+import type { Site } from '../db/store';
+import type { Maybe } from '../shared/maybe';
 import { MAX_COUNT_PAGES } from './embed.service';
 import { isPageSlug } from './embed.pages';
 import { z } from 'zod';
@@ -25,26 +27,36 @@ const watchSchema = z.strictObject({ slugs: z.array(z.string().max(40).refine(is
  * its identity comes from `auth` alone. A bad token refuses the connection with a clear error.
  */
 export function useEmbedIdentity(io: Server, deps: Deps, sites: SiteRegistry): void {
+  /** The embed socket's identity, from its handshake `auth` alone (a bad SSO token throws). */
+  const identify = async (socket: Socket, site: Site) => {
+    const data = socket.data as EmbedSocketData;
+    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; sso?: unknown };
+    data.siteId = site.id;
+    if (auth.sso !== undefined && auth.sso !== '') {
+      const user = await verifySso(site, auth.sso, deps.now());
+      data.tokenHash = ssoTokenHash(site.id, user.sub);
+    } else {
+      const token = readBearer(typeof auth.token === 'string' ? `Bearer ${auth.token}` : undefined);
+      data.tokenHash = token ? hashToken(token) : null;
+    }
+  };
   io.use((socket, next) => {
-    const origin = socket.request.headers.origin;
-    void (async () => {
-      const site = await sites.forOrigin(typeof origin === 'string' ? origin : undefined);
-      if (!site) return next();
-      const data = socket.data as EmbedSocketData;
-      const auth = (socket.handshake.auth ?? {}) as { token?: unknown; sso?: unknown };
-      data.siteId = site.id;
-      if (auth.sso !== undefined && auth.sso !== '') {
-        const user = await verifySso(site, auth.sso, deps.now());
-        data.tokenHash = ssoTokenHash(site.id, user.sub);
-      } else {
-        const token = readBearer(typeof auth.token === 'string' ? `Bearer ${auth.token}` : undefined);
-        data.tokenHash = token ? hashToken(token) : null;
-      }
-      next();
-    })().catch((err: unknown) => {
+    const refuse = (err: unknown) => {
       const e = err instanceof AppError ? err : new AppError('unavailable', 503, msg('internal_error'));
       next(Object.assign(new Error(e.message), { data: { code: e.code } }));
-    });
+    };
+    const origin = socket.request.headers.origin;
+    let site: Maybe<Site | undefined>;
+    try {
+      site = sites.forOrigin(typeof origin === 'string' ? origin : undefined);
+    } catch (err) {
+      return refuse(err);
+    }
+    // The page's own sockets pass at once while the sites list is cached: a reconnect storm is thousands of them.
+    if (site === undefined) return next();
+    Promise.resolve(site)
+      .then((s) => (s ? identify(socket, s) : undefined))
+      .then(() => next(), refuse);
   });
 }
 

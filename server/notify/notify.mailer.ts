@@ -1,5 +1,5 @@
 // Owns sending one mail through nodemailer to SMTP_URL. Absent without SMTP_URL (every email option is then hidden).
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import type { NotifyConfig } from '../config';
 import type { RenderedMail } from './mail.render';
 
@@ -19,7 +19,8 @@ export interface Mailer {
 
 export function createMailer(config: NotifyConfig): Mailer | undefined {
   if (!config.smtpUrl) return undefined;
-  const transport = nodemailer.createTransport(config.smtpUrl, { from: config.mailFrom });
+  // nodemailer is loaded only when SMTP_URL is set.
+  const transport = (require('nodemailer') as typeof nodemailer).createTransport(config.smtpUrl, { from: config.mailFrom });
   const domain = (/@([^>\s]+)>?\s*$/.exec(config.mailFrom)?.[1] ?? 'yilun.local').toLowerCase();
   const id = (key: string) => `<${key.replace(/[^A-Za-z0-9._-]/g, '-')}@${domain}>`;
   return {

@@ -2,11 +2,12 @@
 // (the engine's 'connection', whatever the handshake URL said), released when it closes. A network at its
 // cap is refused at the handshake; one that slipped past in a burst of concurrent handshakes is closed.
 // In memory on one node; connections.redis.ts counts over every node.
+/** In memory the answers come at once (every handshake of a reconnect storm asks), across nodes from Redis. */
 export interface NetworkConnections {
   /** True when the network already holds its cap of open connections. */
-  full(network: string): Promise<boolean>;
+  full(network: string): boolean | Promise<boolean>;
   /** Counts an opened connection; false (and not counted) when that would go past the cap. */
-  open(network: string, connId: string): Promise<boolean>;
+  open(network: string, connId: string): boolean | Promise<boolean>;
   close(network: string, connId: string): void;
   stop(): void;
 }
@@ -17,8 +18,8 @@ export function createNetworkConnections(cap: number): NetworkConnections {
   const counted = new Set<string>();
   const count = (network: string) => open.get(network) ?? 0;
   return {
-    full: async (network) => count(network) >= cap,
-    async open(network, connId) {
+    full: (network) => count(network) >= cap,
+    open(network, connId) {
       const n = count(network);
       if (n >= cap) return false;
       open.set(network, n + 1);

@@ -8,18 +8,18 @@ import type { ClientIp } from '../security/client-ip';
 import type { IpHasher } from '../security/ip';
 import { judgeOrigin } from '../security/origin';
 import { hostAllowed } from '../security/host';
-import type { Limiters } from '../security/rate';
-import { createAdapter } from '@socket.io/redis-adapter';
+import type { Limiters, RateHolder } from '../security/rate';
 import type { SharedRedis } from '../shared/redis';
 import { createNetworkConnections, type NetworkConnections } from './connections';
 import { createRedisNetworkConnections } from './connections.redis';
 import { createPresence, type Presence } from './presence';
 import { redisPresence } from './presence.redis';
 import { sharedAckParser } from './ack.encoder';
+import { whenReady, type Maybe } from '../shared/maybe';
 
 export type { Presence } from './presence';
 
-export interface SocketData {
+export interface SocketData extends RateHolder {
   tokenHash: string | null;
   ipHash: string;
   articleId?: number;
@@ -36,7 +36,7 @@ export interface RealtimeOptions {
   /** Set with REDIS_URL: fan-out, presence and connection caps across nodes. */
   redis?: SharedRedis;
   /** Foreign origins that may still connect: the embedding sites' allowed origins (server/embed/). */
-  allowOrigin?: (origin: string) => Promise<boolean>;
+  allowOrigin?: (origin: string) => Maybe<boolean>;
 }
 
 export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: Server; presence: Presence; connections: NetworkConnections } {
@@ -63,33 +63,44 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
     pingInterval: 10_000,
     pingTimeout: 5_000,
     allowRequest: (req, cb) => {
-      if (!hostAllowed(req.headers.host, deps.config.allowedHosts)) return cb('host_not_allowed', false);
-      // A browser always sends Origin for WebSocket and cross-origin polling; another site's page cannot hide it.
-      // A no-cors request without Origin (an <img> pointed at the polling URL) still shows Sec-Fetch-Site or Referer.
-      const foreign = judgeOrigin(req.headers, deps.config.allowedOrigins) === 'foreign';
-      const origin = req.headers.origin;
-      // The engine asks only for handshakes (an empty or missing sid): every call is a new connection and counts.
-      const ip = networkOf(req);
-      void (async () => {
-        if (foreign && !(typeof origin === 'string' && opts.allowOrigin && (await opts.allowOrigin(origin)))) {
-          deps.log.warn('socket refused: origin', { origin: String(req.headers.origin ?? req.headers.referer ?? '').slice(0, 200) });
-          return cb('origin_not_allowed', false);
-        }
-        if (await connections.full(ip)) return cb('too_many_connections', false);
-        if ((await limiters.socketConnect.hit(ip)) > 0) return cb('rate_limited', false);
-        cb(null, true);
-      })().catch(() => cb('unavailable', false));
+      const answer = (refusal: string | null) => cb(refusal, refusal === null);
+      try {
+        const refusal = handshakeRefusal(req);
+        if (refusal instanceof Promise) refusal.then(answer, () => answer('unavailable'));
+        else answer(refusal);
+      } catch {
+        answer('unavailable');
+      }
     },
   });
+  /** The network's cap and connection rate: answered at once when both are in memory (every handshake asks). */
+  const capOrRate = (ip: string): Maybe<string | null> =>
+    whenReady(connections.full(ip), (full) => (full ? 'too_many_connections' : whenReady(limiters.socketConnect.hit(ip), (wait) => (wait > 0 ? 'rate_limited' : null))));
+  /** Why a handshake is refused, or null. The engine asks only for handshakes (an empty or missing sid): each counts. */
+  function handshakeRefusal(req: IncomingMessage): Maybe<string | null> {
+    if (!hostAllowed(req.headers.host, deps.config.allowedHosts)) return 'host_not_allowed';
+    const ip = networkOf(req);
+    // A browser always sends Origin for WebSocket and cross-origin polling; another site's page cannot hide it.
+    // A no-cors request without Origin (an <img> pointed at the polling URL) still shows Sec-Fetch-Site or Referer.
+    if (judgeOrigin(req.headers, deps.config.allowedOrigins) !== 'foreign') return capOrRate(ip);
+    const origin = req.headers.origin;
+    const embedding = typeof origin === 'string' && opts.allowOrigin ? opts.allowOrigin(origin) : false;
+    return whenReady(embedding, (allowed) => {
+      if (allowed) return capOrRate(ip);
+      deps.log.warn('socket refused: origin', { origin: String(req.headers.origin ?? req.headers.referer ?? '').slice(0, 200) });
+      return 'origin_not_allowed';
+    });
+  }
   // Every emit to a room or namespace also reaches the sockets of the other nodes, through Redis pub/sub.
-  if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${redis.prefix}sio` }));
+  // The adapter (like every Redis module) is loaded only when REDIS_URL is set.
+  if (redis) io.adapter((require('@socket.io/redis-adapter') as typeof import('@socket.io/redis-adapter')).createAdapter(redis.pub, redis.sub, { key: `${redis.prefix}sio` }));
 
   // Concurrent handshakes from one network can all pass allowRequest before any has opened: the cap is
   // enforced again where a connection really opens.
   io.engine.on('connection', (raw: { id: string; request: IncomingMessage; close(): void; once(e: 'close', f: () => void): void }) => {
     const ip = networkOf(raw.request);
     raw.once('close', () => connections.close(ip, raw.id));
-    void connections.open(ip, raw.id).then((ok) => {
+    void whenReady(connections.open(ip, raw.id), (ok) => {
       if (ok) return;
       deps.log.warn('socket refused: too many connections from one network');
       raw.close();

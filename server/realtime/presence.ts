@@ -15,8 +15,8 @@ const ARTICLE_ROOM = /^art:\d+$/;
  * At most one broadcast per interval, 1 s for rooms up to 500 readers and one more second per 500 beyond (up to
  * 10 s): a broadcast costs one write per reader, so a room's presence costs about 500 writes a second however large
  * it grows. In a reconnect storm of 3,000 readers the broadcasts had cost as many writes as the catch-up itself
- * (bench --profile: 17% of the server's time); now one goes out every 6 s. A joining reader has the count in its
- * join answer already.
+ * (bench --profile: 17% of the server's time); now one goes out every 6 s, the first one interval after the first
+ * join (not at once). A joining reader has the count in its join answer already.
  */
 export function presenceIntervalMs(readers: number): number {
   return Math.min(MAX_INTERVAL_MS, PRESENCE_INTERVAL_MS * Math.max(1, Math.ceil(readers / READERS_PER_INTERVAL)));
@@ -127,7 +127,12 @@ export function createPresence(io: Server, capPerNetwork: number, startElsewhere
   };
   const changed = (id: number) => {
     if (pending.has(id)) return;
-    const wait = Math.max(0, (last.get(id)?.at ?? -Infinity) + presenceIntervalMs(here(id)) - timer.now());
+    // A room with no broadcast yet (a fresh article, or every room after a restart) waits one interval too, as if
+    // one had just gone out: each joining reader has the count in its join answer, so an early broadcast tells
+    // nobody anything new, and after a restart it went to a room filling with a reconnect storm (one write per
+    // reader while they were still joining). A count nobody heard yet always differs (NaN): the first one is sent.
+    if (!last.has(id)) last.set(id, { at: timer.now(), count: NaN, joins: -1 });
+    const wait = Math.max(0, last.get(id)!.at + presenceIntervalMs(here(id)) - timer.now());
     pending.set(id, timer.after(wait, () => send(id)));
   };
   const elsewhere = startElsewhere?.(() => inRoom.all(), changed);

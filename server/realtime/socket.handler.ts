@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io';
 import { AppError, ackError, type Ack, type ErrorBody } from '../errors';
 import type { Logger } from '../log';
 import { msg } from '../i18n/messages';
-import type { RateLimiter } from '../security/rate';
+import type { ConnectionLimiter, RateHolder } from '../security/rate';
 import { langOf } from '../i18n/lang';
 import { answerIn } from '../i18n/request-lang';
 import type { Lang } from '../i18n/strings';
@@ -17,7 +17,8 @@ export type SocketHandler<T> = (socket: Socket, payload: unknown) => Promise<T>;
 
 export interface HandlerDeps {
   log: Logger;
-  limiter: RateLimiter;
+  /** Events per connection (RATE_SOCKET_EVENTS), counted on the socket. */
+  limiter: ConnectionLimiter;
   defaultLang?: Lang;
 }
 
@@ -31,14 +32,26 @@ function socketLang(socket: Socket, fallback: Lang): Lang {
   return lang;
 }
 
-async function answer<T>(socket: Socket, event: string, deps: HandlerDeps, handler: SocketHandler<T>, payload: unknown, ack: unknown): Promise<void> {
+const answered = Promise.resolve();
+
+/**
+ * The per-connection rate, then the handler. Kept small, the handler's wait in a function of its own: every event
+ * of every reader comes through here, and a reconnect storm made this one of the largest functions V8 optimized
+ * (and again after each deopt) while thousands of readers were joining.
+ */
+function answer<T>(socket: Socket, event: string, deps: HandlerDeps, handler: SocketHandler<T>, payload: unknown, ack: unknown): Promise<void> {
   const reply = typeof ack === 'function' ? (ack as (r: Ack<T>) => void) : undefined;
-  const wait = await deps.limiter.hit(socket.id);
+  const wait = deps.limiter.hit(socket.data as RateHolder);
   if (wait > 0) {
     reply?.({ ok: false, error: { code: 'rate_limited', message: msg('rate_limited', { seconds: wait }), details: { retryAfter: wait } } });
-    return;
+    return answered;
   }
-  if (!reply) return; // events without an ack are refused silently: there is nowhere to say why
+  if (!reply) return answered; // events without an ack are refused silently: there is nowhere to say why
+  return settle(socket, event, deps, handler, payload, reply);
+}
+
+/** Runs the handler (a throw, sync or async, becomes the error ack) and acks its answer. */
+async function settle<T>(socket: Socket, event: string, deps: HandlerDeps, handler: SocketHandler<T>, payload: unknown, reply: (r: Ack<T>) => void): Promise<void> {
   try {
     reply({ ok: true, data: await handler(socket, payload) });
   } catch (err) {

@@ -10,9 +10,9 @@ export function getRateLimit(limiter: RateLimiter, clientIp: ClientIp, ipHash: I
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const ip = ipHash(clientIp(req));
     if (!ip) return next();
-    limiter.hit(`get:${ip}`).then(
-      (wait) => next(wait > 0 ? rateLimitedError(wait) : undefined),
-      (err: unknown) => next(err),
-    );
+    const pass = (wait: number) => next(wait > 0 ? rateLimitedError(wait) : undefined);
+    const wait = limiter.hit(`get:${ip}`);
+    if (typeof wait === 'number') return pass(wait);
+    wait.then(pass, (err: unknown) => next(err));
   };
 }

@@ -1,12 +1,13 @@
 // Owns the shared rate limiter: a fixed window per key in Redis (rate-limiter-flexible), so a limit holds
 // whichever node a request reaches. While Redis does not answer, each node falls back to its own
 // in-memory limiter (the "insurance"): limits then hold per node until Redis is back.
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit } from '../config';
 import type { SharedRedis } from '../shared/redis';
 import type { RateLimiter } from './rate';
 
 export function createRedisRateLimiter(redis: SharedRedis, name: string, limit: RateLimit): RateLimiter {
+  // Loaded only when REDIS_URL is set: a single node counts in memory (rate.ts).
+  const { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } = require('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
   // rate-limiter-flexible counts in whole seconds; our windows are whole seconds in practice.
   const duration = Math.max(1, Math.round(limit.windowMs / 1000));
   const opts = { points: limit.limit, duration, keyPrefix: `${redis.prefix}rl:${name}` };

@@ -8,8 +8,11 @@ import { msg } from '../i18n/messages';
 
 /** What every route and socket handler uses; in memory on one node, in Redis across several. */
 export interface RateLimiter {
-  /** Counts one attempt for key; resolves 0 when allowed, else the seconds to wait. */
-  hit(key: string): Promise<number>;
+  /**
+   * Counts one attempt for key: 0 when allowed, else the seconds to wait. The in-memory limiter answers at once (a
+   * number, no promise: a reconnect storm is thousands of handshakes and joins), a shared one with a promise.
+   */
+  hit(key: string): number | Promise<number>;
   reset(key: string): Promise<void>;
   readonly limit: RateLimit;
 }
@@ -31,6 +34,27 @@ interface Bucket {
   previous: number;
 }
 
+const newBucket = (t: number, limit: RateLimit): Bucket => ({ windowStart: t - (t % limit.windowMs), current: 0, previous: 0 });
+
+/** Counts one attempt in a bucket at time t: 0 when allowed, else the seconds to wait. */
+function countHit(b: Bucket, t: number, limit: RateLimit): number {
+  const start = t - (t % limit.windowMs);
+  if (start !== b.windowStart) {
+    b.previous = start - b.windowStart === limit.windowMs ? b.current : 0;
+    b.current = 0;
+    b.windowStart = start;
+  }
+  const weight = 1 - (t - start) / limit.windowMs;
+  const estimate = b.previous * weight + b.current;
+  if (estimate + 1 > limit.limit) {
+    // Time until the weighted count drops below the limit again, at most one window.
+    const wait = b.previous > 0 && b.current < limit.limit ? ((estimate + 1 - limit.limit) / b.previous) * limit.windowMs : start + limit.windowMs - t;
+    return Math.max(1, Math.ceil(Math.min(wait, limit.windowMs) / 1000));
+  }
+  b.current++;
+  return 0;
+}
+
 export function createRateLimiter(limit: RateLimit, now: () => number = Date.now, maxKeys = 100_000): WindowLimiter {
   // Map order doubles as least-recently-used order: every hit moves its key to the end.
   const buckets = new Map<string, Bucket>();
@@ -40,7 +64,7 @@ export function createRateLimiter(limit: RateLimit, now: () => number = Date.now
       lastSweep = t;
       for (const [k, b] of buckets) if (t - b.windowStart >= 2 * limit.windowMs) buckets.delete(k);
     }
-    // A flood of distinct keys (fresh tokens, socket ids) must not grow memory without bound: forget the
+    // A flood of distinct keys (fresh tokens, networks) must not grow memory without bound: forget the
     // least recently used tenth. Keys that keep hitting, like a flooding network's, stay at the end.
     if (buckets.size >= maxKeys) {
       let drop = Math.ceil(maxKeys / 10);
@@ -60,26 +84,39 @@ export function createRateLimiter(limit: RateLimit, now: () => number = Date.now
       sweep(t);
       let b = buckets.get(key);
       if (b) buckets.delete(key);
-      else b = { windowStart: t - (t % limit.windowMs), current: 0, previous: 0 };
+      else b = newBucket(t, limit);
       buckets.set(key, b);
-      const start = t - (t % limit.windowMs);
-      if (start !== b.windowStart) {
-        b.previous = start - b.windowStart === limit.windowMs ? b.current : 0;
-        b.current = 0;
-        b.windowStart = start;
-      }
-      const weight = 1 - (t - start) / limit.windowMs;
-      const estimate = b.previous * weight + b.current;
-      if (estimate + 1 > limit.limit) {
-        // Time until the weighted count drops below the limit again, at most one window.
-        const wait = b.previous > 0 && b.current < limit.limit ? ((estimate + 1 - limit.limit) / b.previous) * limit.windowMs : start + limit.windowMs - t;
-        return Math.max(1, Math.ceil(Math.min(wait, limit.windowMs) / 1000));
-      }
-      b.current++;
-      return 0;
+      return countHit(b, t, limit);
     },
     reset(key) {
       buckets.delete(key);
+    },
+  };
+}
+
+/** What a per-connection limiter keeps on the connection (socket.data): its windows, by limiter name. */
+export interface RateHolder {
+  rateWindows?: Record<string, Bucket>;
+}
+
+/**
+ * A limit per connection (events per socket, joins per socket): its window lives on the connection itself and goes
+ * with it. Kept in a shared map by socket id, 3,000 readers reconnecting at once were 6,000 fresh keys to insert,
+ * reorder and sweep; a connection lives on one node, so nothing here is ever shared.
+ */
+export interface ConnectionLimiter {
+  readonly limit: RateLimit;
+  /** Counts one attempt of this connection: 0 when allowed, else the seconds to wait. */
+  hit(holder: RateHolder): number;
+}
+
+export function createConnectionLimiter(name: string, limit: RateLimit, now: () => number = Date.now): ConnectionLimiter {
+  return {
+    limit,
+    hit(holder) {
+      const t = now();
+      const windows = (holder.rateWindows ??= {});
+      return countHit((windows[name] ??= newBucket(t, limit)), t, limit);
     },
   };
 }
@@ -88,21 +125,38 @@ export function rateLimitedError(seconds: number): AppError {
   return new AppError('rate_limited', 429, msg('rate_limited', { seconds }), { retryAfter: seconds }, { 'Retry-After': String(seconds) });
 }
 
-/** The one-node RateLimiter: the in-memory window behind the async interface. */
+/** The one-node RateLimiter: the in-memory window, answering hits at once. */
 export function memoryRateLimiter(window: WindowLimiter): RateLimiter {
   return {
     limit: window.limit,
-    hit: async (key) => window.hit(key),
+    hit: (key) => window.hit(key),
     reset: async (key) => window.reset(key),
   };
 }
 
-/** Hits every (limiter, key) pair; throws 429 with the longest wait if any is over. Every key counts: none is skipped. */
-export async function enforce(...checks: [RateLimiter, string][]): Promise<void> {
-  const waits = await Promise.all(checks.map(([l, k]) => l.hit(k)));
-  const wait = Math.max(0, ...waits);
+/** A limiter and what it counts: a network's or identity's key, or a connection. */
+export type RateCheck = [RateLimiter, string] | [ConnectionLimiter, RateHolder];
+
+const refuseIfWaiting = (wait: number): void => {
   if (wait > 0) throw rateLimitedError(wait);
+};
+
+/**
+ * Hits every (limiter, key) pair; throws 429 with the longest wait if any is over. Every key counts: none is skipped.
+ * With in-memory limiters only it returns (or throws) at once; with a shared one, a promise.
+ */
+export function enforce(...checks: RateCheck[]): void | Promise<void> {
+  let wait = 0;
+  let later: Promise<number>[] | undefined;
+  for (const check of checks) {
+    const w = typeof check[1] === 'string' ? (check[0] as RateLimiter).hit(check[1]) : (check[0] as ConnectionLimiter).hit(check[1]);
+    if (typeof w === 'number') wait = Math.max(wait, w);
+    else (later ??= []).push(w);
+  }
+  if (!later) return refuseIfWaiting(wait);
+  return Promise.all(later).then((waits) => refuseIfWaiting(Math.max(wait, ...waits)));
 }
 
-export type LimiterName = 'get' | 'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'socketEvents' | 'join' | 'joinPerIp';
-export type Limiters = Record<LimiterName, RateLimiter>;
+export type LimiterName = 'get' | 'postAttempt' | 'edit' | 'like' | 'report' | 'login' | 'socketConnect' | 'joinPerIp';
+/** Per network or identity (shared across nodes with Redis), and per connection (always on the connection). */
+export type Limiters = Record<LimiterName, RateLimiter> & Record<'socketEvents' | 'join', ConnectionLimiter>;

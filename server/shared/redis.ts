@@ -1,7 +1,7 @@
 // Owns the Redis connections a node holds when REDIS_URL is set: one for commands (limits, presence,
 // connection caps) that fails fast while Redis is away, and a publisher/subscriber pair for the
 // Socket.IO adapter that reconnect and resubscribe by themselves.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
 
 /** A command that has not answered by then counts as Redis being down (the caller falls back). */
@@ -21,6 +21,8 @@ export interface SharedRedis {
 }
 
 export function connectRedis(url: string, prefix: string, nodeId: string, log: Logger): SharedRedis {
+  // ioredis is loaded only when REDIS_URL is set: a default single node never needs it.
+  const { Redis } = require('ioredis') as typeof import('ioredis');
   const base: RedisOptions = {
     // Quick, bounded reconnect attempts: a restarted Redis is back within a second or two.
     retryStrategy: (times) => Math.min(100 * times, 1000),

@@ -1,6 +1,9 @@
 // Owns the PostgreSQL connection pool and the one way to run a transaction on it: one client per
 // transaction (BEGIN ... COMMIT), retried when PostgreSQL picks it as a deadlock or serialization victim.
-import pg from 'pg';
+import type pg from 'pg';
+
+/** The driver, loaded on first use: only DATABASE_URL (or a db:copy to PostgreSQL) needs it. */
+const driver = (): typeof pg => require('pg') as typeof pg;
 
 /** A query runner: the pool (autocommit) or one client inside a transaction. */
 export type Q = <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
@@ -8,7 +11,7 @@ export type Q = <R = Record<string, unknown>>(sql: string, params?: unknown[]) =
 // BIGINT (ids, times, counts) as numbers: every value Yilun stores stays far below 2^53.
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === 20 ? (v: string) => Number(v) : driver().types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 export interface PgPoolOptions {
@@ -20,7 +23,7 @@ export interface PgPoolOptions {
 }
 
 export function createPool(url: string, opts: PgPoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new (driver().Pool)({
     connectionString: url,
     max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 5000,

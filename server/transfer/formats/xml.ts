@@ -1,7 +1,7 @@
 // Owns streaming an XML file through saxes with backpressure: elements are collected per chunk and handed
 // on, awaited, before the next chunk is read. Errors name the line and column.
 import fs from 'node:fs';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type { SaxesTagPlain } from 'saxes';
 import { FIELD_MAX, ImportFileError } from '../source';
 
 export interface XmlHandlers {
@@ -12,6 +12,8 @@ export interface XmlHandlers {
 }
 
 export async function streamXml(file: string, expectRoot: string, h: XmlHandlers, drain: () => Promise<void>): Promise<void> {
+  // saxes is loaded on first use: only an XML import needs it.
+  const { SaxesParser } = require('saxes') as typeof import('saxes');
   const parser = new SaxesParser({ xmlns: false });
   let sawRoot = false;
   const path: string[] = [];
