@@ -163,7 +163,7 @@ export function createApp(input: AppDeps): App {
   const allowOrigin = (origin: string) => whenReady(sites.forOrigin(origin), (site) => site !== undefined);
   const { io, presence, connections } = createIo(httpServer, { deps, limiters, clientIp, ipHash, redis, allowOrigin });
   useEmbedIdentity(io, deps, sites);
-  publishTo = createPublisher(io, undefined, metrics, writes);
+  publishTo = createPublisher(io, undefined, metrics, writes, { clustered: redis !== undefined });
   const notify = createNotifications({ ...deps, secrets });
   // Several nodes add up their typists in Redis; each node tells its own readers the total.
   const typing = createTyping({

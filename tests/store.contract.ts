@@ -456,6 +456,48 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect((await same(null, 'net-c', T0 + 1e9, T0, 4)).ban).toEqual(byNet);
         expect((await same(author, 'net-c', T0 + 50, T0 + 25, 2)).ban).toEqual(byNet);
       });
+
+      it('keeps a network\'s post times true as posts come in after its first read, and as the window moves on', async () => {
+        // Every post asks before it writes: the store's answer must follow the writes (SQLite keeps them in memory).
+        const times = (now: number, limit = 3) => store.moderation.recentTimesByIp('net-w', now - 100, limit);
+        expect(await times(T0 + 100)).toEqual([]);
+        await post({ token: 'w1', createdAt: T0 + 10, ipHash: 'net-w' });
+        await post({ token: 'w2', createdAt: T0 + 20, ipHash: 'net-w' });
+        expect(await times(T0 + 100)).toEqual([]);
+        await post({ token: 'w3', createdAt: T0 + 30, ipHash: 'net-w' });
+        await post({ token: 'x1', createdAt: T0 + 31, ipHash: 'net-x' });
+        expect(await times(T0 + 100)).toEqual([T0 + 10, T0 + 20, T0 + 30]);
+        // The window slides past the first post: two left, under the limit.
+        expect(await times(T0 + 115)).toEqual([]);
+        await post({ token: 'w4', createdAt: T0 + 116, ipHash: 'net-w' });
+        expect(await times(T0 + 116)).toEqual([T0 + 20, T0 + 30, T0 + 116]);
+        expect(await times(T0 + 116, 2)).toEqual([T0 + 30, T0 + 116]);
+        // A wider window than any asked before reads every post in it.
+        expect(await store.moderation.recentTimesByIp('net-w', T0, 4)).toEqual([T0 + 10, T0 + 20, T0 + 30, T0 + 116]);
+        // A post refused in its write (closed thread) is no post of the network.
+        await store.articles.updateSettings(article.id, { commentsClosed: true }, T0 + 117);
+        await expect(post({ token: 'w5', createdAt: T0 + 118, ipHash: 'net-w' })).rejects.toBeInstanceOf(ThreadClosedConflict);
+        expect(await store.moderation.recentTimesByIp('net-w', T0, 5)).toEqual([]);
+        expect(await store.moderation.recentTimesByIp('net-x', T0, 1)).toEqual([T0 + 31]);
+      });
+
+      it('finds a ban written just after a check that found none, whichever way it was written', async () => {
+        const author = await store.authors.ensure('memo', T0, null);
+        expect(await store.moderation.activeBan(author, 'net-m', T0 + 10)).toBeUndefined();
+        expect((await store.moderation.postChecks(author, 'net-m', T0 + 10, T0, 5)).ban).toBeUndefined();
+        const byNet = await store.moderation.createBan({ authorId: null, ipHash: 'net-m', reason: '刷屏', createdAt: T0 + 10, expiresAt: T0 + 20, createdBy: null });
+        expect(await store.moderation.activeBan(author, 'net-m', T0 + 11)).toEqual(byNet);
+        expect((await store.moderation.postChecks(null, 'net-m', T0 + 11, T0, 5)).ban).toEqual(byNet);
+        // It runs out by itself; then none again, and a ban that comes with removals is found at once too.
+        expect(await store.moderation.activeBan(author, 'net-m', T0 + 21)).toBeUndefined();
+        expect(await store.moderation.activeBan(author, 'net-m', T0 + 22)).toBeUndefined();
+        const { bans } = await store.moderation.banAuthor({
+          bans: [{ authorId: author, ipHash: null, reason: 'troll', createdAt: T0 + 22, expiresAt: null, createdBy: null }],
+          removeCommentsOf: null,
+          audit: { moderatorId: null, action: 'author.ban', targetType: 'author', targetId: author, at: T0 + 22 },
+        });
+        expect(await store.moderation.activeBan(author, null, T0 + 23)).toEqual(bans[0]);
+      });
     });
 
     describe('likes', () => {

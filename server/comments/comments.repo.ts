@@ -87,7 +87,12 @@ export function createCommentsRepo(db: Db, writer: CommentWriter, write: Write):
   return {
     ...createHeatMethods(db, writer, write),
     get: async (id) => writer.get(id),
-    insert: (c) => write(() => recorded(writer.insert(c), (result) => outbox.record({ op: 'insert', result, at: c.createdAt }))),
+    insert: (c) =>
+      write(() => recorded(writer.insert(c), (result) => outbox.record({ op: 'insert', result, at: c.createdAt }))).catch((err: unknown) => {
+        // Rolled back (here or with its whole batch): the network's times are read from the file again.
+        writer.networkTimes.forget(c.ipHash);
+        throw err;
+      }),
     updateBody: (id, u) => write(() => recorded(writer.updateBody(id, u), (result) => outbox.record({ op: 'edit', result, at: u.editedAt }))),
     setStatus: (id, s) => write(() => recorded(writer.setStatus(id, s), (result) => outbox.record({ op: 'status', result, at: s.at }))),
     setPinned: (id, pinned, at) => write(() => writer.setPinned(id, pinned, at)),

@@ -2,6 +2,7 @@
 // per-article event log true in the same transaction. Synchronous so that other repos (reports,
 // bans) can compose these writes inside their own db.transaction.
 import type { Db } from '../db/open';
+import { createNetworkTimes, type NetworkTimes } from '../db/network-times';
 import { SlowModeConflict, ThreadClosedConflict, type ArticleEventType, type CommentChange, type CommentRow, type CommentStatus, type NewComment, type StatusChange, type WriteResult } from '../db/store';
 
 export const commentColumns = (a = 'c') => `${a}.id, ${a}.article_id AS articleId, ${a}.parent_id AS parentId,
@@ -35,6 +36,8 @@ export interface CommentWriter {
   setPinned(id: number, pinned: boolean, at: number): WriteResult;
   setFeatured(id: number, featured: boolean, at: number): WriteResult;
   logChange(articleId: number, type: ArticleEventType, commentId: number | null, at: number): number;
+  /** The networks' recent post times (the stored-comments rule), kept as the writes happen. */
+  networkTimes: NetworkTimes;
 }
 
 export function createCommentWriter(db: Db): CommentWriter {
@@ -74,6 +77,8 @@ export function createCommentWriter(db: Db): CommentWriter {
   const resolveReports = db.prepare(`UPDATE reports SET resolved_at = ? WHERE comment_id = ? AND resolved_at IS NULL`);
   const updatePinned = db.prepare(`UPDATE comments SET pinned_at = ? WHERE id = ?`);
   const updateFeatured = db.prepare(`UPDATE comments SET featured_at = ? WHERE id = ?`);
+  const newestOfNetwork = db.prepare(`SELECT created_at FROM comments WHERE ip_hash = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?`).pluck();
+  const networkTimes = createNetworkTimes((ipHash, sinceAt, limit) => (newestOfNetwork.all(ipHash, sinceAt, limit) as number[]).reverse());
   const countOf = db.prepare(`SELECT comment_count FROM articles WHERE id = ?`).pluck();
   const count = (articleId: number) => countOf.get(articleId) as number;
 
@@ -161,7 +166,10 @@ export function createCommentWriter(db: Db): CommentWriter {
     const ancestorsChanged = c.status === 'published' ? shiftCounts(row, 1, c.createdAt) : [];
     const type = typeFor(null, row);
     const change = { seq: logChange(row.articleId, type, id, c.createdAt), type, comment: row };
-    return { change, ancestors: ancestorsChanged, authorId, commentCount: count(row.articleId) };
+    const commentCount = count(row.articleId);
+    // Last: a statement failing above rolls the row back before the network hears of it.
+    networkTimes.add(c.ipHash, c.createdAt);
+    return { change, ancestors: ancestorsChanged, authorId, commentCount };
   });
 
   function applyTransition(before: CommentRow, after: CommentRow, at: number): WriteResult {
@@ -214,5 +222,5 @@ export function createCommentWriter(db: Db): CommentWriter {
     return { change, ancestors: [], commentCount: count(row.articleId) };
   });
 
-  return { get, insert, updateBody: editBody, setStatus, setPinned, setFeatured, logChange };
+  return { get, insert, updateBody: editBody, setStatus, setPinned, setFeatured, logChange, networkTimes };
 }

@@ -48,6 +48,10 @@ export function createWriteBatcher(db: Db, opts: WriteBatcherOptions = {}): Writ
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
+  // Each job in its own savepoint (what db.transaction does when nested, without building its wrappers per job).
+  const savepoint = db.prepare('SAVEPOINT yl_job');
+  const release = db.prepare('RELEASE yl_job');
+  const rollbackTo = db.prepare('ROLLBACK TO yl_job');
   let queue: Job[] = [];
   let immediate: NodeJS.Immediate | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -64,9 +68,16 @@ export function createWriteBatcher(db: Db, opts: WriteBatcherOptions = {}): Writ
     let aborted: unknown;
     for (const job of jobs) {
       try {
-        // A transaction function called inside a transaction runs as a SAVEPOINT.
-        outcomes.push({ ok: true, value: db.transaction(job.fn)() });
+        savepoint.run();
+        const value = job.fn();
+        if (typeof (value as { then?: unknown } | null)?.then === 'function') throw new TypeError('a write cannot return a promise');
+        release.run();
+        outcomes.push({ ok: true, value });
       } catch (error) {
+        if (db.inTransaction) {
+          rollbackTo.run();
+          release.run();
+        }
         outcomes.push({ ok: false, error });
         // SQLITE_FULL, SQLITE_IOERR and the like may roll back the whole transaction by themselves:
         // then nothing of this batch is stored, and the rest must not run in autocommit mode.

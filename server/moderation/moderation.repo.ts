@@ -19,6 +19,9 @@ const QUEUE_WHERE: Record<QueueName, string> = {
 // Review queues are first in, first out; the published and rejected lists show the newest first.
 const QUEUE_ORDER: Record<QueueName, 'ASC' | 'DESC'> = { pending: 'ASC', reported: 'ASC', published: 'DESC', rejected: 'DESC' };
 
+/** How long "no ban is in force" stands without a read, for bans written by another process. */
+const NO_BAN_RECHECK_MS = 1000;
+
 export function createModerationRepo(db: Db, writer: CommentWriter, write: Write): ModerationRepo {
   const cols = commentColumns();
   const outbox = createOutboxRecorder(db);
@@ -32,6 +35,7 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > @now)
       AND ((author_id IS NOT NULL AND author_id = @authorId) OR (ip_hash IS NOT NULL AND ip_hash = @ipHash))
     ORDER BY expires_at IS NULL DESC, expires_at DESC LIMIT 1`);
+  const anyActiveBan = db.prepare(`SELECT EXISTS (SELECT 1 FROM bans WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?))`).pluck();
   const bansForAuthors = db.prepare(`SELECT ${BAN_COLUMNS} FROM bans
     WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > @now) AND author_id IN (SELECT value FROM json_each(@ids))`);
   const insertBan = db.prepare(`INSERT INTO bans (author_id, ip_hash, reason, created_at, expires_at, created_by)
@@ -79,10 +83,6 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
       FROM comments WHERE author_id IN (SELECT value FROM json_each(@ids))) r
     JOIN comments c ON c.id = r.id WHERE r.n <= @per ORDER BY c.author_id, c.created_at DESC`);
   const ipTimes = db.prepare(`SELECT created_at FROM comments WHERE ip_hash = ? AND created_at >= ? ORDER BY created_at`).pluck();
-  // Under the limit (every accepted post) SQLite steps over the window in the index and returns nothing;
-  // only a post about to be refused reads the newest `limit` times, for its Retry-After.
-  const ipNth = db.prepare(`SELECT created_at FROM comments WHERE ip_hash = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1 OFFSET ?`).pluck();
-  const ipNewest = db.prepare(`SELECT created_at FROM comments WHERE ip_hash = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?`).pluck();
 
   const addReport = db.transaction((r: Parameters<ModerationRepo['addReport']>[0]) => {
     if (insertReport.run(r.commentId, r.authorId, r.reason, r.note, r.at, r.ipHash, r.weight).changes === 0) {
@@ -98,13 +98,33 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     return { created: true, reportCount: counts.total, hidden };
   });
 
+  // Every post asks for its sender's ban, and most of the time no ban is in force at all. Once a read finds none,
+  // the answer is "none" without a read until a ban is written here (bans only ever end by themselves) or, for
+  // a ban another process wrote into the file (the CLIs), until NO_BAN_RECHECK_MS has passed.
+  // (The look for any ban in force at all runs at most once per NO_BAN_RECHECK_MS.)
+  let noBanUntil = -Infinity;
+  let lookedAt = -Infinity;
+  const banOf = (authorId: number | null, ipHash: string | null, now: number): Ban | undefined => {
+    if (now < noBanUntil) return undefined;
+    const ban = activeBan.get({ authorId, ipHash, now }) as Ban | undefined;
+    if (!ban && (now >= lookedAt + NO_BAN_RECHECK_MS || now < lookedAt)) {
+      lookedAt = now;
+      if (anyActiveBan.get(now) === 0) noBanUntil = now + NO_BAN_RECHECK_MS;
+    }
+    return ban;
+  };
+  const addBan = (ban: Parameters<ModerationRepo['createBan']>[0]) => {
+    noBanUntil = -Infinity;
+    return insertBan.get(ban) as Ban;
+  };
+
   const raiseAlarm = db.prepare(`INSERT INTO heat_alarms (article_id, raised_at) VALUES (?, ?) ON CONFLICT (article_id) DO NOTHING`);
   const settleAlarms = db.prepare(`DELETE FROM heat_alarms WHERE article_id NOT IN (SELECT value FROM json_each(?))`);
   const writeAudit = (e: AuditInput) =>
     insertAudit.run({ moderatorId: e.moderatorId, action: e.action, targetType: e.targetType, targetId: e.targetId, reason: e.reason ?? null, details: e.details === undefined ? null : JSON.stringify(e.details), at: e.at });
 
   const banAuthor = db.transaction((b: BanAction) => {
-    const bans = b.bans.map((ban) => insertBan.get(ban) as Ban);
+    const bans = b.bans.map(addBan);
     const removed: WriteResult[] = [];
     if (b.removeCommentsOf) {
       const { authorId, moderatorId, note } = b.removeCommentsOf;
@@ -117,11 +137,9 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     return { bans, removed };
   });
 
-  const timesByIp = (ipHash: string, sinceAt: number, limit?: number): number[] => {
-    if (limit === undefined) return ipTimes.all(ipHash, sinceAt) as number[];
-    if (ipNth.get(ipHash, sinceAt, limit - 1) === undefined) return [];
-    return (ipNewest.all(ipHash, sinceAt, limit) as number[]).reverse();
-  };
+  // With a limit (the stored-comments rule) the writer's in-memory times answer; without, the console's full list.
+  const timesByIp = (ipHash: string, sinceAt: number, limit?: number): number[] =>
+    limit === undefined ? (ipTimes.all(ipHash, sinceAt) as number[]) : writer.networkTimes.times(ipHash, sinceAt, limit);
 
   return {
     getSettings: async () => Object.fromEntries((getSettings.all() as { key: string; value: string }[]).map((r) => [r.key, r.value])),
@@ -132,9 +150,9 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     listWords: async () => listWords.all() as Word[],
     addWord: (word, kind, at) => write(() => insertWord.get(word, kind, at) as Word),
     removeWord: (id) => write(() => deleteWord.get(id) as Word | undefined),
-    activeBan: async (authorId, ipHash, now) => activeBan.get({ authorId, ipHash, now }) as Ban | undefined,
+    activeBan: async (authorId, ipHash, now) => banOf(authorId, ipHash, now),
     activeBansFor: async (ids, now) => (ids.length ? (bansForAuthors.all({ ids: JSON.stringify(ids), now }) as Ban[]) : []),
-    createBan: (b) => write(() => insertBan.get(b) as Ban),
+    createBan: (b) => write(() => addBan(b)),
     liftBan: (id, by, at) => write(() => liftBan.get(at, by, id) as Ban | undefined),
     getBan: async (id) => getBan.get(id) as Ban | undefined,
     listBans: async (now, all) => listBans.all({ now, all: all ? 1 : 0 }) as Ban[],
@@ -173,7 +191,7 @@ export function createModerationRepo(db: Db, writer: CommentWriter, write: Write
     recentTimesByIp: async (ipHash, sinceAt, limit) => timesByIp(ipHash, sinceAt, limit),
     // Two statements in one process: nothing to save by joining them.
     postChecks: async (authorId, ipHash, now, sinceAt, limit) => ({
-      ban: activeBan.get({ authorId, ipHash, now }) as Ban | undefined,
+      ban: banOf(authorId, ipHash, now),
       ipTimes: timesByIp(ipHash, sinceAt, limit),
     }),
   };

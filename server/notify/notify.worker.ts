@@ -6,7 +6,7 @@ import type { Publish } from '../events';
 import type { Logger } from '../log';
 import type { Delivery, OutboxEvent } from '../db/notify.types';
 import { attemptDelivery, type DeliverDeps } from './notify.deliver';
-import { planEvent } from './notify.plan';
+import { planEvent, readsForPass } from './notify.plan';
 import { toInboxEntry } from './notify.view';
 
 const HOUR = 3_600_000;
@@ -62,7 +62,8 @@ export function createNotifyWorker(deps: WorkerDeps): NotifyWorker {
   const fanOut = async () => {
     const events = await store.notify.pendingEvents(EVENTS_PER_PASS);
     if (!events.length) return;
-    const planDeps = { store, mail: !!deps.mailer, publicUrl: config.publicUrl, webhooks: await store.notify.listWebhooks() };
+    const base = { store, mail: !!deps.mailer, publicUrl: config.publicUrl, webhooks: await store.notify.listWebhooks() };
+    const planDeps = { ...base, reads: await readsForPass(base, events) };
     const idle: number[] = [];
     for (const e of events) {
       try {

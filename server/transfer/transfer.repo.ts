@@ -84,9 +84,14 @@ export function createTransferRepo(db: Db, writer: CommentWriter, write: Write):
   }
 
   return {
-    importBatch: (b) => write(() => importBatch(b.articles, b.comments, b.maxDepth)),
+    importBatch: (b) =>
+      write(() => importBatch(b.articles, b.comments, b.maxDepth)).catch((err: unknown) => {
+        writer.networkTimes.clear();
+        throw err;
+      }),
     exportRows,
-    restoreRows: (rows) => write(() => restore(rows)),
+    // Comment rows written around the writer: the networks' times are read from the file again.
+    restoreRows: (rows) => write(() => restore(rows)).finally(() => writer.networkTimes.clear()),
     isEmpty: async () => empty.get() === 1,
     recentPublished: async (articleId, limit) =>
       (articleId === null ? recentAll.all(limit) : recentOf.all(articleId, limit)) as FeedComment[],
