@@ -215,6 +215,21 @@ export class EmbedThread {
       this.status(t.offline);
     });
     s.on('connect_error', (err: Error) => this.status(err.message));
+    // As on Yilun's own page (client/connection.ts): the browser's offline event is shown at once (the socket
+    // only notices after missed pings), and coming back online reconnects now, not at the next back-off step.
+    const offline = () => {
+      ui.presence.classList.add('is-stale');
+      this.status(t.offline);
+    };
+    const online = () => {
+      if (!s.connected) this.reconnect();
+    };
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
+    this.stops.push(() => {
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
+    });
     s.on('comment:created', (e: CommentEvent) => this.applyEvent(e));
     s.on('comment:updated', (e: CommentEvent) => this.applyEvent(e));
     s.on('comment:removed', (e: CommentEvent) => this.applyEvent(e));
