@@ -16,6 +16,7 @@ import { createPresence, type Presence } from './presence';
 import { redisPresence } from './presence.redis';
 import { sharedAckParser } from './ack.encoder';
 import { whenReady, type Maybe } from '../shared/maybe';
+import { tuneHandshakes } from './handshake';
 
 export type { Presence } from './presence';
 
@@ -73,6 +74,7 @@ export function createIo(httpServer: HttpServer, opts: RealtimeOptions): { io: S
       }
     },
   });
+  tuneHandshakes(io);
   /** The network's cap and connection rate: answered at once when both are in memory (every handshake asks). */
   const capOrRate = (ip: string): Maybe<string | null> =>
     whenReady(connections.full(ip), (full) => (full ? 'too_many_connections' : whenReady(limiters.socketConnect.hit(ip), (wait) => (wait > 0 ? 'rate_limited' : null))));
