@@ -12,8 +12,8 @@ const IDS_PER_FILL = 4096;
 /**
  * Connection ids from a pool of CSPRNG bytes refilled synchronously, 4,096 ids at a time. The engine's default keeps
  * 341 ids' worth and refills it on the thread pool; while a storm of handshakes keeps the event loop busy that refill
- * lands late, and every id in between is a synchronous `randomBytes` call of its own (2% of the server's time in a
- * 3,000-reader storm). The id is the engine's session id (it authorizes long-polling requests), so it stays
+ * lands late, and every id in between is a synchronous `randomBytes` call of its own (1-2% of the server's time in
+ * a 3,000-reader storm). The id is the engine's session id (it authorizes long-polling requests), so it stays
  * unguessable: 120 random bits from the same CSPRNG.
  */
 export function createIdPool(idBytes = ID_BYTES, idsPerFill = IDS_PER_FILL): () => string {
@@ -50,7 +50,7 @@ export function writeHandshakesOnce(io: Server): void {
   });
 }
 
-/** Both, for the reader server's engine. */
+/** Both, for the server's one engine (every namespace's handshakes go through it). */
 export function tuneHandshakes(io: Server): void {
   const nextId = createIdPool();
   io.engine.generateId = () => nextId();
