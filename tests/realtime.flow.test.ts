@@ -4,12 +4,14 @@
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { Socket as ServerSocket } from 'socket.io';
 import { sendAcks, ACK_DELAY_MS as CLIENT_DELAY_MS, ACK_EVERY_BYTES as CLIENT_EVERY_BYTES, ACK_EVERY_PACKETS as CLIENT_EVERY_PACKETS } from '../client/flow';
-import { ACK_DELAY_MS, ACK_EVENT, ACK_EVERY_BYTES, ACK_EVERY_PACKETS } from '../server/realtime/flow';
+import { ACK_DELAY_MS, ACK_EVENT, ACK_EVERY_BYTES, ACK_EVERY_PACKETS, OWED_ACK_MS } from '../server/realtime/flow';
 import { emitAck, nextEvent, reader, sleep, useTestServer, TEST_SLUG, type TestServer } from './helpers/server';
 
 const BOUND = 128 * 1024;
 /** About 8,000 UTF-16 units per comment event (body and its HTML): 17 of them pass the bound. */
 const BIG = '评'.repeat(4000);
+/** The same length in ASCII: a third of the bytes, so a gap of a bound's worth still fits one catch-up answer. */
+const BIG_ASCII = 'a reader stops. '.repeat(250);
 
 interface Created {
   seq: number;
@@ -58,10 +60,10 @@ function serverReason(s: TestServer, client: Socket): Promise<string> {
   return new Promise((resolve) => serverSocket(s, client).once('disconnect', resolve));
 }
 
-async function post(author: ReturnType<typeof reader>, n: number, tag: string): Promise<number[]> {
+async function post(author: ReturnType<typeof reader>, n: number, tag: string, body = BIG): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await author.post(`/api/articles/${TEST_SLUG}/comments`, { authorName: '写手', body: `${tag}-${i} ${BIG}` });
+    const r = await author.post(`/api/articles/${TEST_SLUG}/comments`, { authorName: '写手', body: `${tag}-${i} ${body}` });
     expect(r.status).toBe(201);
     ids.push(r.body.comment.id);
   }
@@ -87,12 +89,14 @@ describe('reader acks', () => {
 
     const author = reader(s);
     const posted: number[] = [];
-    for (let round = 0; round < 40 && !dropped; round++) posted.push(...(await post(author, 1, `r${round}`)));
+    // It is held after an ack's worth (OWED_ACK_MS), so what it missed is about a bound's worth: in ASCII that
+    // fits one catch-up answer (CATCH_UP_MAX_BYTES; in CJK, three bytes a unit, the answer would be a reset).
+    for (let round = 0; round < 40 && !dropped; round++) posted.push(...(await post(author, 1, `r${round}`, BIG_ASCII)));
     expect(await reason).toBe('forced close');
     expect(s.app.flow.dropped()).toBe(1);
     // Dropped just past the bound (about 8,000 units an event): nothing piled up for it.
     expect(posted.length).toBeLessThan(BOUND / 8000 + 4);
-    posted.push(...(await post(author, 3, 'after')));
+    posted.push(...(await post(author, 3, 'after', BIG_ASCII)));
 
     // The highest seq up to which this reader saw every event, as the page tracks it.
     const seen = new Set(live.map((e) => e.seq));
@@ -256,6 +260,34 @@ describe('reader acks: patience', () => {
     await post(author, 1, 'last');
     expect(await reason).toBe('forced close');
     expect(s.app.flow.dropped()).toBe(1);
+  });
+
+  it('holds a reader that has owed an ack for OWED_ACK_MS, long before the bound; its ack releases what waited', async () => {
+    const { socket: quiet, received } = await connect(s, { acks: true });
+    expect((await emitAck(quiet, 'join', { article: TEST_SLUG })).ok).toBe(true);
+    const got = new Set<number>();
+    quiet.on('comment:created', (e: Created) => got.add(e.id));
+    const st = s.app.flow.stateOf(quiet.io.engine.id)!;
+    const author = reader(s);
+    // One event past an ack's worth at once (each "<" is four units in the HTML), a sixth of the bound.
+    const first = await post(author, 1, 'o', '<评> '.repeat(1200));
+    expect(st.writtenBytes - st.ackedBytes).toBeGreaterThanOrEqual(ACK_EVERY_BYTES);
+    expect(st.held).toBe(false);
+    await sleep(OWED_ACK_MS + 30);
+    const held = await post(author, 2, 'owed');
+    expect(st.held).toBe(true);
+    expect(st.sentBytes - st.ackedBytes).toBeLessThan(BOUND);
+    expect(st.sentPackets - st.writtenPackets).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < 50 && !first.every((id) => got.has(id)); i++) await sleep(20);
+    expect(first.filter((id) => !got.has(id))).toEqual([]);
+    expect(held.filter((id) => got.has(id))).toEqual([]);
+    // Its ack (of what it has) releases the rest in one flush.
+    quiet.emit(ACK_EVENT, { ...received });
+    for (let i = 0; i < 100 && !held.every((id) => got.has(id)); i++) await sleep(20);
+    expect(held.filter((id) => !got.has(id))).toEqual([]);
+    expect(st.held).toBe(false);
+    expect(quiet.connected).toBe(true);
+    expect(s.app.flow.dropped()).toBe(0);
   });
 
   it('lets the server end a held connection at once: what was held is sent, then the disconnect', async () => {

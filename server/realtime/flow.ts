@@ -1,8 +1,9 @@
 // Owns reader acknowledgements (application-level flow control): per connection, how much the server has
-// emitted and how much the client says it has received. A connection that negotiated acks and is more than the
-// bound behind without acking is held (what follows waits in engine.io's queue, sharing the broadcast's encoded
-// frame, instead of filling kernel buffers) until its next ack, and dropped once its patience has run out (it
-// reconnects and catches up), long before the kernel's socket buffers (megabytes per connection) could fill.
+// emitted and how much the client says it has received. A connection that negotiated acks and has owed an ack
+// for a moment, or is more than the bound behind without acking, is held (what follows waits in engine.io's
+// queue, sharing the broadcast's encoded frame, instead of filling kernel buffers) until its next ack, and
+// dropped once its patience has run out past the bound (it reconnects and catches up), long before the kernel's
+// socket buffers (megabytes per connection) could fill.
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../log';
 import { dropConnection, type EngineConn } from './backpressure';
@@ -47,6 +48,18 @@ export const TICK_MS = 250;
  * healthy readers' p99 went from 1.33-1.37x to 1.11-1.23x of the run without them).
  */
 export const HOLD_TICKS = 1;
+/**
+ * Before the bound, a reader is also held once it has owed an ack for OWED_ACK_MS: it promised one as soon as it
+ * had received ACK_EVERY_BYTES or ACK_EVERY_PACKETS, and that much has been written to it since its last ack.
+ * WebSocket only: a long-polling client cannot ack what it has not polled. Its next ack releases it and all that
+ * waited leaves in one flush, so a reader that is far away or busy waits at most a round trip for what came in
+ * meanwhile, the way TCP's window paces a sender, and only when a burst outruns its acks; one that stopped
+ * reading is written an ack's worth and a little more, not the bound's worth. 500 readers that stop at once
+ * were each written every comment until the bound (bench stall, 24 KB comments: ~250 KB each into kernel
+ * buffers, 125 MB in all; the healthy readers' p99 was 15x the run without them on this machine). Two acks'
+ * worth instead of one left the stopped readers twice as much and the healthy p99 higher (bench stall, 2 runs).
+ */
+export const OWED_ACK_MS = 40;
 /** Connections dropped per turn of the event loop (the rest on the next turns). */
 const DROP_BATCH = 20;
 
@@ -68,8 +81,10 @@ export interface FlowState {
   acks: boolean;
   /** Ticks since the last valid ack during which something sent was unacknowledged. */
   idleTicks: number;
-  /** Behind and silent: output waits in engine.io's queue until the next valid ack (HOLD_TICKS). */
+  /** Behind and silent: output waits in engine.io's queue until the next valid ack (HOLD_TICKS, OWED_ACK_MS). */
   held: boolean;
+  /** When what was written since the last ack first reached an ack's worth (performance.now(); 0: it owes none). */
+  owedSince: number;
   dropping: boolean;
 }
 
@@ -78,7 +93,7 @@ export interface FlowControl {
   stateOf(connId: string): FlowState | undefined;
   /** Connections dropped since start: behind the bound, or for a malformed ack. */
   dropped(): number;
-  /** Times a connection was held since start (behind the bound and silent for HOLD_TICKS). */
+  /** Times a connection was held since start (behind the bound and silent for HOLD_TICKS, or owing an ack for OWED_ACK_MS). */
   held(): number;
   /** Advances the patience clock by one tick (the timer does it every tickMs). */
   tick(): void;
@@ -157,9 +172,12 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
   };
   const timer = setInterval(tick, tickMs);
   timer.unref();
+  const owesAck = (st: FlowState) => st.writtenBytes - st.ackedBytes >= ACK_EVERY_BYTES || st.writtenPackets - st.ackedPackets >= ACK_EVERY_PACKETS;
+  /** Owed an ack for OWED_ACK_MS (a connection on WebSocket that negotiated acks): held until it acks. */
+  const late = (conn: FlowConn, st: FlowState) => st.acks && st.owedSince > 0 && performance.now() - st.owedSince >= OWED_ACK_MS && conn.transport.name === 'websocket';
 
   io.engine.on('connection', (conn: FlowConn) => {
-    const st: FlowState = { sentPackets: 0, sentBytes: 0, ackedPackets: 0, ackedBytes: 0, writtenPackets: 0, writtenBytes: 0, acks: false, idleTicks: 0, held: false, dropping: false };
+    const st: FlowState = { sentPackets: 0, sentBytes: 0, ackedPackets: 0, ackedBytes: 0, writtenPackets: 0, writtenBytes: 0, acks: false, idleTicks: 0, held: false, owedSince: 0, dropping: false };
     states.set(conn.id, { st, conn });
     conn.once('close', () => states.delete(conn.id));
     // While held, nothing is handed to the transport; a close releases it (engine.io waits for the queue to drain).
@@ -173,9 +191,15 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
     // engine.io hands the whole queue over whenever the transport is writable.
     conn.flush = () => {
       if (st.held) return;
-      if (conn.transport.writable) {
+      if (conn.transport.writable && conn.writeBuffer.length > 0) {
+        if (late(conn, st)) {
+          st.held = true;
+          holds++;
+          return;
+        }
         st.writtenPackets = st.sentPackets;
         st.writtenBytes = st.sentBytes;
+        if (st.owedSince === 0 && owesAck(st)) st.owedSince = performance.now();
       }
       flush.call(conn);
     };
@@ -206,6 +230,7 @@ export function startFlowControl(io: Server, bound: AckBound, log: Logger): Flow
       st.ackedPackets = payload.p;
       st.ackedBytes = payload.b;
       st.idleTicks = 0;
+      st.owedSince = owesAck(st) ? performance.now() : 0;
       if (st.held) {
         st.held = false;
         conn.flush();
