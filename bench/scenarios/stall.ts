@@ -207,6 +207,20 @@ async function measureStall(ctx: Context, stalled: number, round: number): Promi
       }
     });
     const s = summarize(all);
+    // Where the tail is: the posts whose slowest healthy receipt was slowest, in posting order, each with its POST's
+    // answer time (a slow answer is the write path; a slow receipt after a quick answer is the fan-out).
+    const slowest = keys
+      .flatMap((key, k) => {
+        const times = got.keys[key];
+        if (!times || !sentAt.has(key)) return [];
+        let worst = 0;
+        for (let i = 0; i < HEALTHY; i++) if (!Number.isNaN(times[i])) worst = Math.max(worst, times[i] - sentAt.get(key)!);
+        return [{ k, worst, answer: answeredAt.get(key)! - sentAt.get(key)! }];
+      })
+      .sort((a, b) => b.worst - a.worst)
+      .slice(0, 12)
+      .sort((a, b) => a.k - b.k);
+    ctx.log(`stall ${stalled} (round ${round + 1}): slowest posts (#index: slowest receipt / answer, ms): ${slowest.map((x) => `#${x.k}: ${x.worst.toFixed(0)} / ${x.answer.toFixed(0)}`).join(', ')}`);
     ctx.log(`stall ${stalled} (round ${round + 1}): healthy p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms; POST p99 ${summarize(postMs).p99.toFixed(1)} ms; RSS start/max/end ${[rssStartKb, Math.max(...rss.filter(Number.isFinite)), rssEndKb].map((kb) => Math.round(kb / 1024)).join('/')} MB; kernel TCP memory ${tcpMemStartMb.toFixed(0)} -> max ${tcpMemMaxMb.toFixed(0)} MB; server CPU ${(cpuSeconds(server.proc.pid) - cpuStart).toFixed(1)} s`);
     return {
       stalled,
