@@ -176,6 +176,7 @@ export function createApp(input: AppDeps): App {
   // Held connections are bounded by their ack patience (flow.ts), not by the queue sweep.
   const backpressure = startBackpressure(io, { maxBytes: config.socketMaxQueueBytes, maxPackets: config.socketMaxQueuePackets }, log, undefined, (id) => flow.stateOf(id)?.held === true);
   const flow = startFlowControl(io, { maxBytes: config.socketMaxUnackedBytes, maxPackets: config.socketMaxUnackedPackets, patienceMs: config.socketAckPatienceMs }, log);
+  metrics.watchFlow(() => ({ held: flow.held(), droppedUnacked: flow.dropped(), droppedQueue: backpressure.dropped() }));
 
   const commentTemplate = compileCommentTemplate();
   const clientTemplate = clientTemplateScript();

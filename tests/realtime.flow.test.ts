@@ -1,6 +1,7 @@
 // Reader acks (server/realtime/flow.ts, client/connection.ts): a client that negotiated acks and stops
 // acknowledging is dropped once it is past the bound, and catches up exactly once on reconnect; a reader
 // that acks is never dropped; a bad ack costs one check and the connection; an ack resets the accounting.
+import request from 'supertest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { Socket as ServerSocket } from 'socket.io';
 import { sendAcks, ACK_DELAY_MS as CLIENT_DELAY_MS, ACK_EVERY_BYTES as CLIENT_EVERY_BYTES, ACK_EVERY_PACKETS as CLIENT_EVERY_PACKETS } from '../client/flow';
@@ -224,8 +225,10 @@ describe('reader acks', () => {
   });
 });
 
+const METRICS_TOKEN = 'metrics-token-for-flow-tests-0123';
+
 describe('reader acks: patience', () => {
-  const s = useTestServer({ env: { SOCKET_MAX_UNACKED_BYTES: String(BOUND), SOCKET_ACK_PATIENCE_MS: '600000' } });
+  const s = useTestServer({ env: { SOCKET_MAX_UNACKED_BYTES: String(BOUND), SOCKET_ACK_PATIENCE_MS: '600000', METRICS_TOKEN } });
 
   it('holds a reader past the bound that stops acking: what follows waits for its next ack, and it is dropped once its patience has run out', async () => {
     const { socket: slow, received } = await connect(s, { acks: true });
@@ -277,6 +280,10 @@ describe('reader acks: patience', () => {
     const held = await post(author, 2, 'owed');
     expect(st.held).toBe(true);
     expect(st.sentBytes - st.ackedBytes).toBeLessThan(BOUND);
+    // Operators see it: /metrics counts holds (and drops) since the last scrape, as a counter.
+    const scrape = await request(s.url).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`);
+    expect(scrape.text).toMatch(/yilun_socket_flow_total\{outcome="held"\} [1-9]/);
+    expect(scrape.text).toMatch(/yilun_socket_flow_total\{outcome="dropped_unacked"\} 0/);
     expect(st.sentPackets - st.writtenPackets).toBeGreaterThanOrEqual(2);
     for (let i = 0; i < 50 && !first.every((id) => got.has(id)); i++) await sleep(20);
     expect(first.filter((id) => !got.has(id))).toEqual([]);

@@ -17,7 +17,16 @@ export interface Metrics {
   seqGaps: Counter<'outcome'>;
   /** Starts the collectors that need io (sockets) and the event-loop monitor. */
   attach(io: Server): void;
+  /** Reads the flow-control totals (realtime/flow.ts, backpressure.ts) at each scrape. */
+  watchFlow(totals: () => FlowTotals): void;
   stop(): void;
+}
+
+/** Since start: connections held (owing an ack, or behind the bound), dropped for not acking, dropped by the queue sweep. */
+export interface FlowTotals {
+  held: number;
+  droppedUnacked: number;
+  droppedQueue: number;
 }
 
 /** Pooled database connections (the PostgreSQL pool, from main); SQLite has no pool. */
@@ -48,6 +57,23 @@ export function createMetrics(store: Store, poolStats?: PoolStats): Metrics {
     help: 'Gaps in an article\'s seq order skipped by this node: outcome="foreign" at once (no local write could own them), "timeout" after waiting',
     labelNames: ['outcome'] as const,
     registers: [registry],
+  });
+  let flowTotals: (() => FlowTotals) | undefined;
+  const flowSeen: FlowTotals = { held: 0, droppedUnacked: 0, droppedQueue: 0 };
+  new Counter({
+    name: 'yilun_socket_flow_total',
+    help: 'Connections held until their next ack (outcome="held"), dropped for not acking (dropped_unacked) or for output the queue sweep found waiting (dropped_queue)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      const now = flowTotals?.();
+      if (!now) return;
+      // A counter only moves forward: each scrape adds what happened since the last one.
+      this.inc({ outcome: 'held' }, now.held - flowSeen.held);
+      this.inc({ outcome: 'dropped_unacked' }, now.droppedUnacked - flowSeen.droppedUnacked);
+      this.inc({ outcome: 'dropped_queue' }, now.droppedQueue - flowSeen.droppedQueue);
+      Object.assign(flowSeen, now);
+    },
   });
   new Gauge({
     name: 'yilun_sockets_connected',
@@ -105,6 +131,9 @@ export function createMetrics(store: Store, poolStats?: PoolStats): Metrics {
     attach(server) {
       io = server;
       loop.enable();
+    },
+    watchFlow(totals) {
+      flowTotals = totals;
     },
     stop() {
       loop.disable();
