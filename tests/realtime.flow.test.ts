@@ -5,7 +5,7 @@ import request from 'supertest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { Socket as ServerSocket } from 'socket.io';
 import { sendAcks, ACK_DELAY_MS as CLIENT_DELAY_MS, ACK_EVERY_BYTES as CLIENT_EVERY_BYTES, ACK_EVERY_PACKETS as CLIENT_EVERY_PACKETS } from '../client/flow';
-import { ACK_DELAY_MS, ACK_EVENT, ACK_EVERY_BYTES, ACK_EVERY_PACKETS, OWED_ACK_MS } from '../server/realtime/flow';
+import { ACK_DELAY_MS, ACK_EVENT, ACK_EVERY_BYTES, ACK_EVERY_PACKETS, OWED_ACK_MS, type FlowState } from '../server/realtime/flow';
 import { emitAck, nextEvent, reader, sleep, useTestServer, TEST_SLUG, type TestServer } from './helpers/server';
 
 const BOUND = 128 * 1024;
@@ -50,6 +50,18 @@ async function connect(s: TestServer, opts: { acks: boolean; page?: boolean }): 
     socket.once('connect_error', reject);
   });
   return { socket, received };
+}
+
+/**
+ * A client that negotiated acks and sends none by itself (the test acks by hand), joined to the test article:
+ * the ids of the comments it has received so far, and the server's accounting of its connection.
+ */
+async function joinedSilent(s: TestServer): Promise<Client & { got: Set<number>; st: FlowState }> {
+  const client = await connect(s, { acks: true });
+  expect((await emitAck(client.socket, 'join', { article: TEST_SLUG })).ok).toBe(true);
+  const got = new Set<number>();
+  client.socket.on('comment:created', (e: Created) => got.add(e.id));
+  return { ...client, got, st: s.app.flow.stateOf(client.socket.io.engine.id)! };
 }
 
 function serverSocket(s: TestServer, client: Socket): ServerSocket {
@@ -231,11 +243,7 @@ describe('reader acks: patience', () => {
   const s = useTestServer({ env: { SOCKET_MAX_UNACKED_BYTES: String(BOUND), SOCKET_ACK_PATIENCE_MS: '600000', METRICS_TOKEN } });
 
   it('holds a reader past the bound that stops acking: what follows waits for its next ack, and it is dropped once its patience has run out', async () => {
-    const { socket: slow, received } = await connect(s, { acks: true });
-    expect((await emitAck(slow, 'join', { article: TEST_SLUG })).ok).toBe(true);
-    const got = new Set<number>();
-    slow.on('comment:created', (e: Created) => got.add(e.id));
-    const st = s.app.flow.stateOf(slow.io.engine.id)!;
+    const { socket: slow, received, got, st } = await joinedSilent(s);
     const author = reader(s);
     const before = await post(author, Math.ceil((2 * BOUND) / 8000), 'p');
     // Two ticks without an ack, past the bound: held (the server's own timer may have done it already).
@@ -266,11 +274,7 @@ describe('reader acks: patience', () => {
   });
 
   it('holds a reader that has owed an ack for OWED_ACK_MS, long before the bound; its ack releases what waited', async () => {
-    const { socket: quiet, received } = await connect(s, { acks: true });
-    expect((await emitAck(quiet, 'join', { article: TEST_SLUG })).ok).toBe(true);
-    const got = new Set<number>();
-    quiet.on('comment:created', (e: Created) => got.add(e.id));
-    const st = s.app.flow.stateOf(quiet.io.engine.id)!;
+    const { socket: quiet, received, got, st } = await joinedSilent(s);
     const author = reader(s);
     // One event past an ack's worth at once (each "<" is four units in the HTML), a sixth of the bound.
     const first = await post(author, 1, 'o', '<评> '.repeat(1200));
@@ -298,11 +302,7 @@ describe('reader acks: patience', () => {
   });
 
   it('lets the server end a held connection at once: what was held is sent, then the disconnect', async () => {
-    const { socket: slow } = await connect(s, { acks: true });
-    expect((await emitAck(slow, 'join', { article: TEST_SLUG })).ok).toBe(true);
-    const got = new Set<number>();
-    slow.on('comment:created', (e: Created) => got.add(e.id));
-    const st = s.app.flow.stateOf(slow.io.engine.id)!;
+    const { socket: slow, got, st } = await joinedSilent(s);
     const author = reader(s);
     await post(author, Math.ceil((2 * BOUND) / 8000), 'p');
     s.app.flow.tick();
